@@ -1,0 +1,129 @@
+//! What each command does: load the scenario, run replications across
+//! threads, aggregate in replication order, write outputs, print.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+
+use crate::check;
+use crate::cli::{CheckArgs, Cli, Command, Format, RunArgs, ScenarioArgs};
+use mqsim::engine::{self, result::ReplicationResult};
+use mqsim::output::{self, Timing};
+use mqsim::scenario::{self, Scenario, ScenarioError};
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Run(args) => run_scenario(&args),
+        Command::Check(args) => check_scenario(&args),
+    }
+}
+
+/// Exit code for an error: 2 for bad input, 1 otherwise.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    let bad_input = err
+        .chain()
+        .any(|cause| cause.downcast_ref::<ScenarioError>().is_some());
+    if bad_input { 2 } else { 1 }
+}
+
+/// Loads the scenario with `--set`, `--seed` and `--replications` applied.
+fn load(args: &ScenarioArgs) -> Result<Scenario> {
+    let mut sc = scenario::load(&args.file, &args.set)?;
+    if let Some(seed) = args.seed {
+        sc.seed = seed;
+    }
+    if let Some(replications) = args.replications {
+        sc.replications = replications;
+    }
+    Ok(sc)
+}
+
+fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
+    let sc = load(&args.scenario)?;
+    let threads = args
+        .threads
+        .map_or_else(rayon::current_num_threads, |t| t as usize);
+    let started = Instant::now();
+    let results = run_replications(&sc, threads)?;
+    let wall_seconds = started.elapsed().as_secs_f64();
+    let summary = output::aggregate(&sc, &results);
+    let timing = Timing {
+        wall_seconds,
+        threads,
+        events: results.iter().map(|r| r.metrics.events as u64).sum(),
+        messages: results.iter().map(|r| r.metrics.produced as u64).sum(),
+    };
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(&sc.name));
+    output::write_run(&dir, &summary, &results, &timing)?;
+    let mut stdout = std::io::stdout().lock();
+    match args.scenario.format {
+        Format::Json => stdout.write_all(output::summary_json(&summary).as_bytes())?,
+        Format::Table if !args.quiet => {
+            writeln!(
+                stdout,
+                "{}: {} replications, seed {}",
+                sc.name, sc.replications, sc.seed
+            )?;
+            output::write_table(&summary, &mut stdout)?;
+            writeln!(stdout, "outputs in {}", dir.display())?;
+        }
+        Format::Table => {}
+    }
+    if !args.quiet {
+        eprintln!(
+            "simulated {} events in {:.3} s ({:.1} M events/s)",
+            timing.events,
+            wall_seconds,
+            timing.events as f64 / wall_seconds.max(1e-9) / 1e6
+        );
+    }
+    Ok(if summary.slo_pass() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// All replications on `threads` workers, returned in replication order.
+fn run_replications(sc: &Scenario, threads: usize) -> Result<Vec<ReplicationResult>> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("starting worker threads")?;
+    Ok(pool.install(|| {
+        (0..sc.replications)
+            .into_par_iter()
+            .map(|i| engine::run_replication(sc, i))
+            .collect()
+    }))
+}
+
+fn default_out_dir(name: &str) -> PathBuf {
+    Path::new("output").join(name)
+}
+
+fn check_scenario(args: &CheckArgs) -> Result<ExitCode> {
+    let sc = load(&args.scenario)?;
+    let analysis = check::analyse(&sc);
+    let mut stdout = std::io::stdout().lock();
+    match args.scenario.format {
+        Format::Json => {
+            let json = serde_json::json!({ "scenario": &sc, "analysis": &analysis });
+            writeln!(stdout, "{}", serde_json::to_string_pretty(&json)?)?;
+        }
+        Format::Table => {
+            let resolved = toml::to_string_pretty(&sc).context("printing the resolved scenario")?;
+            writeln!(stdout, "# resolved scenario\n{resolved}")?;
+            check::write_analysis(&analysis, &mut stdout)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,78 @@
+//! `mqsim check`'s quick analysis: offered load, utilisation and warnings
+//! about settings that usually surprise people (instability, batches that
+//! outlive the visibility timeout, heartbeats that come too late).
+
+use std::io::{self, Write};
+
+use mqsim::scenario::Scenario;
+use serde::Serialize;
+
+/// Load figures and warnings for one scenario.
+#[derive(Debug, Serialize)]
+pub struct Analysis {
+    /// Messages per second over all producers.
+    pub arrival_rate: f64,
+    /// Messages per second the consumers can process (count / mean processing time).
+    pub capacity: f64,
+    /// arrival_rate / capacity.
+    pub offered_load: f64,
+    /// Things worth a second look.
+    pub warnings: Vec<String>,
+}
+
+/// Analyses `sc` without simulating it.
+pub fn analyse(sc: &Scenario) -> Analysis {
+    let mean = sc.consumers.processing.mean();
+    let capacity = f64::from(sc.consumers.count) / mean;
+    let arrival_rate = sc.arrival_rate();
+    let offered_load = sc.offered_load();
+    let mut warnings = Vec::new();
+    if offered_load >= 1.0 {
+        warnings.push(format!(
+            "offered load {offered_load:.3} is at or above 1: arrivals ({arrival_rate} msg/s) \
+             outpace the consumers ({capacity:.3} msg/s), so the backlog grows for as long as \
+             producers send; add consumers or shorten processing"
+        ));
+    }
+    let vt = sc.queue.visibility_timeout.as_secs_f64();
+    let batch_time = f64::from(sc.consumers.batch_size) * mean;
+    if sc.consumers.heartbeat.is_none() && batch_time > vt {
+        warnings.push(format!(
+            "a full batch of {} takes {batch_time:.3} s on average, longer than the visibility \
+             timeout ({vt} s): later messages of a batch time out and are processed twice; \
+             use a heartbeat, a smaller batch_size or a longer visibility_timeout",
+            sc.consumers.batch_size
+        ));
+    }
+    if let Some(hb) = sc.consumers.heartbeat
+        && hb >= sc.queue.visibility_timeout
+    {
+        warnings.push(format!(
+            "heartbeat ({hb}) is not shorter than the visibility timeout ({}): messages time out \
+             before they are extended",
+            sc.queue.visibility_timeout
+        ));
+    }
+    Analysis {
+        arrival_rate,
+        capacity,
+        offered_load,
+        warnings,
+    }
+}
+
+/// Prints the analysis for people.
+pub fn write_analysis(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "# analysis")?;
+    writeln!(out, "arrival rate    {:.4} msg/s", a.arrival_rate)?;
+    writeln!(out, "capacity        {:.4} msg/s", a.capacity)?;
+    writeln!(
+        out,
+        "offered load    {:.4} (arrival rate / (consumers / mean processing time))",
+        a.offered_load
+    )?;
+    for w in &a.warnings {
+        writeln!(out, "warning: {w}")?;
+    }
+    Ok(())
+}

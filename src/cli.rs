@@ -1,0 +1,87 @@
+//! Command-line interface (clap derive). Parsing only: `app` does the work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// mqsim: simulate message queues (SQS-like) with failing consumers, deterministically.
+#[derive(Debug, Parser)]
+#[command(name = "mqsim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the scenario (all replications, in parallel) and write its outputs.
+    Run(RunArgs),
+    /// Validate the scenario; print the resolved settings and a load analysis.
+    Check(CheckArgs),
+}
+
+/// Flags shared by every command that reads a scenario.
+#[derive(Debug, Args)]
+pub struct ScenarioArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+    /// Override a scenario key by its dotted path, e.g. `consumers.count=12` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Master seed (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Number of replications (overrides the scenario's `replications`).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub replications: Option<u32>,
+    /// What goes to stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// `mqsim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario and overrides.
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Worker threads for replications (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Output directory (default `output/<scenario name>/`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors (and `--format json` output).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `mqsim check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Scenario and overrides.
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+}
+
+/// Output format on stdout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable table.
+    Table,
+    /// JSON (the content of summary.json for `run`).
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,146 @@
+//! Sampler checks at fixed seeds: mean and variance within a few standard
+//! errors of the exact values, and a Kolmogorov–Smirnov test against `cdf`.
+
+use rand::SeedableRng;
+use rand_pcg::Pcg64Mcg;
+
+use super::*;
+
+fn draws(d: &Dist, n: usize, seed: u64) -> Vec<f64> {
+    let mut rng = Pcg64Mcg::seed_from_u64(seed);
+    let s = d.sampler();
+    (0..n).map(|_| s.sample(&mut rng)).collect()
+}
+
+fn continuous() -> Vec<Dist> {
+    vec![
+        Dist::exp(2.0).unwrap(),
+        Dist::uniform(0.5, 1.5).unwrap(),
+        Dist::normal(1.0, 0.8).unwrap(),
+        Dist::lognormal_mean_p99(0.12, 0.8).unwrap(),
+        Dist::lognormal_median_sigma(1.0, 0.5).unwrap(),
+        Dist::gamma_mean_cv(0.12, 0.8).unwrap(),
+        Dist::gamma_mean_cv(1.0, 2.0).unwrap(),
+        Dist::weibull(1.0, 1.5).unwrap(),
+        Dist::pareto(1.0, 5.0).unwrap(),
+    ]
+}
+
+#[test]
+fn sample_mean_and_variance_match_the_formulas() {
+    let n = 200_000;
+    for (i, d) in continuous().iter().enumerate() {
+        let xs = draws(d, n, 7 + i as u64);
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let se = (d.variance() / n as f64).sqrt();
+        assert!(
+            (mean - d.mean()).abs() < 4.0 * se,
+            "{d:?}: mean {mean} vs {}",
+            d.mean()
+        );
+        // Standard error of the sample variance from the fourth central moment.
+        let m4 = xs.iter().map(|x| (x - mean).powi(4)).sum::<f64>() / n as f64;
+        let se_var = ((m4 - var * var) / n as f64).sqrt();
+        assert!(
+            (var - d.variance()).abs() < 4.0 * se_var,
+            "{d:?}: variance {var} vs {}",
+            d.variance()
+        );
+    }
+}
+
+#[test]
+fn kolmogorov_smirnov_accepts_every_sampler() {
+    let n = 20_000;
+    let critical = 1.63 / (n as f64).sqrt(); // 1% level
+    for (i, d) in continuous().iter().enumerate() {
+        let mut xs = draws(d, n, 100 + i as u64);
+        xs.sort_by(f64::total_cmp);
+        let stat = xs
+            .iter()
+            .enumerate()
+            .map(|(k, &x)| {
+                let f = d.cdf(x);
+                (f - k as f64 / n as f64).max((k + 1) as f64 / n as f64 - f)
+            })
+            .fold(0.0, f64::max);
+        assert!(stat < critical, "{d:?}: D = {stat} >= {critical}");
+    }
+}
+
+#[test]
+fn kolmogorov_smirnov_rejects_a_wrong_distribution() {
+    // The test has power: exp draws judged against a gamma of the same mean.
+    let n = 20_000;
+    let mut xs = draws(&Dist::exp(1.0).unwrap(), n, 5);
+    xs.sort_by(f64::total_cmp);
+    let wrong = Dist::gamma_mean_cv(1.0, 0.9).unwrap();
+    let stat = xs
+        .iter()
+        .enumerate()
+        .map(|(k, &x)| (wrong.cdf(x) - k as f64 / n as f64).abs())
+        .fold(0.0, f64::max);
+    assert!(stat > 1.63 / (n as f64).sqrt());
+}
+
+#[test]
+fn lognormal_from_p99_hits_both_targets() {
+    let d = Dist::lognormal_mean_p99(0.12, 0.8).unwrap();
+    assert!((d.mean() - 0.12).abs() < 1e-12);
+    assert!((d.cdf(0.8) - 0.99).abs() < 1e-9);
+}
+
+#[test]
+fn gamma_from_cv_has_that_mean_and_cv() {
+    let d = Dist::gamma_mean_cv(0.12, 0.8).unwrap();
+    assert!((d.mean() - 0.12).abs() < 1e-12);
+    assert!((d.variance().sqrt() / d.mean() - 0.8).abs() < 1e-12);
+}
+
+#[test]
+fn const_and_empirical_sample_what_they_hold() {
+    assert!(
+        draws(&Dist::constant(0.25).unwrap(), 10, 1)
+            .iter()
+            .all(|x| *x == 0.25)
+    );
+    let e = Dist::empirical("f".into(), vec![1.0, 2.0, 4.0]).unwrap();
+    let xs = draws(&e, 30_000, 2);
+    assert!(xs.iter().all(|x| [1.0, 2.0, 4.0].contains(x)));
+    let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+    assert!((mean - 7.0 / 3.0).abs() < 0.03);
+    assert!((e.variance() - (1.0 + 4.0 + 16.0) / 3.0 + (7.0f64 / 3.0).powi(2)).abs() < 1e-12);
+}
+
+#[test]
+fn bad_parameters_are_rejected() {
+    assert!(Dist::exp(0.0).is_err());
+    assert!(Dist::exp(f64::NAN).is_err());
+    assert!(Dist::constant(-1.0).is_err());
+    assert!(Dist::uniform(2.0, 1.0).is_err());
+    assert!(Dist::normal(-1.0, 1.0).is_err());
+    assert!(
+        Dist::lognormal_mean_p99(1.0, 0.5)
+            .unwrap_err()
+            .contains("greater than mean")
+    );
+    assert!(
+        Dist::lognormal_mean_p99(1.0, 20.0)
+            .unwrap_err()
+            .contains("too large")
+    );
+    assert!(Dist::gamma_mean_cv(1.0, 0.0).is_err());
+    assert!(Dist::weibull(1.0, -2.0).is_err());
+    assert!(
+        Dist::pareto(1.0, 1.0)
+            .unwrap_err()
+            .contains("greater than 1")
+    );
+    assert!(Dist::empirical("f".into(), vec![]).is_err());
+    assert!(
+        Dist::empirical("f".into(), vec![1.0, -1.0])
+            .unwrap_err()
+            .contains("sample 2")
+    );
+}

@@ -1,0 +1,117 @@
+//! The simulation engine: pure, deterministic, single-threaded.
+//!
+//! [`run_replication`] takes a validated [`Scenario`] and a replication index
+//! and returns a [`ReplicationResult`]. It knows nothing of files, TOML, the
+//! terminal or threads; callers run replications in parallel and merge them
+//! in replication order.
+//!
+//! Determinism contract: time is an integer number of microseconds
+//! ([`crate::time`]); simultaneous events run in the order they were scheduled
+//! ([`events`]); random draws come from one stream per purpose derived from
+//! `(seed, replication, purpose)` ([`rng`]). The same inputs give the same
+//! result on any machine.
+//!
+//! Queue semantics follow SPEC §3 (SQS standard queues); see `docs/model.md`
+//! for the exact rules and timing conventions.
+
+mod consumer;
+pub mod events;
+pub mod queue;
+pub mod recorder;
+pub mod result;
+pub mod rng;
+mod sim;
+
+use result::{Conservation, Metrics, ReplicationResult};
+pub use rng::replication_seed;
+use sim::Simulation;
+
+use crate::scenario::Scenario;
+
+/// Runs replication `index` of `scenario` (seeded from `scenario.seed`).
+pub fn run_replication(scenario: &Scenario, index: u32) -> ReplicationResult {
+    let seed = replication_seed(scenario.seed, index);
+    let mut sim = Simulation::new(scenario, seed);
+    let end = sim.run_to_end();
+    let result = sim.finish(index, seed, end);
+    debug_assert!(
+        result.conservation.holds(),
+        "conservation violated: {:?}",
+        result.conservation
+    );
+    result
+}
+
+impl Simulation<'_> {
+    /// Closes the books at `end` (µs) and builds the result.
+    fn finish(mut self, replication: u32, seed: u64, end: u64) -> ReplicationResult {
+        self.finish_samples(end);
+        let oldest_at_end = self.queue.oldest().map_or(0, |(_, s)| end - s);
+        let rec = &mut self.rec;
+        let counts = rec.counts;
+        let left = self.visible + self.in_flight + self.delayed;
+        let conservation = Conservation {
+            produced: counts.produced,
+            accounted: counts.deleted + counts.dead_lettered + counts.expired + left,
+        };
+        let consumers = self.consumers.len() as f64;
+        let busy_mean = rec.busy.mean(end);
+        let end_secs = end as f64 / 1e6;
+        let cost = &self.sc.cost;
+        let cost_usd = counts.requests() as f64 / 1e6 * cost.price_per_million_requests
+            + consumers * end_secs / 3600.0 * cost.consumer_hour;
+        let metrics = Metrics {
+            produced: counts.produced as f64,
+            dropped: 0.0,
+            received: counts.received as f64,
+            deleted: counts.deleted as f64,
+            processed_ok: counts.processed_ok as f64,
+            duplicates: counts.duplicates as f64,
+            duplicate_rate: ratio(counts.duplicates, counts.deleted),
+            dead_lettered: counts.dead_lettered as f64,
+            expired: counts.expired as f64,
+            left_visible: self.visible as f64,
+            left_in_flight: self.in_flight as f64,
+            left_delayed: self.delayed as f64,
+            latency_mean: rec.latency_mean(),
+            latency_p50: recorder::quantile_secs(&rec.latency, 0.5),
+            latency_p90: recorder::quantile_secs(&rec.latency, 0.9),
+            latency_p99: recorder::quantile_secs(&rec.latency, 0.99),
+            latency_p999: recorder::quantile_secs(&rec.latency, 0.999),
+            latency_max: rec.latency_max(),
+            wait_mean: rec.wait_mean(),
+            wait_p99: recorder::quantile_secs(&rec.wait, 0.99),
+            backlog_max: rec.backlog.max as f64,
+            backlog_max_at: rec.backlog.max_at as f64 / 1e6,
+            backlog_mean: rec.backlog.mean(end),
+            in_flight_max: rec.in_flight_max as f64,
+            oldest_age_max: rec.oldest_age_max.max(oldest_at_end) as f64 / 1e6,
+            drain_time: 0.0,
+            consumer_utilization: if consumers > 0.0 {
+                busy_mean / consumers
+            } else {
+                0.0
+            },
+            consumer_crashes: 0.0,
+            requests_send: counts.requests_send as f64,
+            requests_receive: counts.requests_receive as f64,
+            requests_receive_empty: counts.requests_receive_empty as f64,
+            requests_delete: counts.requests_delete as f64,
+            requests_change_visibility: counts.requests_change_visibility as f64,
+            cost_usd,
+            events: self.events_run as f64,
+        };
+        ReplicationResult {
+            replication,
+            seed,
+            metrics,
+            timeseries: std::mem::take(&mut rec.samples),
+            latency: std::mem::replace(&mut rec.latency, recorder::latency_histogram()),
+            conservation,
+        }
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}

@@ -1,0 +1,203 @@
+//! What one replication returns: scalar metrics, a time series and latency
+//! histograms. Plain data; aggregation across replications and export live
+//! elsewhere ([`crate::stats`], [`crate::output`]).
+
+use hdrhistogram::Histogram;
+
+macro_rules! scalar_metrics {
+    ($( $(#[$doc:meta])* $name:ident ),* $(,)?) => {
+        /// The scalar metrics of one replication (SPEC §4), seconds for times.
+        #[derive(Clone, Debug, Default, PartialEq)]
+        pub struct Metrics {
+            $( $(#[$doc])* pub $name: f64, )*
+        }
+
+        impl Metrics {
+            /// Metric names in output order (the order of SPEC §4).
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($name)),*];
+
+            /// Values in the order of [`Metrics::NAMES`].
+            pub fn values(&self) -> Vec<f64> {
+                vec![$(self.$name),*]
+            }
+
+            /// The value of the metric called `name`, if there is one.
+            pub fn get(&self, name: &str) -> Option<f64> {
+                match name {
+                    $(stringify!($name) => Some(self.$name),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+scalar_metrics! {
+    /// Messages accepted by the queue.
+    produced,
+    /// Messages a producer gave up on (never accepted).
+    dropped,
+    /// Deliveries (messages handed out by receives).
+    received,
+    /// Messages deleted.
+    deleted,
+    /// Completed processings, whatever became of the message meanwhile.
+    processed_ok,
+    /// Completed processings beyond the first for the same message.
+    duplicates,
+    /// duplicates / deleted (0 when nothing was deleted).
+    duplicate_rate,
+    /// Messages moved to the dead-letter queue.
+    dead_lettered,
+    /// Messages deleted by retention.
+    expired,
+    /// Messages visible at the end.
+    left_visible,
+    /// Messages in flight at the end.
+    left_in_flight,
+    /// Messages delayed at the end.
+    left_delayed,
+    /// Mean send → first completed processing, messages sent after warm-up.
+    latency_mean,
+    /// Latency median.
+    latency_p50,
+    /// Latency 90th percentile.
+    latency_p90,
+    /// Latency 99th percentile.
+    latency_p99,
+    /// Latency 99.9th percentile.
+    latency_p999,
+    /// Largest latency (exact).
+    latency_max,
+    /// Mean send → first receive.
+    wait_mean,
+    /// 99th percentile of send → first receive.
+    wait_p99,
+    /// Peak number of visible messages.
+    backlog_max,
+    /// When the peak was first reached, seconds.
+    backlog_max_at,
+    /// Time-weighted mean of visible messages after warm-up.
+    backlog_mean,
+    /// Peak number of in-flight messages.
+    in_flight_max,
+    /// Largest age of the oldest message not yet gone, seconds.
+    oldest_age_max,
+    /// End of the last fault → visible backlog back to its pre-fault level (0 with no faults).
+    drain_time,
+    /// Busy consumer-time / up consumer-time after warm-up.
+    consumer_utilization,
+    /// Consumer crashes.
+    consumer_crashes,
+    /// SendMessage / SendMessageBatch calls.
+    requests_send,
+    /// ReceiveMessage calls, empty or not.
+    requests_receive,
+    /// ReceiveMessage calls that returned nothing.
+    requests_receive_empty,
+    /// DeleteMessage calls.
+    requests_delete,
+    /// ChangeMessageVisibility calls.
+    requests_change_visibility,
+    /// Request cost plus consumer-hours cost, USD.
+    cost_usd,
+    /// Events simulated.
+    events,
+}
+
+/// One row of the time series: levels at `time`, counts during the interval
+/// that ends at `time`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Sample {
+    /// Sample instant, seconds.
+    pub time: f64,
+    /// Visible messages.
+    pub visible: f64,
+    /// In-flight messages.
+    pub in_flight: f64,
+    /// Delayed messages.
+    pub delayed: f64,
+    /// Messages in the dead-letter queue (cumulative).
+    pub dead_letter: f64,
+    /// Age of the oldest message not yet gone, seconds.
+    pub oldest_age: f64,
+    /// Consumers running.
+    pub consumers_up: f64,
+    /// Consumers holding messages.
+    pub consumers_busy: f64,
+    /// Messages accepted by the queue during the interval.
+    pub sent: f64,
+    /// Deliveries during the interval.
+    pub received: f64,
+    /// Deletes during the interval.
+    pub deleted: f64,
+}
+
+impl Sample {
+    /// Column names of `timeseries.csv`, in order.
+    pub const COLUMNS: [&'static str; 11] = [
+        "time",
+        "visible",
+        "in_flight",
+        "delayed",
+        "dead_letter",
+        "oldest_age",
+        "consumers_up",
+        "consumers_busy",
+        "sent",
+        "received",
+        "deleted",
+    ];
+
+    /// Values in the order of [`Sample::COLUMNS`].
+    pub fn values(&self) -> [f64; 11] {
+        [
+            self.time,
+            self.visible,
+            self.in_flight,
+            self.delayed,
+            self.dead_letter,
+            self.oldest_age,
+            self.consumers_up,
+            self.consumers_busy,
+            self.sent,
+            self.received,
+            self.deleted,
+        ]
+    }
+}
+
+/// The end-of-run identity `produced = deleted + dead_lettered + expired +
+/// left_visible + left_in_flight + left_delayed`, with both sides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Conservation {
+    /// Messages accepted by the queue.
+    pub produced: u64,
+    /// The sum of the message fates.
+    pub accounted: u64,
+}
+
+impl Conservation {
+    /// Whether every produced message is accounted for.
+    pub fn holds(&self) -> bool {
+        self.produced == self.accounted
+    }
+}
+
+/// Everything one replication produces.
+#[derive(Clone, Debug)]
+pub struct ReplicationResult {
+    /// Replication index, from 0.
+    pub replication: u32,
+    /// The replication's own seed (derived from the master seed and index).
+    pub seed: u64,
+    /// Scalar metrics.
+    pub metrics: Metrics,
+    /// Time series at the scenario's sample interval, from time 0.
+    pub timeseries: Vec<Sample>,
+    /// End-to-end latency (send → first completed processing) in microseconds,
+    /// messages sent after warm-up; 3 significant digits.
+    pub latency: Histogram<u64>,
+    /// Conservation check at the end of the run.
+    pub conservation: Conservation,
+}

@@ -1,0 +1,406 @@
+//! One replication: state, the event loop, producers and queue transitions.
+//! Consumer behaviour is in `consumer.rs` (more `impl Simulation` blocks).
+//!
+//! Timing conventions (documented for users in docs/model.md):
+//! - a producer's message is generated at its arrival instant; with
+//!   `send_batch = n` the producer sends when it has `n` messages (and flushes
+//!   a partial batch with its last message before `duration`); the queue
+//!   accepts a batch at the call (`sent_at`, from which latency is measured);
+//! - an API call of a consumer takes effect at the queue when it is made and
+//!   costs the consumer `request_latency` before its next step;
+//! - the run ends at `duration`, or with `drain = true` when nothing is left
+//!   in the queue and no consumer holds a message.
+
+use std::collections::VecDeque;
+
+use rand::Rng;
+use rand_distr::Exp1;
+
+use super::events::{Event, EventQueue, Lane};
+use super::queue::{Handle, QueueStore, State};
+use super::recorder::Recorder;
+use super::rng::{self, Purpose, Stream};
+use crate::dist::Sampler;
+use crate::scenario::{Arrivals, Scenario};
+
+/// Why a message leaves the queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Fate {
+    Deleted,
+    DeadLettered,
+    Expired,
+}
+
+pub(super) struct Producer {
+    rng: Stream,
+    /// Next arrival, µs, kept fractional so spacing does not drift.
+    next_at: f64,
+    mean_gap_us: f64,
+    poisson: bool,
+    pending: u32,
+    send_batch: u32,
+}
+
+impl Producer {
+    fn advance(&mut self) {
+        let gap = if self.poisson {
+            let e: f64 = self.rng.sample(Exp1);
+            e * self.mean_gap_us
+        } else {
+            self.mean_gap_us
+        };
+        self.next_at += gap;
+    }
+
+    fn next_tick(&self) -> u64 {
+        self.next_at.round() as u64
+    }
+}
+
+/// What a consumer is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Activity {
+    /// Between calls (a ReceiveCall is scheduled).
+    Idle,
+    /// In a long poll, identified by its poll number.
+    Waiting(u32),
+    /// Working through a batch.
+    Processing,
+}
+
+pub(super) const MAX_BATCH: usize = 10;
+
+pub(super) struct Consumer {
+    pub activity: Activity,
+    /// Messages of the current batch with the receipt each was received with.
+    pub batch: [(Handle, u32); MAX_BATCH],
+    pub len: usize,
+    pub pos: usize,
+    /// Batch number; stale ProcessingDone / Heartbeat events carry an old one.
+    pub batch_id: u32,
+    pub poll_id: u32,
+}
+
+/// Durations of the scenario in ticks, read once.
+pub(super) struct Ticks {
+    pub duration: u64,
+    pub visibility: u64,
+    pub delay: u64,
+    pub retention: u64,
+    pub wait: u64,
+    pub latency: u64,
+    pub heartbeat: Option<u64>,
+    pub sample: u64,
+}
+
+/// The 12 h cap on visibility, counted from the receive.
+pub(super) const VISIBILITY_CAP: u64 = 12 * 3600 * 1_000_000;
+/// Pause after an empty short poll when `request_latency` is shorter.
+pub(super) const SHORT_POLL_MIN_GAP: u64 = 1_000;
+
+/// The state of one replication.
+pub struct Simulation<'a> {
+    pub(super) sc: &'a Scenario,
+    pub(super) t: Ticks,
+    pub(super) now: u64,
+    pub(super) events: EventQueue,
+    pub(super) queue: QueueStore,
+    pub(super) visible: u64,
+    pub(super) in_flight: u64,
+    pub(super) delayed: u64,
+    pub(super) busy: u64,
+    pub(super) producers: Vec<Producer>,
+    pub(super) consumers: Vec<Consumer>,
+    pub(super) waiters: VecDeque<(u32, u32)>,
+    pub(super) rec: Recorder,
+    pub(super) processing: Sampler,
+    pub(super) rng_processing: Stream,
+    pub(super) rng_errors: Stream,
+    retention_timer: bool,
+    samples_taken: u64,
+    pub(super) events_run: u64,
+}
+
+impl<'a> Simulation<'a> {
+    /// Sets up replication state from a validated scenario and the
+    /// replication's seed.
+    pub fn new(sc: &'a Scenario, seed: u64) -> Self {
+        let t = Ticks {
+            duration: sc.duration.ticks(),
+            visibility: sc.queue.visibility_timeout.ticks(),
+            delay: sc.queue.delay.ticks(),
+            retention: sc.queue.retention.ticks(),
+            wait: sc.consumers.wait_time.ticks(),
+            latency: sc.consumers.request_latency.ticks(),
+            heartbeat: sc.consumers.heartbeat.map(|h| h.ticks()),
+            sample: sc.sample_interval.ticks(),
+        };
+        let producers = sc
+            .producers
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Producer {
+                rng: rng::stream(seed, Purpose::Arrivals(i as u32)),
+                next_at: 0.0,
+                mean_gap_us: 1e6 / p.rate,
+                poisson: p.arrivals == Arrivals::Poisson,
+                pending: 0,
+                send_batch: p.send_batch,
+            })
+            .collect();
+        let consumers = (0..sc.consumers.count)
+            .map(|_| Consumer {
+                activity: Activity::Idle,
+                batch: [(Handle::default(), 0); MAX_BATCH],
+                len: 0,
+                pos: 0,
+                batch_id: 0,
+                poll_id: 0,
+            })
+            .collect();
+        Simulation {
+            sc,
+            t,
+            now: 0,
+            events: EventQueue::new(),
+            queue: QueueStore::new(),
+            visible: 0,
+            in_flight: 0,
+            delayed: 0,
+            busy: 0,
+            producers,
+            consumers,
+            waiters: VecDeque::new(),
+            rec: Recorder::new(sc.warmup.ticks()),
+            processing: sc.consumers.processing.sampler(),
+            rng_processing: rng::stream(seed, Purpose::Processing),
+            rng_errors: rng::stream(seed, Purpose::Errors),
+            retention_timer: false,
+            samples_taken: 0,
+            events_run: 0,
+        }
+    }
+
+    /// Runs to the end and returns the end time (µs).
+    pub fn run_to_end(&mut self) -> u64 {
+        self.start();
+        while let Some(next) = self.events.peek_time() {
+            if next >= self.t.duration && (!self.sc.drain || self.drained()) {
+                break;
+            }
+            let Some((time, event)) = self.events.pop() else {
+                break;
+            };
+            self.now = time;
+            self.events_run += 1;
+            self.dispatch(event);
+        }
+        if self.sc.drain {
+            self.now.max(self.t.duration)
+        } else {
+            self.t.duration
+        }
+    }
+
+    fn drained(&self) -> bool {
+        self.queue.live() == 0 && self.busy == 0
+    }
+
+    fn start(&mut self) {
+        self.take_sample();
+        self.events.schedule(self.t.sample, Event::Sample);
+        for p in 0..self.producers.len() {
+            let producer = &mut self.producers[p];
+            producer.advance();
+            let first = producer.next_tick();
+            if first < self.t.duration {
+                self.events
+                    .schedule(first, Event::Arrival { producer: p as u32 });
+            }
+        }
+        for c in 0..self.consumers.len() {
+            self.receive_call(c);
+        }
+    }
+
+    fn dispatch(&mut self, event: Event) {
+        match event {
+            Event::Arrival { producer } => self.on_arrival(producer as usize),
+            Event::DelayEnd { msg } => self.on_delay_end(msg),
+            Event::VisibilityDeadline { msg, receipt } => self.on_deadline(msg, receipt),
+            Event::ProcessingDone { consumer, batch } => {
+                self.on_processing_done(consumer as usize, batch)
+            }
+            Event::ReceiveCall { consumer } => self.receive_call(consumer as usize),
+            Event::PollTimeout { consumer, poll } => self.on_poll_timeout(consumer as usize, poll),
+            Event::Heartbeat { consumer, batch } => self.on_heartbeat(consumer as usize, batch),
+            Event::RetentionCheck => self.on_retention_check(),
+            Event::Sample => self.on_sample(),
+        }
+    }
+
+    // ----- producers -------------------------------------------------------
+
+    fn on_arrival(&mut self, p: usize) {
+        let producer = &mut self.producers[p];
+        producer.pending += 1;
+        producer.advance();
+        let next = producer.next_tick();
+        let last = next >= self.t.duration;
+        if producer.pending == producer.send_batch || last {
+            self.send_pending(p);
+        }
+        if !last {
+            self.events
+                .schedule(next, Event::Arrival { producer: p as u32 });
+        }
+    }
+
+    fn send_pending(&mut self, p: usize) {
+        let n = std::mem::take(&mut self.producers[p].pending);
+        self.rec.counts.requests_send += 1;
+        for _ in 0..n {
+            self.enqueue();
+        }
+        self.serve_waiters();
+    }
+
+    fn enqueue(&mut self) {
+        let pf = self.sc.consumers.poison_fraction;
+        let poison = pf > 0.0 && self.rng_errors.random::<f64>() < pf;
+        if self.t.delay > 0 {
+            let h = self.queue.insert(self.now, State::Delayed, poison);
+            self.delayed += 1;
+            let at = self.now + self.t.delay;
+            self.events
+                .schedule_in(Lane::Delay, at, Event::DelayEnd { msg: h });
+        } else {
+            self.queue.insert(self.now, State::Visible, poison);
+            self.set_visible(self.visible + 1);
+        }
+        self.rec.on_sent();
+        self.arm_retention_timer();
+    }
+
+    // ----- queue transitions ----------------------------------------------
+
+    pub(super) fn set_visible(&mut self, visible: u64) {
+        self.visible = visible;
+        self.rec.backlog.set(self.now, visible);
+    }
+
+    pub(super) fn set_in_flight(&mut self, in_flight: u64) {
+        self.in_flight = in_flight;
+        self.rec.in_flight_max = self.rec.in_flight_max.max(in_flight);
+    }
+
+    fn on_delay_end(&mut self, h: Handle) {
+        if self.queue.get(h).is_some_and(|m| m.state == State::Delayed) {
+            self.delayed -= 1;
+            self.queue.push_tail(self.now, h);
+            self.set_visible(self.visible + 1);
+            self.serve_waiters();
+        }
+    }
+
+    fn on_deadline(&mut self, h: Handle, receipt: u32) {
+        let due = self.queue.get(h).is_some_and(|m| {
+            m.state == State::InFlight && m.receives == receipt && m.deadline == self.now
+        });
+        if due {
+            self.set_in_flight(self.in_flight - 1);
+            self.return_visible(h);
+            self.serve_waiters();
+        }
+    }
+
+    /// An in-flight message becomes visible again: to its old place, or to
+    /// the tail once it has been received 3 or more times.
+    pub(super) fn return_visible(&mut self, h: Handle) {
+        let m = self.queue.get_mut(h);
+        if m.receives >= 3 {
+            self.queue.push_tail(self.now, h);
+        } else {
+            let key = m.sent_at + self.t.delay;
+            self.queue.push_at(key, h);
+        }
+        self.set_visible(self.visible + 1);
+    }
+
+    /// `h` leaves the queue for good.
+    pub(super) fn leave(&mut self, h: Handle, fate: Fate) {
+        let m = *self.queue.get_mut(h);
+        match m.state {
+            State::Visible => self.set_visible(self.visible - 1),
+            State::InFlight => self.set_in_flight(self.in_flight - 1),
+            State::Delayed => self.delayed -= 1,
+            State::Gone | State::Free => unreachable!("a message leaves only once"),
+        }
+        match fate {
+            Fate::Deleted => self.rec.on_deleted(),
+            Fate::DeadLettered => self.rec.counts.dead_lettered += 1,
+            Fate::Expired => self.rec.counts.expired += 1,
+        }
+        self.rec.on_gone(self.now - m.sent_at);
+        self.queue.remove(h);
+    }
+
+    fn arm_retention_timer(&mut self) {
+        if !self.retention_timer
+            && let Some((_, sent_at)) = self.queue.oldest()
+        {
+            self.retention_timer = true;
+            self.events
+                .schedule(sent_at + self.t.retention, Event::RetentionCheck);
+        }
+    }
+
+    fn on_retention_check(&mut self) {
+        self.retention_timer = false;
+        while let Some((h, sent_at)) = self.queue.oldest() {
+            if sent_at + self.t.retention > self.now {
+                break;
+            }
+            self.leave(h, Fate::Expired);
+        }
+        self.arm_retention_timer();
+    }
+
+    // ----- time series -----------------------------------------------------
+
+    fn on_sample(&mut self) {
+        self.take_sample();
+        self.queue.compact();
+        self.compact_waiters();
+        self.events
+            .schedule(self.now + self.t.sample, Event::Sample);
+    }
+
+    fn take_sample(&mut self) {
+        let oldest_age = self
+            .queue
+            .oldest()
+            .map_or(0, |(_, sent_at)| self.now.saturating_sub(sent_at));
+        self.rec.push_sample(crate::engine::result::Sample {
+            time: (self.samples_taken * self.t.sample) as f64 / 1e6,
+            visible: self.visible as f64,
+            in_flight: self.in_flight as f64,
+            delayed: self.delayed as f64,
+            dead_letter: self.rec.counts.dead_lettered as f64,
+            oldest_age: oldest_age as f64 / 1e6,
+            consumers_up: self.consumers.len() as f64,
+            consumers_busy: self.busy as f64,
+            ..Default::default()
+        });
+        self.samples_taken += 1;
+    }
+
+    /// Samples due at or before `end` that the loop did not reach.
+    pub(super) fn finish_samples(&mut self, end: u64) {
+        while self.samples_taken * self.t.sample <= end {
+            self.now = self.samples_taken * self.t.sample;
+            self.take_sample();
+        }
+        self.now = end;
+    }
+}

@@ -1,0 +1,83 @@
+//! The CSV results: `replications.csv`, `timeseries.csv`, `latency.csv`.
+//!
+//! Numbers are written the same way everywhere: whole values as integers,
+//! others in Rust's shortest round-trip form, NaN as an empty field, so the
+//! files are byte-identical for the same inputs on any machine.
+
+use hdrhistogram::Histogram;
+
+use crate::engine::result::{Metrics, ReplicationResult, Sample};
+
+/// Quantiles reported in `latency.csv`.
+pub const LATENCY_QUANTILES: [f64; 9] = [0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9995, 0.9999];
+
+/// `replication,seed,` then every metric, one row per replication.
+pub fn replications_csv(results: &[ReplicationResult]) -> Vec<u8> {
+    let mut header = vec!["replication".to_owned(), "seed".to_owned()];
+    header.extend(Metrics::NAMES.iter().map(|n| (*n).to_owned()));
+    let rows = results.iter().map(|r| {
+        let mut row = vec![r.replication.to_string(), r.seed.to_string()];
+        row.extend(r.metrics.values().into_iter().map(fmt_num));
+        row
+    });
+    write_csv(header, rows)
+}
+
+/// The mean time series, columns of [`Sample::COLUMNS`].
+pub fn timeseries_csv(series: &[Sample]) -> Vec<u8> {
+    let header = Sample::COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+    let rows = series
+        .iter()
+        .map(|s| s.values().into_iter().map(fmt_num).collect());
+    write_csv(header, rows)
+}
+
+/// `quantile,seconds` of the pooled latency histogram (µs); no rows when empty.
+pub fn latency_csv(latency: &Histogram<u64>) -> Vec<u8> {
+    let header = vec!["quantile".to_owned(), "seconds".to_owned()];
+    let rows = LATENCY_QUANTILES
+        .iter()
+        .filter(|_| !latency.is_empty())
+        .map(|&q| {
+            vec![
+                fmt_num(q),
+                fmt_num(latency.value_at_quantile(q) as f64 / 1e6),
+            ]
+        });
+    write_csv(header, rows)
+}
+
+/// A number as written in every CSV file.
+pub fn fmt_num(v: f64) -> String {
+    if v.is_nan() {
+        String::new()
+    } else if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+fn write_csv(header: Vec<String>, rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    // Writing to memory cannot fail.
+    out.write_record(&header).expect("in-memory write");
+    for row in rows {
+        out.write_record(&row).expect("in-memory write");
+    }
+    out.into_inner().expect("in-memory flush")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_deterministically() {
+        assert_eq!(fmt_num(12.0), "12");
+        assert_eq!(fmt_num(-3.0), "-3");
+        assert_eq!(fmt_num(0.1), "0.1");
+        assert_eq!(fmt_num(1.0 / 3.0), "0.3333333333333333");
+        assert_eq!(fmt_num(f64::NAN), "");
+    }
+}

@@ -1,0 +1,102 @@
+//! `summary.json` and `timing.json`. Keys keep a fixed order; non-finite
+//! numbers are written as `null` so the files are always valid JSON.
+
+use serde_json::{Map, Value, json};
+
+use super::Timing;
+use super::summary::{PERCENTILE_METHOD, RunSummary};
+use crate::stats::Stat;
+
+/// The pretty-printed `summary.json`, ending in a newline.
+pub fn summary_json(summary: &RunSummary) -> String {
+    let m = &summary.manifest;
+    let metrics: Map<String, Value> = summary
+        .metrics
+        .iter()
+        .map(|(name, stat)| ((*name).to_owned(), stat_json(stat)))
+        .collect();
+    let slo: Map<String, Value> = summary
+        .slo
+        .iter()
+        .map(|v| {
+            let verdict = json!({
+                "max": num(v.max),
+                "mean": num(v.mean),
+                "ci95_high": v.ci95_high.map_or(Value::Null, num),
+                "pass": v.pass,
+            });
+            (v.metric.clone(), verdict)
+        })
+        .collect();
+    let c = &summary.conservation;
+    let doc = json!({
+        "manifest": {
+            "mqsim_version": m.mqsim_version,
+            "scenario": m.scenario,
+            "scenario_sha256": m.scenario_sha256,
+            "seed": m.seed,
+            "replications": m.replications,
+            "warmup_seconds": num(m.warmup_seconds),
+            "percentile_method": PERCENTILE_METHOD,
+        },
+        "metrics": metrics,
+        "slo": slo,
+        "conservation": {
+            "holds": c.holds,
+            "produced": c.produced,
+            "accounted": c.accounted,
+        },
+    });
+    pretty(&doc)
+}
+
+/// The pretty-printed `timing.json`, ending in a newline.
+pub fn timing_json(t: &Timing) -> String {
+    let per_sec = |n: u64| num(n as f64 / t.wall_seconds.max(1e-9));
+    pretty(&json!({
+        "wall_seconds": num(t.wall_seconds),
+        "threads": t.threads,
+        "events": t.events,
+        "events_per_second": per_sec(t.events),
+        "messages": t.messages,
+        "messages_per_second": per_sec(t.messages),
+    }))
+}
+
+fn stat_json(s: &Stat) -> Value {
+    json!({
+        "mean": num(s.mean),
+        "ci95_low": s.ci95_low.map_or(Value::Null, num),
+        "ci95_high": s.ci95_high.map_or(Value::Null, num),
+        "min": num(s.min),
+        "max": num(s.max),
+    })
+}
+
+/// A JSON number; integers without a fraction; non-finite as null.
+fn num(v: f64) -> Value {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e15 {
+        Value::from(v as i64)
+    } else {
+        Value::from(v)
+    }
+}
+
+fn pretty(doc: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(doc).expect("a JSON value always serializes");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_integers_when_whole_and_null_when_not_finite() {
+        assert_eq!(num(3.0).to_string(), "3");
+        assert_eq!(num(0.25).to_string(), "0.25");
+        assert_eq!(num(f64::NAN), Value::Null);
+        assert_eq!(num(f64::INFINITY), Value::Null);
+    }
+}

@@ -1,0 +1,219 @@
+//! Aggregation across replications, in replication order: every metric's
+//! mean and Student-t 95% interval ([`crate::stats`]), SLO verdicts, the
+//! conservation check, the pooled latency histogram and the mean time series.
+//!
+//! SLO rule: a target passes when the pessimistic end of the metric's 95%
+//! interval (`ci95_high`, or the mean with one replication) is at most the
+//! bound.
+//!
+//! Time series of different lengths (runs with `drain = true` end at
+//! different times) are averaged index by index; a replication that has ended
+//! counts as drained: visible, in flight, delayed, oldest age and busy
+//! consumers 0, interval counts 0, `dead_letter` and `consumers_up` at their
+//! last value.
+
+use hdrhistogram::Histogram;
+use sha2::{Digest, Sha256};
+
+use crate::engine::recorder::latency_histogram;
+use crate::engine::result::{Metrics, ReplicationResult, Sample};
+use crate::scenario::Scenario;
+use crate::stats::{Stat, summarize};
+
+/// How latency percentiles are computed, as stated in `summary.json`.
+pub const PERCENTILE_METHOD: &str = "HDR histogram, 3 significant digits: the smallest recorded value v with at least a fraction q of values <= v, reported as the top of v's bucket (relative error <= 0.1%)";
+
+/// What identifies a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Manifest {
+    /// mqsim's version.
+    pub mqsim_version: &'static str,
+    /// Scenario name.
+    pub scenario: String,
+    /// Hex SHA-256 of the resolved scenario (its JSON form).
+    pub scenario_sha256: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Replications run.
+    pub replications: u32,
+    /// Warm-up left out of latency statistics, seconds.
+    pub warmup_seconds: f64,
+}
+
+/// One SLO target and its verdict.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SloVerdict {
+    /// Metric name.
+    pub metric: String,
+    /// Upper bound.
+    pub max: f64,
+    /// Mean over replications.
+    pub mean: f64,
+    /// Upper end of the 95% interval (`None` with one replication).
+    pub ci95_high: Option<f64>,
+    /// Whether the target holds.
+    pub pass: bool,
+}
+
+/// Conservation over all replications.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConservationSummary {
+    /// Whether every replication accounts for every message.
+    pub holds: bool,
+    /// Messages accepted, summed over replications.
+    pub produced: u64,
+    /// Message fates, summed over replications.
+    pub accounted: u64,
+}
+
+/// Everything the exporters write about a run.
+#[derive(Clone, Debug)]
+pub struct RunSummary {
+    /// What was run.
+    pub manifest: Manifest,
+    /// Every scalar metric, in [`Metrics::NAMES`] order.
+    pub metrics: Vec<(&'static str, Stat)>,
+    /// SLO verdicts in the scenario's order.
+    pub slo: Vec<SloVerdict>,
+    /// The conservation check.
+    pub conservation: ConservationSummary,
+    /// Latency of all replications pooled, µs.
+    pub latency: Histogram<u64>,
+    /// The time series averaged over replications.
+    pub timeseries: Vec<Sample>,
+}
+
+impl RunSummary {
+    /// Whether every SLO target holds (true when there are none).
+    pub fn slo_pass(&self) -> bool {
+        self.slo.iter().all(|v| v.pass)
+    }
+
+    /// The summary of the metric called `name`.
+    pub fn metric(&self, name: &str) -> Option<&Stat> {
+        self.metrics
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, s)| s)
+    }
+}
+
+/// Aggregates `results` (in replication order) of `scenario`.
+pub fn aggregate(scenario: &Scenario, results: &[ReplicationResult]) -> RunSummary {
+    let metrics: Vec<(&'static str, Stat)> = Metrics::NAMES
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let values: Vec<f64> = results.iter().map(|r| r.metrics.values()[i]).collect();
+            (*name, summarize(&values))
+        })
+        .collect();
+    let slo = scenario
+        .slo
+        .iter()
+        .map(|target| {
+            let stat = metrics
+                .iter()
+                .find(|(n, _)| *n == target.metric)
+                .map(|(_, s)| *s);
+            let stat = stat.unwrap_or_else(|| summarize(&[]));
+            let pessimistic = stat.ci95_high.unwrap_or(stat.mean);
+            SloVerdict {
+                metric: target.metric.clone(),
+                max: target.max,
+                mean: stat.mean,
+                ci95_high: stat.ci95_high,
+                pass: pessimistic <= target.max,
+            }
+        })
+        .collect();
+    RunSummary {
+        manifest: manifest(scenario, results.len()),
+        metrics,
+        slo,
+        conservation: ConservationSummary {
+            holds: results.iter().all(|r| r.conservation.holds()),
+            produced: results.iter().map(|r| r.conservation.produced).sum(),
+            accounted: results.iter().map(|r| r.conservation.accounted).sum(),
+        },
+        latency: pooled_latency(results),
+        timeseries: mean_timeseries(results),
+    }
+}
+
+fn manifest(scenario: &Scenario, replications: usize) -> Manifest {
+    let resolved = serde_json::to_string(scenario).unwrap_or_default();
+    let digest = Sha256::digest(resolved.as_bytes());
+    Manifest {
+        mqsim_version: env!("CARGO_PKG_VERSION"),
+        scenario: scenario.name.clone(),
+        scenario_sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        seed: scenario.seed,
+        replications: replications as u32,
+        warmup_seconds: scenario.warmup.as_secs_f64(),
+    }
+}
+
+fn pooled_latency(results: &[ReplicationResult]) -> Histogram<u64> {
+    let mut pooled = latency_histogram();
+    for r in results {
+        // Same bounds everywhere, so adding cannot fail; saturate if it did.
+        if pooled.add(&r.latency).is_err() {
+            for v in r.latency.iter_recorded() {
+                pooled.saturating_record_n(v.value_iterated_to(), v.count_at_value());
+            }
+        }
+    }
+    pooled
+}
+
+fn mean_timeseries(results: &[ReplicationResult]) -> Vec<Sample> {
+    let rows = results
+        .iter()
+        .map(|r| r.timeseries.len())
+        .max()
+        .unwrap_or(0);
+    let n = results.len() as f64;
+    (0..rows)
+        .map(|i| {
+            let mut sum = [0.0; 11];
+            let mut time = 0.0;
+            for r in results {
+                let row = match r.timeseries.get(i) {
+                    Some(s) => {
+                        time = s.time;
+                        s.values()
+                    }
+                    None => drained(r.timeseries.last()).values(),
+                };
+                for (acc, v) in sum.iter_mut().zip(row) {
+                    *acc += v;
+                }
+            }
+            let mean = sum.map(|s| s / n);
+            Sample {
+                time,
+                visible: mean[1],
+                in_flight: mean[2],
+                delayed: mean[3],
+                dead_letter: mean[4],
+                oldest_age: mean[5],
+                consumers_up: mean[6],
+                consumers_busy: mean[7],
+                sent: mean[8],
+                received: mean[9],
+                deleted: mean[10],
+            }
+        })
+        .collect()
+}
+
+/// The row of a replication after its run ended (see the module docs).
+fn drained(last: Option<&Sample>) -> Sample {
+    let last = last.copied().unwrap_or_default();
+    Sample {
+        dead_letter: last.dead_letter,
+        consumers_up: last.consumers_up,
+        ..Sample::default()
+    }
+}

@@ -1,0 +1,89 @@
+//! The terminal summary: one row per metric (mean, 95% interval, min, max),
+//! then the SLO verdicts and the conservation check. Numbers are rounded for
+//! reading; the files keep full precision.
+
+use std::io::{self, Write};
+
+use super::summary::RunSummary;
+
+/// Writes the summary table.
+pub fn write_table(summary: &RunSummary, out: &mut impl Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "{:<28} {:>12}  {:<27} {:>12} {:>12}",
+        "metric", "mean", "95% interval", "min", "max"
+    )?;
+    for (name, s) in &summary.metrics {
+        let interval = match (s.ci95_low, s.ci95_high) {
+            (Some(lo), Some(hi)) => format!("[{}, {}]", short(lo), short(hi)),
+            _ => "-".to_owned(),
+        };
+        writeln!(
+            out,
+            "{:<28} {:>12}  {:<27} {:>12} {:>12}",
+            name,
+            short(s.mean),
+            interval,
+            short(s.min),
+            short(s.max)
+        )?;
+    }
+    if !summary.slo.is_empty() {
+        writeln!(
+            out,
+            "\nSLO (passes when the upper end of the 95% interval is within the bound)"
+        )?;
+        for v in &summary.slo {
+            writeln!(
+                out,
+                "  {:<26} <= {:<12} upper {:<12} {}",
+                v.metric,
+                short(v.max),
+                short(v.ci95_high.unwrap_or(v.mean)),
+                if v.pass { "PASS" } else { "FAIL" }
+            )?;
+        }
+    }
+    let c = &summary.conservation;
+    let verdict = if c.holds { "ok" } else { "VIOLATED" };
+    writeln!(
+        out,
+        "\nconservation: {verdict} (produced {} = accounted {})",
+        c.produced, c.accounted
+    )
+}
+
+/// About five significant digits; whole numbers without decimals.
+pub fn short(v: f64) -> String {
+    if !v.is_finite() {
+        return if v.is_nan() {
+            "-".into()
+        } else {
+            format!("{v}")
+        };
+    }
+    if v.fract() == 0.0 && v.abs() < 1e12 {
+        return format!("{}", v as i64);
+    }
+    let magnitude = if v == 0.0 {
+        0
+    } else {
+        v.abs().log10().floor() as i32
+    };
+    let decimals = (4 - magnitude).clamp(0, 9) as usize;
+    format!("{v:.decimals$}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_keeps_five_significant_digits() {
+        assert_eq!(short(1234.0), "1234");
+        assert_eq!(short(0.123456), "0.12346");
+        assert_eq!(short(12.345678), "12.346");
+        assert_eq!(short(123456.7), "123457");
+        assert_eq!(short(f64::NAN), "-");
+    }
+}

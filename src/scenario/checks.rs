@@ -1,0 +1,166 @@
+//! Small typed checks shared by validation: each takes the dotted key, the
+//! raw value and the allowed range, and returns the checked value or an
+//! [`Invalid`] that says what is allowed.
+
+use std::ops::RangeInclusive;
+
+use super::duration::RawDuration;
+use crate::time::SimTime;
+
+/// A validation failure: the dotted key and what is wrong with it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Invalid {
+    /// Dotted key path, e.g. `queue.visibility_timeout`.
+    pub key: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
+    /// Where to point in the file when that differs from `key` (a key that
+    /// itself contains dots, such as a `[sweep]` entry).
+    pub at: Option<String>,
+}
+
+/// The result of a check.
+pub type Checked<T> = Result<T, Invalid>;
+
+/// An [`Invalid`] for `key`.
+pub fn invalid(key: impl Into<String>, message: impl Into<String>) -> Invalid {
+    Invalid {
+        key: key.into(),
+        message: message.into(),
+        at: None,
+    }
+}
+
+/// A key that a later version of mqsim implements.
+pub fn not_yet(key: &str, what: &str) -> Invalid {
+    invalid(
+        key,
+        format!(
+            "{what} is not supported yet (mqsim {}); remove it to run this scenario",
+            env!("CARGO_PKG_VERSION")
+        ),
+    )
+}
+
+/// A required key that is absent.
+pub fn required<T>(key: &str, value: Option<T>, example: &str) -> Checked<T> {
+    value.ok_or_else(|| invalid(key, format!("is required, e.g. {example}")))
+}
+
+/// An integer within `range`, or `default` when absent.
+pub fn int_in(
+    key: &str,
+    value: Option<i64>,
+    default: i64,
+    range: RangeInclusive<i64>,
+) -> Checked<i64> {
+    let v = value.unwrap_or(default);
+    if range.contains(&v) {
+        Ok(v)
+    } else {
+        Err(invalid(
+            key,
+            format!(
+                "{v} is out of range; allowed: {} ..= {}",
+                range.start(),
+                range.end()
+            ),
+        ))
+    }
+}
+
+/// A finite number within `range`, or `default` when absent.
+pub fn number_in(
+    key: &str,
+    value: Option<f64>,
+    default: f64,
+    range: RangeInclusive<f64>,
+) -> Checked<f64> {
+    let v = value.unwrap_or(default);
+    if v.is_finite() && range.contains(&v) {
+        Ok(v)
+    } else {
+        Err(invalid(
+            key,
+            format!(
+                "{v} is out of range; allowed: {} ..= {}",
+                range.start(),
+                range.end()
+            ),
+        ))
+    }
+}
+
+/// A probability (0 ..= 1), 0 when absent.
+pub fn probability(key: &str, value: Option<f64>) -> Checked<f64> {
+    number_in(key, value, 0.0, 0.0..=1.0)
+}
+
+/// A duration within `min ..= max` (both written as in the file, e.g. "12h"),
+/// or `default` when absent.
+pub fn duration_in(
+    key: &str,
+    value: Option<&RawDuration>,
+    default: SimTime,
+    (min, max): (SimTime, SimTime),
+) -> Checked<SimTime> {
+    let Some(raw) = value else {
+        return Ok(default);
+    };
+    let t = raw.to_time().map_err(|why| invalid(key, why))?;
+    if t < min || t > max {
+        return Err(invalid(
+            key,
+            format!("{t} is out of range; allowed: {min} ..= {max}"),
+        ));
+    }
+    Ok(t)
+}
+
+/// One of `allowed` (lower-case words), or `default` when absent.
+pub fn word<'a>(
+    key: &str,
+    value: Option<&str>,
+    default: &'a str,
+    allowed: &[&'a str],
+) -> Checked<&'a str> {
+    let Some(v) = value else {
+        return Ok(default);
+    };
+    allowed.iter().copied().find(|a| *a == v).ok_or_else(|| {
+        let list: Vec<String> = allowed.iter().map(|a| format!("\"{a}\"")).collect();
+        invalid(
+            key,
+            format!("\"{v}\" is not allowed; allowed: {}", list.join(", ")),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_say_what_is_allowed() {
+        assert_eq!(int_in("k", None, 3, 1..=10), Ok(3));
+        let err = int_in("k", Some(11), 3, 1..=10).unwrap_err();
+        assert_eq!(err.message, "11 is out of range; allowed: 1 ..= 10");
+        assert!(number_in("k", Some(f64::NAN), 0.0, 0.0..=1.0).is_err());
+        assert!(probability("k", Some(1.5)).is_err());
+        let err = word("on_error", Some("retry"), "wait", &["wait", "release"]).unwrap_err();
+        assert!(err.message.contains("\"wait\", \"release\""));
+    }
+
+    #[test]
+    fn durations_are_range_checked_in_units() {
+        let range = (SimTime::ZERO, SimTime::from_secs(12 * 3600));
+        let raw = RawDuration::Text("13h".into());
+        let err =
+            duration_in("queue.visibility_timeout", Some(&raw), SimTime::ZERO, range).unwrap_err();
+        assert!(err.message.contains("12h"), "{}", err.message);
+        assert_eq!(
+            duration_in("k", None, SimTime::from_secs(30), range),
+            Ok(SimTime::from_secs(30))
+        );
+    }
+}

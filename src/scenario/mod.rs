@@ -1,0 +1,249 @@
+//! Scenario files: read, override, parse, validate.
+//!
+//! Pipeline: the file's text → `--set` overrides applied to the TOML document
+//! ([`overrides`]) → a raw serde mirror that denies unknown keys ([`raw`]) →
+//! a typed, checked [`Scenario`] ([`validate`]). Every failure is a
+//! [`ScenarioError`] naming the file, the line and column (or the `--set`
+//! argument responsible), the dotted key, what is wrong and what is allowed.
+//! Nothing here panics on any input.
+
+mod checks;
+mod distspec;
+pub mod duration;
+mod locate;
+mod model;
+mod overrides;
+mod raw;
+mod validate;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use model::*;
+
+use checks::Invalid;
+use locate::{LineCol, Locator};
+use overrides::Override;
+
+/// Bad input: the scenario file or an override is unusable. Maps to exit code 2.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct ScenarioError {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// Where in the file, if known.
+    pub position: Option<LineCol>,
+    /// The `--set` argument the error comes from, if any.
+    pub set_arg: Option<String>,
+    /// The dotted key, if the error concerns one.
+    pub key: Option<String>,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(p) = self.position {
+            write!(f, ":{}:{}", p.line, p.column)?;
+        }
+        if let Some(arg) = &self.set_arg {
+            write!(f, ": in --set {arg}")?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, ": {key}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl ScenarioError {
+    fn whole_file(file: &Path, message: impl Into<String>) -> ScenarioError {
+        ScenarioError {
+            file: file.to_owned(),
+            position: None,
+            set_arg: None,
+            key: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// Reads and validates the scenario at `path` with `--set` overrides
+/// (`KEY=VALUE` strings) applied.
+pub fn load(path: &Path, set: &[String]) -> Result<Scenario, ScenarioError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| ScenarioError::whole_file(path, format!("cannot read the scenario: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        ScenarioError::whole_file(
+            path,
+            format!(
+                "not UTF-8 text (invalid byte at offset {}); a scenario is a TOML file",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })?;
+    load_str(&text, path, set)
+}
+
+/// Validates scenario `text` as if read from `path` (which names it in
+/// errors, gives the default name and anchors relative file names).
+pub fn load_str(text: &str, path: &Path, set: &[String]) -> Result<Scenario, ScenarioError> {
+    let overrides = set
+        .iter()
+        .map(|arg| Override::parse(arg))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|message| ScenarioError::whole_file(path, message))?;
+    let text = apply_overrides(text, path, &overrides)?;
+    let context = Context {
+        path,
+        text: &text,
+        locator: Locator::new(&text),
+        overrides: &overrides,
+    };
+    let raw: raw::RawScenario = toml::from_str(&text).map_err(|e| context.parse_error(&e))?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let base = path.parent().unwrap_or(Path::new("."));
+    let scenario = validate::validate(raw, &stem, base).map_err(|e| context.invalid(e))?;
+    check_sweep(&scenario, &text, path, &overrides)?;
+    Ok(scenario)
+}
+
+fn apply_overrides(
+    text: &str,
+    path: &Path,
+    overrides: &[Override],
+) -> Result<String, ScenarioError> {
+    if overrides.is_empty() {
+        return Ok(text.to_owned());
+    }
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        let locator = Locator::new(text);
+        ScenarioError {
+            position: e.span().map(|s| locator.line_col(s.start)),
+            ..ScenarioError::whole_file(path, first_line(e.message()))
+        }
+    })?;
+    for o in overrides {
+        o.apply(&mut doc)
+            .map_err(|message| ScenarioError::whole_file(path, message))?;
+    }
+    Ok(doc.to_string())
+}
+
+/// Each `[sweep]` value must give a valid scenario when applied like `--set`.
+fn check_sweep(
+    sc: &Scenario,
+    text: &str,
+    path: &Path,
+    overrides: &[Override],
+) -> Result<(), ScenarioError> {
+    for axis in &sc.sweep {
+        for value in &axis.values {
+            let arg = format!("{}={value}", axis.key);
+            let mut set: Vec<String> = overrides.iter().map(|o| o.arg.clone()).collect();
+            set.push(arg.clone());
+            set.push("sweep={}".into());
+            if let Err(e) = load_str(text, path, &set) {
+                return Err(ScenarioError {
+                    position: Locator::new(text).position("sweep"),
+                    set_arg: None,
+                    key: Some(format!("sweep.\"{}\"", axis.key)),
+                    message: format!(
+                        "the value {value} does not give a valid scenario: {}",
+                        e.message
+                    ),
+                    ..e
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What an error needs to point at its source.
+struct Context<'a> {
+    path: &'a Path,
+    text: &'a str,
+    locator: Locator<'a>,
+    overrides: &'a [Override],
+}
+
+impl Context<'_> {
+    /// A TOML syntax or type error from serde, located by its span.
+    fn parse_error(&self, e: &toml::de::Error) -> ScenarioError {
+        let offset = e.span().map(|s| s.start);
+        let key = offset.and_then(|o| self.locator.path_at(o));
+        let message = explain_unknown_key(first_line(e.message()));
+        self.error(key, offset.map(|o| self.locator.line_col(o)), message)
+    }
+
+    fn invalid(&self, e: Invalid) -> ScenarioError {
+        let position = self.locator.position(e.at.as_deref().unwrap_or(&e.key));
+        self.error(Some(e.key), position, e.message)
+    }
+
+    fn error(
+        &self,
+        key: Option<String>,
+        position: Option<LineCol>,
+        message: String,
+    ) -> ScenarioError {
+        let set_arg = key
+            .as_deref()
+            .and_then(|k| self.overrides.iter().rev().find(|o| o.covers(k)))
+            .map(|o| o.arg.clone());
+        ScenarioError {
+            file: self.path.to_owned(),
+            // A position in the rewritten text would mislead for an override.
+            position: if set_arg.is_some() { None } else { position },
+            set_arg,
+            key,
+            message,
+        }
+        .with_text_check(self.text)
+    }
+}
+
+impl ScenarioError {
+    /// Guards against a position past the end of the text (never shown).
+    fn with_text_check(self, text: &str) -> ScenarioError {
+        let lines = text.lines().count().max(1) + 1;
+        match self.position {
+            Some(p) if p.line > lines => ScenarioError {
+                position: None,
+                ..self
+            },
+            _ => self,
+        }
+    }
+}
+
+fn first_line(message: &str) -> String {
+    message
+        .lines()
+        .next()
+        .unwrap_or("invalid TOML")
+        .trim()
+        .to_owned()
+}
+
+/// serde says "unknown field `x`, expected one of `a`, `b`"; say it in the
+/// user's terms.
+fn explain_unknown_key(message: String) -> String {
+    match message.strip_prefix("unknown field ") {
+        Some(rest) => match rest.split_once(", expected ") {
+            Some((field, allowed)) => format!(
+                "unknown key {field}; allowed: {}",
+                allowed.trim_start_matches("one of ")
+            ),
+            None => format!("unknown key {rest}"),
+        },
+        None => message,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,95 @@
+//! The scenario file as written: a serde mirror of SPEC §2.
+//!
+//! Every table denies unknown keys, so a typo is an error, never a silently
+//! ignored setting. Fields are optional here; defaults and ranges are applied
+//! by [`super::validate`]. Keys whose shape varies (distributions, arrivals)
+//! or that later versions implement (`faults`, `crash`, `autoscale`,
+//! `schedule`) are kept as TOML values so validation can give a precise
+//! message about them.
+
+use serde::Deserialize;
+
+use super::duration::RawDuration;
+
+/// The whole file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub duration: Option<RawDuration>,
+    pub drain: Option<bool>,
+    pub warmup: Option<RawDuration>,
+    pub seed: Option<i64>,
+    pub replications: Option<i64>,
+    pub sample_interval: Option<RawDuration>,
+    pub queue: Option<RawQueue>,
+    pub producers: Option<Vec<RawProducer>>,
+    pub consumers: Option<RawConsumers>,
+    pub faults: Option<Vec<toml::Value>>,
+    pub sweep: Option<toml::Table>,
+    pub slo: Option<toml::Table>,
+    pub cost: Option<RawCost>,
+}
+
+/// `[queue]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawQueue {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub visibility_timeout: Option<RawDuration>,
+    pub retention: Option<RawDuration>,
+    pub delay: Option<RawDuration>,
+    pub max_receive_count: Option<i64>,
+    pub max_in_flight: Option<i64>,
+    pub duplicate_delivery: Option<f64>,
+    pub stale_delete: Option<String>,
+}
+
+/// One `[[producers]]` entry.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProducer {
+    pub name: Option<String>,
+    pub rate: Option<f64>,
+    pub schedule: Option<toml::Value>,
+    pub arrivals: Option<toml::Value>,
+    pub send_batch: Option<i64>,
+    pub groups: Option<i64>,
+    pub retry: Option<RawRetry>,
+    pub buffer: Option<i64>,
+}
+
+/// A producer's `retry = { attempts, backoff }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetry {
+    pub attempts: Option<i64>,
+    pub backoff: Option<RawDuration>,
+}
+
+/// `[consumers]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConsumers {
+    pub count: Option<i64>,
+    pub batch_size: Option<i64>,
+    pub wait_time: Option<RawDuration>,
+    pub processing: Option<toml::Value>,
+    pub error_rate: Option<f64>,
+    pub on_error: Option<String>,
+    pub poison_fraction: Option<f64>,
+    pub crash: Option<toml::Value>,
+    pub heartbeat: Option<RawDuration>,
+    pub request_latency: Option<RawDuration>,
+    pub autoscale: Option<toml::Value>,
+}
+
+/// `[cost]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCost {
+    pub price_per_million_requests: Option<f64>,
+    pub consumer_hour: Option<f64>,
+}

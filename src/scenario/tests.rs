@@ -1,0 +1,141 @@
+//! Loader tests: defaults, positions, overrides and messages.
+
+use super::*;
+use crate::time::SimTime;
+
+const MINIMAL: &str = "[[producers]]\nrate = 5\n[consumers]\nprocessing = \"100ms\"\n";
+
+fn load(text: &str, set: &[&str]) -> Result<Scenario, ScenarioError> {
+    let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
+    load_str(text, Path::new("dir/orders.toml"), &set)
+}
+
+#[test]
+fn defaults_follow_the_spec() {
+    let sc = load(MINIMAL, &[]).unwrap();
+    assert_eq!(sc.name, "orders");
+    assert_eq!(sc.duration, SimTime::from_secs(3600));
+    assert_eq!(sc.replications, 10);
+    assert_eq!(sc.queue.visibility_timeout, SimTime::from_secs(30));
+    assert_eq!(sc.queue.retention, SimTime::from_secs(4 * 86_400));
+    assert_eq!(sc.queue.max_in_flight, 120_000);
+    assert_eq!(sc.queue.stale_delete, StaleDelete::Ignored);
+    assert_eq!(sc.consumers.count, 1);
+    assert_eq!(sc.consumers.batch_size, 10);
+    assert_eq!(sc.consumers.wait_time, SimTime::from_secs(20));
+    assert_eq!(sc.consumers.heartbeat, None);
+    assert_eq!(sc.producers[0].name, "producer-0");
+    assert_eq!(sc.producers[0].arrivals, Arrivals::Poisson);
+    assert_eq!(sc.cost.price_per_million_requests, 0.40);
+}
+
+#[test]
+fn unknown_keys_are_located_and_list_the_allowed_ones() {
+    let e = load(
+        &format!("{MINIMAL}[queue]\nvisiblity_timeout = \"30s\"\n"),
+        &[],
+    )
+    .unwrap_err();
+    let shown = e.to_string();
+    assert!(
+        shown.starts_with("dir/orders.toml:6:1: queue.visiblity_timeout: unknown key"),
+        "{shown}"
+    );
+    assert!(shown.contains("visibility_timeout"), "{shown}");
+}
+
+#[test]
+fn type_errors_name_the_key() {
+    let e = load(&MINIMAL.replace("rate = 5", "rate = \"fast\""), &[]).unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("producers.0.rate"));
+    assert_eq!(e.position.map(|p| p.line), Some(2));
+}
+
+#[test]
+fn range_errors_point_at_the_value() {
+    let e = load(&format!("{MINIMAL}[queue]\nretention = \"30s\"\n"), &[]).unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("queue.retention"));
+    assert_eq!(
+        e.position,
+        Some(LineCol {
+            line: 6,
+            column: 13
+        })
+    );
+    assert!(e.message.contains("1m ..= 14d"), "{}", e.message);
+}
+
+#[test]
+fn missing_keys_point_at_their_table() {
+    let e = load("[[producers]]\nrate = 5\n[consumers]\ncount = 3\n", &[]).unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("consumers.processing"));
+    assert!(e.message.contains("required"));
+}
+
+#[test]
+fn overrides_apply_and_their_errors_name_the_argument() {
+    let sc = load(
+        MINIMAL,
+        &["consumers.count=7", "queue.visibility_timeout=45s"],
+    )
+    .unwrap();
+    assert_eq!(sc.consumers.count, 7);
+    assert_eq!(sc.queue.visibility_timeout, SimTime::from_secs(45));
+    let e = load(MINIMAL, &["consumers.count=-3"]).unwrap_err();
+    assert_eq!(e.set_arg.as_deref(), Some("consumers.count=-3"));
+    assert!(
+        e.to_string()
+            .contains("in --set consumers.count=-3: consumers.count: -3 is out of range"),
+        "{e}"
+    );
+}
+
+#[test]
+fn later_features_are_refused_not_ignored() {
+    for (extra, key) in [
+        ("[consumers.crash]\nmtbf = \"1h\"\n", "consumers.crash"),
+        ("[[faults]]\nkind = \"spike\"\n", "faults"),
+    ] {
+        let text = format!("{MINIMAL}{extra}");
+        let e = load(&text, &[]).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some(key));
+        assert!(e.message.contains("not supported yet"), "{}", e.message);
+    }
+}
+
+#[test]
+fn slo_and_sweep_are_checked() {
+    let sc = load(&format!("{MINIMAL}[slo]\nlatency_p99 = \"2s\"\ndead_lettered = 0\n[sweep]\n\"consumers.count\" = [1, 2]\n"), &[]).unwrap();
+    assert_eq!(sc.slo[0].metric, "latency_p99");
+    assert_eq!(sc.slo[0].max, 2.0);
+    assert_eq!(sc.sweep[0].values, ["1", "2"]);
+    let e = load(&format!("{MINIMAL}[slo]\nlatency_p98 = \"2s\"\n"), &[]).unwrap_err();
+    assert!(e.message.contains("latency_p99"), "{}", e.message);
+    let e = load(
+        &format!("{MINIMAL}[sweep]\n\"consumers.count\" = [1, -2]\n"),
+        &[],
+    )
+    .unwrap_err();
+    assert!(e.message.contains("-2"), "{}", e.message);
+    assert_eq!(e.position.map(|p| p.line), Some(5));
+}
+
+#[test]
+fn hostile_text_is_an_error_not_a_panic() {
+    for text in [
+        "",
+        "=",
+        "[[producers]]\nrate = nan\n",
+        "a = 1\na = 2\n",
+        "[queue\n",
+        "seed = -1\n",
+    ] {
+        assert!(load(text, &[]).is_err(), "{text:?}");
+    }
+    let e = load(
+        "[[producers]]\nrate = inf\n[consumers]\nprocessing = \"1s\"\n",
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("producers.0.rate"));
+}

@@ -1,0 +1,265 @@
+//! The command line: outputs of `run`, `check`, and every bad-input path
+//! (exit 2 with file, line, column, key and what is allowed; never a panic).
+
+use std::fs;
+use std::path::Path;
+
+use predicates::prelude::*;
+use predicates::str::contains;
+
+use crate::common::{mqsim, root};
+
+const VALID: &str = r#"name = "tiny"
+duration = "2m"
+replications = 3
+[queue]
+visibility_timeout = "30s"
+[[producers]]
+rate = 5
+[consumers]
+count = 2
+processing = { dist = "exp", mean = "100ms" }
+"#;
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs `mqsim check` on `text` and expects exit 2 with every `needle` in stderr.
+fn assert_rejected(text: &str, needles: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "bad.toml", text);
+    let mut assert = mqsim().arg("check").arg(&file).assert().code(2);
+    for needle in needles {
+        assert = assert.stderr(contains(*needle));
+    }
+    assert.stderr(contains("panicked").not());
+}
+
+#[test]
+fn run_writes_every_output_file_and_prints_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "tiny.toml", VALID);
+    let out = dir.path().join("out");
+    mqsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(contains("latency_p99"))
+        .stdout(contains("produced"));
+    for f in [
+        "summary.json",
+        "replications.csv",
+        "timeseries.csv",
+        "latency.csv",
+        "timing.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let csv = fs::read_to_string(out.join("replications.csv")).unwrap();
+    assert!(csv.starts_with("replication,seed,produced,dropped,received,"));
+    assert_eq!(csv.lines().count(), 4, "header + 3 replications");
+    let ts = fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    assert!(ts.starts_with(
+        "time,visible,in_flight,delayed,dead_letter,oldest_age,consumers_up,consumers_busy,sent,received,deleted"
+    ));
+    let leftovers: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().contains("tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn run_default_output_dir_is_output_slash_name() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "tiny.toml", VALID);
+    mqsim()
+        .current_dir(dir.path())
+        .args(["run", "tiny.toml", "--quiet", "--replications", "2"])
+        .assert()
+        .success()
+        .stdout("");
+    assert!(dir.path().join("output/tiny/summary.json").is_file());
+}
+
+#[test]
+fn json_format_prints_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "tiny.toml", VALID);
+    let output = mqsim()
+        .arg("run")
+        .arg(&file)
+        .args(["--format", "json", "--out"])
+        .arg(dir.path().join("o"))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let produced = &json["metrics"]["produced"];
+    for field in ["mean", "ci95_low", "ci95_high", "min", "max"] {
+        assert!(produced.get(field).is_some(), "produced.{field} missing");
+    }
+    assert_eq!(json["manifest"]["replications"], 3);
+}
+
+#[test]
+fn set_overrides_keys_and_seed_flag_changes_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "tiny.toml", VALID);
+    mqsim()
+        .arg("check")
+        .arg(&file)
+        .args(["--set", "consumers.count=7", "--set", "producers.0.rate=70"])
+        .assert()
+        .success()
+        .stdout(contains("count = 7"))
+        .stdout(contains("rate = 70"));
+}
+
+#[test]
+fn check_reports_offered_load_and_warns_when_unstable() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "tiny.toml", VALID);
+    // 5 msg/s against 2 / 0.1 s = 20 msg/s
+    mqsim()
+        .arg("check")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(contains("offered load    0.2500"))
+        .stdout(contains("warning").not());
+    mqsim()
+        .arg("check")
+        .arg(&file)
+        .args(["--set", "producers.0.rate=25"])
+        .assert()
+        .success()
+        .stdout(contains("offered load    1.2500"))
+        .stdout(contains("warning: offered load 1.250 is at or above 1"));
+}
+
+#[test]
+fn every_example_scenario_checks() {
+    for name in ["quickstart.toml", "flash-sale.toml", "poison-dlq.toml"] {
+        mqsim()
+            .current_dir(root())
+            .args(["check", &format!("scenarios/{name}")])
+            .assert()
+            .success();
+    }
+}
+
+#[test]
+fn unknown_key_names_file_line_column_and_key() {
+    let text = VALID.replace("visibility_timeout", "visiblity_timeout");
+    assert_rejected(
+        &text,
+        &["bad.toml:5:", "visiblity_timeout", "visibility_timeout"],
+    );
+}
+
+#[test]
+fn out_of_range_value_says_what_is_allowed() {
+    let text = VALID.replace("\"30s\"", "\"13h\"");
+    assert_rejected(&text, &["bad.toml:5:", "queue.visibility_timeout", "12h"]);
+}
+
+#[test]
+fn bad_duration_unit_is_rejected() {
+    let text = VALID.replace("\"2m\"", "\"2 fortnights\"");
+    assert_rejected(&text, &["bad.toml:2:", "duration"]);
+}
+
+#[test]
+fn wrong_type_is_rejected() {
+    let text = VALID.replace("count = 2", "count = \"two\"");
+    assert_rejected(&text, &["bad.toml:9:", "count"]);
+}
+
+#[test]
+fn syntax_error_is_rejected_with_position() {
+    assert_rejected("name = \"x\"\nduration = \n", &["bad.toml:2:"]);
+}
+
+#[test]
+fn missing_producers_and_empty_file_are_rejected() {
+    assert_rejected("", &["producers"]);
+    let no_processing = VALID.replace("processing = { dist = \"exp\", mean = \"100ms\" }\n", "");
+    assert_rejected(&no_processing, &["processing"]);
+}
+
+#[test]
+fn bad_distribution_parameters_are_rejected() {
+    let text = VALID.replace(
+        "{ dist = \"exp\", mean = \"100ms\" }",
+        "{ dist = \"lognormal\", mean = \"1s\", p99 = \"500ms\" }",
+    );
+    assert_rejected(&text, &["bad.toml:10:", "consumers.processing"]);
+}
+
+#[test]
+fn features_of_later_versions_are_rejected_not_ignored() {
+    let faults = format!(
+        "{VALID}\n[[faults]]\nkind = \"spike\"\nat = \"1m\"\nduration = \"10s\"\nfactor = 2\n"
+    );
+    assert_rejected(&faults, &["faults", "not supported yet"]);
+    let fifo = VALID.replace("[queue]\n", "[queue]\ntype = \"fifo\"\n");
+    assert_rejected(&fifo, &["queue.type", "not supported yet"]);
+}
+
+#[test]
+fn missing_file_is_bad_input() {
+    mqsim()
+        .args(["check", "does-not-exist.toml"])
+        .assert()
+        .code(2)
+        .stderr(contains("does-not-exist.toml"));
+}
+
+#[test]
+fn binary_garbage_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("garbage.toml");
+    fs::write(&file, [0xff_u8, 0xfe, 0x00, 0x12, 0x80]).unwrap();
+    mqsim().arg("check").arg(&file).assert().code(2);
+}
+
+#[test]
+fn bad_set_argument_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "tiny.toml", VALID);
+    mqsim()
+        .arg("check")
+        .arg(&file)
+        .args(["--set", "consumers.count"])
+        .assert()
+        .code(2)
+        .stderr(contains("--set"));
+    mqsim()
+        .arg("check")
+        .arg(&file)
+        .args(["--set", "consumers.count=-3"])
+        .assert()
+        .code(2)
+        .stderr(contains("consumers.count"));
+}
+
+#[test]
+fn bad_flags_exit_2() {
+    mqsim()
+        .args(["run", "x.toml", "--threads", "0"])
+        .assert()
+        .code(2);
+    mqsim().args(["run", "x.toml", "--bogus"]).assert().code(2);
+    mqsim()
+        .args(["run", "x.toml", "--format", "xml"])
+        .assert()
+        .code(2);
+}
