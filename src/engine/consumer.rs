@@ -6,17 +6,53 @@
 //! call costs the consumer `request_latency`. A long poll that finds nothing
 //! waits in line (`waiters`, first come first served) and gets messages the
 //! moment they are visible, or returns empty after `wait_time`.
+//!
+//! During a queue outage every call fails and is not billed: a receive is
+//! retried after [`OUTAGE_BACKOFF`], a delete is lost (the message comes back
+//! after its timeout), a visibility change has no effect.
+//!
+//! Spontaneous duplicates (`duplicate_delivery`): each delivery, with that
+//! probability, leaves a copy for the next receive of another consumer; the
+//! copy is a real receive (new receipt, new deadline, one more receive
+//! count), so the first holder's receipt becomes stale. The receipt of such
+//! a delivery carries [`GHOST`] so its processing can be blamed on it.
 
 use rand::Rng;
 
 use super::events::{Event, Lane};
-use super::queue::{Handle, State};
+use super::queue::{Handle, Redelivery, State};
+use super::recorder::DuplicateCause;
 use super::sim::{Activity, Fate, SHORT_POLL_MIN_GAP, Simulation, VISIBILITY_CAP};
 use crate::scenario::{OnError, StaleDelete};
 
+/// Pause before a consumer retries a receive that failed in a queue outage, µs.
+pub const OUTAGE_BACKOFF: u64 = 1_000_000;
+
+/// Receipt flag of a spontaneous duplicate delivery.
+const GHOST: u32 = 1 << 31;
+
 impl Simulation<'_> {
+    /// A scheduled ReceiveCall: stale when the consumer went down since.
+    pub(super) fn on_receive_call(&mut self, c: usize, epoch: u32) {
+        let consumer = &self.consumers[c];
+        if consumer.down == 0 && consumer.epoch == epoch {
+            self.receive_call(c);
+        }
+    }
+
     /// Consumer `c` makes a ReceiveMessage call now.
     pub(super) fn receive_call(&mut self, c: usize) {
+        if self.faults.queue_down() {
+            self.consumers[c].activity = Activity::Idle;
+            let epoch = self.consumers[c].epoch;
+            let at = self.now + OUTAGE_BACKOFF;
+            let event = Event::ReceiveCall {
+                consumer: c as u32,
+                epoch,
+            };
+            self.events.schedule(at, event);
+            return;
+        }
         self.rec.counts.requests_receive += 1;
         if self.take_batch(c) > 0 {
             self.start_batch(c);
@@ -36,14 +72,25 @@ impl Simulation<'_> {
             self.rec.counts.requests_receive_empty += 1;
             self.consumers[c].activity = Activity::Idle;
             let at = self.now + self.t.latency.max(SHORT_POLL_MIN_GAP);
-            self.events
-                .schedule(at, Event::ReceiveCall { consumer: c as u32 });
+            let epoch = self.consumers[c].epoch;
+            self.events.schedule(
+                at,
+                Event::ReceiveCall {
+                    consumer: c as u32,
+                    epoch,
+                },
+            );
         }
     }
 
     /// Hands visible messages to waiting long polls, first come first served.
     pub(super) fn serve_waiters(&mut self) {
-        while self.visible > 0 && self.in_flight < u64::from(self.sc.queue.max_in_flight) {
+        if self.faults.queue_down() {
+            return;
+        }
+        while (self.visible > 0 || !self.ghosts.is_empty())
+            && self.in_flight < u64::from(self.sc.queue.max_in_flight)
+        {
             let Some((c, poll)) = self.waiters.pop_front() else {
                 return;
             };
@@ -83,6 +130,12 @@ impl Simulation<'_> {
         let batch_size = self.sc.consumers.batch_size as usize;
         let max_in_flight = u64::from(self.sc.queue.max_in_flight);
         let mut n = 0;
+        while n < batch_size
+            && let Some((h, receipt)) = self.take_ghost()
+        {
+            self.consumers[c].batch[n] = (h, receipt);
+            n += 1;
+        }
         while n < batch_size && self.in_flight < max_in_flight {
             let Some(h) = self.queue.pop_visible() else {
                 break;
@@ -109,6 +162,20 @@ impl Simulation<'_> {
     /// One delivery of a visible message: new receipt, in flight until the
     /// visibility deadline. Returns the receipt.
     fn deliver(&mut self, h: Handle) -> u32 {
+        self.set_visible(self.visible - 1);
+        self.set_in_flight(self.in_flight + 1);
+        let receipt = self.receive(h);
+        let p = self.sc.queue.duplicate_delivery;
+        if p > 0.0 && self.rng_duplicates.random::<f64>() < p {
+            self.ghosts.push_back((h, receipt));
+            // Served by the next receive; a waiting long poll gets it now.
+            self.events.schedule(self.now, Event::ServeWaiters);
+        }
+        receipt
+    }
+
+    /// The receive proper: new receipt and deadline, one more holder.
+    fn receive(&mut self, h: Handle) -> u32 {
         let now = self.now;
         let deadline = now + self.t.visibility;
         let m = self.queue.get_mut(h);
@@ -119,11 +186,24 @@ impl Simulation<'_> {
         m.holders += 1;
         let (receipt, sent_at) = (m.receives, m.sent_at);
         self.rec.on_received(now, sent_at, receipt == 1);
-        self.set_visible(self.visible - 1);
-        self.set_in_flight(self.in_flight + 1);
         let event = Event::VisibilityDeadline { msg: h, receipt };
         self.events.schedule_in(Lane::Visibility, deadline, event);
         receipt
+    }
+
+    /// The next spontaneous copy whose message is still in flight under the
+    /// receipt it was copied from; delivered again with [`GHOST`] set.
+    fn take_ghost(&mut self) -> Option<(Handle, u32)> {
+        while let Some((h, receipt)) = self.ghosts.pop_front() {
+            let current = self
+                .queue
+                .get(h)
+                .is_some_and(|m| m.state == State::InFlight && m.receives == receipt);
+            if current {
+                return Some((h, self.receive(h) | GHOST));
+            }
+        }
+        None
     }
 
     fn start_batch(&mut self, c: usize) {
@@ -146,7 +226,7 @@ impl Simulation<'_> {
 
     /// Consumer `c` starts processing the current message of its batch at `at`.
     fn begin_message(&mut self, c: usize, at: u64) {
-        let secs = self.processing.sample(&mut self.rng_processing);
+        let secs = self.processing.sample(&mut self.rng_processing) * self.faults.slowdown;
         // At least one tick, so that simulated time always advances.
         let service = ((secs * 1e6).round() as u64).max(1);
         let event = Event::ProcessingDone {
@@ -162,37 +242,86 @@ impl Simulation<'_> {
             return;
         }
         let (h, receipt) = consumer.batch[consumer.pos];
-        let error_rate = self.sc.consumers.error_rate;
+        let error_rate = self
+            .faults
+            .error_rate
+            .unwrap_or(self.sc.consumers.error_rate);
         let failed = self.queue.get_mut(h).poison
             || (error_rate > 0.0 && self.rng_errors.random::<f64>() < error_rate);
-        let called_api = if failed {
-            self.fail(h, receipt)
+        if failed {
+            let called_api = self.fail(h, receipt & !GHOST);
+            let next_at = self.now + if called_api { self.t.latency } else { 0 };
+            self.next_message(c, next_at);
+            return;
+        }
+        self.processed(h, receipt);
+        self.rec.counts.requests_delete += u64::from(!self.faults.queue_down());
+        if self.t.latency == 0 {
+            self.delete(h, receipt & !GHOST);
+            self.next_message(c, self.now);
         } else {
-            self.complete(h, receipt);
-            true
-        };
-        self.queue.get_mut(h).holders -= 1;
-        self.queue.free_if_unheld(h);
-        let next_at = self.now + if called_api { self.t.latency } else { 0 };
-        let consumer = &mut self.consumers[c];
-        consumer.pos += 1;
-        if consumer.pos < consumer.len {
-            self.begin_message(c, next_at);
-        } else {
-            self.end_batch(c, next_at);
+            self.consumers[c].deleting = true;
+            let at = self.now + self.t.latency;
+            let event = Event::DeleteDone {
+                consumer: c as u32,
+                batch,
+            };
+            self.events.schedule_in(Lane::Request, at, event);
         }
     }
 
-    /// A successful processing: count it, then DeleteMessage with `receipt`.
-    fn complete(&mut self, h: Handle, receipt: u32) {
+    /// The delete of consumer `c`'s current message completes its round trip.
+    pub(super) fn on_delete_done(&mut self, c: usize, batch: u32) {
+        let consumer = &mut self.consumers[c];
+        if consumer.batch_id != batch || !consumer.deleting {
+            return; // the consumer went down meanwhile: the delete is lost
+        }
+        consumer.deleting = false;
+        let (h, receipt) = consumer.batch[consumer.pos];
+        self.delete(h, receipt & !GHOST);
+        self.next_message(c, self.now);
+    }
+
+    /// Releases the current message and goes on with the batch at `at`.
+    fn next_message(&mut self, c: usize, at: u64) {
+        let consumer = &mut self.consumers[c];
+        let (h, _) = consumer.batch[consumer.pos];
+        consumer.pos += 1;
+        let more = consumer.pos < consumer.len;
+        self.queue.get_mut(h).holders -= 1;
+        self.queue.free_if_unheld(h);
+        if more {
+            self.begin_message(c, at);
+        } else {
+            self.end_batch(c, at);
+        }
+    }
+
+    /// A processing completed: count it, blaming a repeat on its cause.
+    fn processed(&mut self, h: Handle, receipt: u32) {
         let m = self.queue.get_mut(h);
-        let first = !m.completed;
+        let duplicate = m.completed.then_some(match m.cause {
+            _ if receipt & GHOST != 0 => DuplicateCause::Spontaneous,
+            Redelivery::CrashBeforeDelete => DuplicateCause::CrashBeforeDelete,
+            Redelivery::DeleteFailed => DuplicateCause::DeleteFailed,
+            Redelivery::VisibilityExpired | Redelivery::None => DuplicateCause::VisibilityExpired,
+        });
         m.completed = true;
-        let (sent_at, state, receives) = (m.sent_at, m.state, m.receives);
-        self.rec.on_processed(self.now, sent_at, first);
-        self.rec.counts.requests_delete += 1;
-        let alive = matches!(state, State::Visible | State::InFlight);
-        let current = receives == receipt || self.sc.queue.stale_delete == StaleDelete::Deletes;
+        let sent_at = m.sent_at;
+        self.rec.on_processed(self.now, sent_at, duplicate);
+    }
+
+    /// DeleteMessage with `receipt` takes effect (or fails in an outage).
+    fn delete(&mut self, h: Handle, receipt: u32) {
+        let m = self.queue.get_mut(h);
+        let alive = matches!(m.state, State::Visible | State::InFlight);
+        if self.faults.queue_down() {
+            if alive {
+                m.cause = Redelivery::DeleteFailed;
+            }
+            return;
+        }
+        let current = m.receives == receipt || self.sc.queue.stale_delete == StaleDelete::Deletes;
         if alive && current {
             self.leave(h, Fate::Deleted);
             self.serve_waiters();
@@ -204,6 +333,9 @@ impl Simulation<'_> {
         match self.sc.consumers.on_error {
             OnError::Wait => false,
             OnError::Release => {
+                if self.faults.queue_down() {
+                    return true;
+                }
                 self.rec.counts.requests_change_visibility += 1;
                 let m = self.queue.get_mut(h);
                 if m.state == State::InFlight && m.receives == receipt {
@@ -228,7 +360,11 @@ impl Simulation<'_> {
         if at == self.now {
             self.receive_call(c);
         } else {
-            let event = Event::ReceiveCall { consumer: c as u32 };
+            let epoch = self.consumers[c].epoch;
+            let event = Event::ReceiveCall {
+                consumer: c as u32,
+                epoch,
+            };
             self.events.schedule_in(Lane::Request, at, event);
         }
     }
@@ -244,7 +380,11 @@ impl Simulation<'_> {
         let deadline = self.now + self.t.visibility;
         let mut extended = false;
         for i in pos..len {
+            if self.faults.queue_down() {
+                break;
+            }
             let (h, receipt) = self.consumers[c].batch[i];
+            let receipt = receipt & !GHOST;
             let m = self.queue.get_mut(h);
             if m.state == State::InFlight
                 && m.receives == receipt

@@ -35,12 +35,29 @@ pub enum Event {
     VisibilityDeadline { msg: Handle, receipt: u32 },
     /// A consumer finishes processing the current message of its batch.
     ProcessingDone { consumer: u32, batch: u32 },
-    /// A consumer's ReceiveMessage call reaches the queue.
-    ReceiveCall { consumer: u32 },
+    /// A consumer's ReceiveMessage call reaches the queue (stale unless
+    /// `epoch` is the consumer's current up period).
+    ReceiveCall { consumer: u32, epoch: u32 },
+    /// Hand waiting long polls what became available (a spontaneous copy).
+    ServeWaiters,
     /// A long poll ends with nothing.
     PollTimeout { consumer: u32, poll: u32 },
     /// A consumer extends the visibility of the messages it holds.
     Heartbeat { consumer: u32, batch: u32 },
+    /// A consumer's DeleteMessage round trip completes: the delete takes effect.
+    DeleteDone { consumer: u32, batch: u32 },
+    /// A producer retries a failed send.
+    ProducerRetry { producer: u32 },
+    /// A consumer crashes (stale unless `epoch` is its current up period).
+    Crash { consumer: u32, epoch: u32 },
+    /// A crashed consumer comes back.
+    Restart { consumer: u32 },
+    /// Start of the window that sets a fault's pre-fault backlog level.
+    FaultPrep { fault: u32 },
+    /// A fault begins.
+    FaultStart { fault: u32 },
+    /// A fault ends.
+    FaultEnd { fault: u32 },
     /// Expire messages that reached the retention period.
     RetentionCheck,
     /// Record one time-series sample.

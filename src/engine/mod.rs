@@ -14,8 +14,12 @@
 //! Queue semantics follow SPEC §3 (SQS standard queues); see `docs/model.md`
 //! for the exact rules and timing conventions.
 
+mod arrivals;
 mod consumer;
 pub mod events;
+mod faults;
+mod fleet;
+mod producer;
 pub mod queue;
 pub mod recorder;
 pub mod result;
@@ -56,13 +60,15 @@ impl Simulation<'_> {
         };
         let consumers = self.consumers.len() as f64;
         let busy_mean = rec.busy.mean(end);
+        let up_mean = rec.up.mean(end);
+        let (faults, drain_time) = self.faults.outcomes(end);
         let end_secs = end as f64 / 1e6;
         let cost = &self.sc.cost;
         let cost_usd = counts.requests() as f64 / 1e6 * cost.price_per_million_requests
             + consumers * end_secs / 3600.0 * cost.consumer_hour;
         let metrics = Metrics {
             produced: counts.produced as f64,
-            dropped: 0.0,
+            dropped: counts.dropped as f64,
             received: counts.received as f64,
             deleted: counts.deleted as f64,
             processed_ok: counts.processed_ok as f64,
@@ -86,13 +92,13 @@ impl Simulation<'_> {
             backlog_mean: rec.backlog.mean(end),
             in_flight_max: rec.in_flight_max as f64,
             oldest_age_max: rec.oldest_age_max.max(oldest_at_end) as f64 / 1e6,
-            drain_time: 0.0,
-            consumer_utilization: if consumers > 0.0 {
-                busy_mean / consumers
+            drain_time,
+            consumer_utilization: if up_mean > 0.0 {
+                busy_mean / up_mean
             } else {
                 0.0
             },
-            consumer_crashes: 0.0,
+            consumer_crashes: rec.consumer_crashes as f64,
             requests_send: counts.requests_send as f64,
             requests_receive: counts.requests_receive as f64,
             requests_receive_empty: counts.requests_receive_empty as f64,
@@ -108,6 +114,8 @@ impl Simulation<'_> {
             timeseries: std::mem::take(&mut rec.samples),
             latency: std::mem::replace(&mut rec.latency, recorder::latency_histogram()),
             conservation,
+            duplicates_by_cause: rec.duplicates_by_cause,
+            faults,
         }
     }
 }

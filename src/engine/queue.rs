@@ -45,7 +45,7 @@ pub enum State {
     Free,
 }
 
-/// One message: 40 bytes.
+/// One message: 40 bytes (checked by a test).
 #[derive(Clone, Copy, Debug)]
 pub struct Message {
     /// When the queue accepted it, µs.
@@ -65,6 +65,22 @@ pub struct Message {
     pub poison: bool,
     /// A processing of it has completed.
     pub completed: bool,
+    /// Why it was last made visible again after a completed or ongoing
+    /// processing: what a later duplicate processing is blamed on.
+    pub cause: Redelivery,
+}
+
+/// Why a message that was (being) processed could be delivered again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Redelivery {
+    /// Nothing yet.
+    None,
+    /// Its visibility timeout ran out while a consumer held it.
+    VisibilityExpired,
+    /// Its consumer crashed after processing it, before the delete took effect.
+    CrashBeforeDelete,
+    /// The delete failed during a queue outage.
+    DeleteFailed,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -126,6 +142,7 @@ impl QueueStore {
                     state: State::Free,
                     poison: false,
                     completed: false,
+                    cause: Redelivery::None,
                 });
                 (self.slab.len() - 1) as u32
             }
@@ -141,6 +158,7 @@ impl QueueStore {
             state,
             poison,
             completed: false,
+            cause: Redelivery::None,
         };
         let h = Handle {
             slot,
@@ -260,6 +278,11 @@ impl QueueStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_record_is_40_bytes() {
+        assert_eq!(std::mem::size_of::<Message>(), 40);
+    }
 
     #[test]
     fn visible_order_is_fresh_fifo_with_returns_in_their_old_place() {

@@ -23,6 +23,7 @@ pub fn latency_histogram() -> Histogram<u64> {
 #[allow(missing_docs)] // the metric names are documented on `Metrics`
 pub struct Counts {
     pub produced: u64,
+    pub dropped: u64,
     pub received: u64,
     pub deleted: u64,
     pub processed_ok: u64,
@@ -86,6 +87,12 @@ impl TimeWeighted {
         self.since = now;
     }
 
+    /// The integral of the level over `[start, now]`, in level × µs.
+    pub fn area_until(&mut self, now: u64) -> u128 {
+        self.advance(now);
+        self.area
+    }
+
     /// Mean level over `[start, end]` (0 for an empty window).
     pub fn mean(&mut self, end: u64) -> f64 {
         self.advance(end);
@@ -93,6 +100,61 @@ impl TimeWeighted {
             self.area as f64 / (end - self.start) as f64
         } else {
             0.0
+        }
+    }
+}
+
+/// Why a message was processed more than once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DuplicateCause {
+    /// Its visibility timeout ran out while a consumer held it.
+    VisibilityExpired,
+    /// Its consumer crashed after processing it, before the delete took effect.
+    CrashBeforeDelete,
+    /// Its delete failed during a queue outage.
+    DeleteFailed,
+    /// The queue delivered it twice on its own (`duplicate_delivery`).
+    Spontaneous,
+}
+
+/// Duplicate processings split by cause.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct DuplicateCauses {
+    /// See [`DuplicateCause::VisibilityExpired`].
+    pub visibility_expired: u64,
+    /// See [`DuplicateCause::CrashBeforeDelete`].
+    pub crash_before_delete: u64,
+    /// See [`DuplicateCause::DeleteFailed`].
+    pub delete_failed: u64,
+    /// See [`DuplicateCause::Spontaneous`].
+    pub spontaneous: u64,
+}
+
+impl DuplicateCauses {
+    /// Names as written in `summary.json`, in order of [`DuplicateCauses::values`].
+    pub const NAMES: [&'static str; 4] = [
+        "visibility_expired",
+        "crash_before_delete",
+        "delete_failed",
+        "spontaneous",
+    ];
+
+    /// Counts in the order of [`DuplicateCauses::NAMES`].
+    pub fn values(&self) -> [u64; 4] {
+        [
+            self.visibility_expired,
+            self.crash_before_delete,
+            self.delete_failed,
+            self.spontaneous,
+        ]
+    }
+
+    fn add(&mut self, cause: DuplicateCause) {
+        match cause {
+            DuplicateCause::VisibilityExpired => self.visibility_expired += 1,
+            DuplicateCause::CrashBeforeDelete => self.crash_before_delete += 1,
+            DuplicateCause::DeleteFailed => self.delete_failed += 1,
+            DuplicateCause::Spontaneous => self.spontaneous += 1,
         }
     }
 }
@@ -118,10 +180,18 @@ pub struct Recorder {
     /// Send → first receive, µs.
     pub wait: Histogram<u64>,
     wait_sum: f64,
-    /// Visible messages.
+    /// Visible messages (integrated from warm-up).
     pub backlog: TimeWeighted,
+    /// Visible messages (integrated from 0, for pre-fault levels).
+    pub visible_all: TimeWeighted,
     /// Consumers holding messages.
     pub busy: TimeWeighted,
+    /// Consumers up.
+    pub up: TimeWeighted,
+    /// Consumer crashes.
+    pub consumer_crashes: u64,
+    /// Duplicate processings by cause.
+    pub duplicates_by_cause: DuplicateCauses,
     /// Peak in-flight messages.
     pub in_flight_max: u64,
     /// Largest age of a message when it left, µs.
@@ -132,8 +202,11 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// A recorder whose statistics start at `warmup` (µs).
-    pub fn new(warmup: u64) -> Self {
+    /// A recorder whose statistics start at `warmup` (µs), for a fleet of
+    /// `consumers`, all up at the start.
+    pub fn new(warmup: u64, consumers: u64) -> Self {
+        let mut up = TimeWeighted::starting_at(warmup);
+        up.set(0, consumers);
         Recorder {
             warmup,
             counts: Counts::default(),
@@ -143,7 +216,11 @@ impl Recorder {
             wait: latency_histogram(),
             wait_sum: 0.0,
             backlog: TimeWeighted::starting_at(warmup),
+            visible_all: TimeWeighted::starting_at(0),
             busy: TimeWeighted::starting_at(warmup),
+            up,
+            consumer_crashes: 0,
+            duplicates_by_cause: DuplicateCauses::default(),
             in_flight_max: 0,
             oldest_age_max: 0,
             samples: Vec::new(),
@@ -168,11 +245,13 @@ impl Recorder {
         }
     }
 
-    /// A processing completed; `first` when it is the message's first.
-    pub fn on_processed(&mut self, now: u64, sent_at: u64, first: bool) {
+    /// A processing completed; `duplicate` names the cause when it is not
+    /// the message's first.
+    pub fn on_processed(&mut self, now: u64, sent_at: u64, duplicate: Option<DuplicateCause>) {
         self.counts.processed_ok += 1;
-        if !first {
+        if let Some(cause) = duplicate {
             self.counts.duplicates += 1;
+            self.duplicates_by_cause.add(cause);
         } else if sent_at >= self.warmup {
             let latency = now - sent_at;
             self.latency_sum += latency as f64;
@@ -251,10 +330,10 @@ mod tests {
 
     #[test]
     fn latency_excludes_warmup_and_duplicates() {
-        let mut r = Recorder::new(100);
-        r.on_processed(150, 50, true); // sent in warm-up
-        r.on_processed(400, 200, true);
-        r.on_processed(500, 200, false); // duplicate
+        let mut r = Recorder::new(100, 1);
+        r.on_processed(150, 50, None); // sent in warm-up
+        r.on_processed(400, 200, None);
+        r.on_processed(500, 200, Some(DuplicateCause::Spontaneous));
         assert_eq!(r.latency.len(), 1);
         assert_eq!(r.counts.duplicates, 1);
         assert_eq!(r.counts.processed_ok, 3);

@@ -4,6 +4,8 @@
 
 use hdrhistogram::Histogram;
 
+pub use super::recorder::DuplicateCauses;
+
 macro_rules! scalar_metrics {
     ($( $(#[$doc:meta])* $name:ident ),* $(,)?) => {
         /// The scalar metrics of one replication (SPEC §4), seconds for times.
@@ -200,4 +202,26 @@ pub struct ReplicationResult {
     pub latency: Histogram<u64>,
     /// Conservation check at the end of the run.
     pub conservation: Conservation,
+    /// Duplicate processings split by cause (they sum to `duplicates`).
+    pub duplicates_by_cause: DuplicateCauses,
+    /// One outcome per fault, in the scenario's order.
+    pub faults: Vec<FaultOutcome>,
+}
+
+/// What one fault did in one replication (see `docs/metrics.md`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct FaultOutcome {
+    /// Visible messages when the fault ended.
+    pub backlog_at_end: f64,
+    /// Peak visible messages from the fault's start until it drained.
+    pub backlog_peak: f64,
+    /// Seconds from the fault's end until the visible backlog was back at
+    /// its pre-fault level (until the end of the run if it never was).
+    pub drain_time: f64,
+    /// Whether the backlog got back to its pre-fault level.
+    pub drained: bool,
+    /// Messages producers dropped during the fault.
+    pub dropped: f64,
+    /// Messages that expired during the fault.
+    pub expired: f64,
 }

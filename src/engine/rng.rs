@@ -2,7 +2,8 @@
 //!
 //! Every replication has its own seed, a pure function of the master seed and
 //! the replication index, and every purpose (each producer's arrivals,
-//! processing times, processing errors) its own generator seeded from the
+//! processing times, processing errors, crashes, restarts, duplicate
+//! deliveries) its own generator seeded from the
 //! replication seed and a fixed purpose number. Adding a consumer or a
 //! producer therefore does not shift the draws of another purpose, and
 //! replication *k* can be re-run alone. The generator is `Pcg64Mcg`, a named
@@ -21,6 +22,12 @@ pub enum Purpose {
     Processing,
     /// Processing errors and poison flags.
     Errors,
+    /// Consumer crash times.
+    Crashes,
+    /// Consumer restart times.
+    Restarts,
+    /// Spontaneous duplicate deliveries.
+    Duplicates,
     /// Arrivals of producer `i` (purpose number `1000 + i`).
     Arrivals(u32),
 }
@@ -30,6 +37,9 @@ impl Purpose {
         match self {
             Purpose::Processing => 1,
             Purpose::Errors => 2,
+            Purpose::Crashes => 3,
+            Purpose::Restarts => 4,
+            Purpose::Duplicates => 5,
             Purpose::Arrivals(i) => 1000 + u64::from(i),
         }
     }

@@ -1,27 +1,29 @@
-//! One replication: state, the event loop, producers and queue transitions.
-//! Consumer behaviour is in `consumer.rs` (more `impl Simulation` blocks).
+//! One replication: state, the event loop and queue transitions. Producers
+//! are in `producer.rs`, consumers in `consumer.rs`, crashes and outages of
+//! consumers in `fleet.rs`, the fault timeline in `faults.rs` (more
+//! `impl Simulation` blocks).
 //!
 //! Timing conventions (documented for users in docs/model.md):
 //! - a producer's message is generated at its arrival instant; with
 //!   `send_batch = n` the producer sends when it has `n` messages (and flushes
 //!   a partial batch with its last message before `duration`); the queue
 //!   accepts a batch at the call (`sent_at`, from which latency is measured);
-//! - an API call of a consumer takes effect at the queue when it is made and
-//!   costs the consumer `request_latency` before its next step;
+//! - a consumer's receive and visibility calls take effect at the queue when
+//!   they are made; a delete takes effect when its round trip completes; each
+//!   call costs the consumer `request_latency` before its next step;
 //! - the run ends at `duration`, or with `drain = true` when nothing is left
-//!   in the queue and no consumer holds a message.
+//!   in the queue or a producer's buffer and no consumer holds a message.
 
 use std::collections::VecDeque;
 
-use rand::Rng;
-use rand_distr::Exp1;
-
-use super::events::{Event, EventQueue, Lane};
-use super::queue::{Handle, QueueStore, State};
+use super::events::{Event, EventQueue};
+use super::faults::FaultRuntime;
+use super::producer::Producer;
+use super::queue::{Handle, QueueStore, Redelivery, State};
 use super::recorder::Recorder;
 use super::rng::{self, Purpose, Stream};
 use crate::dist::Sampler;
-use crate::scenario::{Arrivals, Scenario};
+use crate::scenario::Scenario;
 
 /// Why a message leaves the queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,32 +31,6 @@ pub(super) enum Fate {
     Deleted,
     DeadLettered,
     Expired,
-}
-
-pub(super) struct Producer {
-    rng: Stream,
-    /// Next arrival, µs, kept fractional so spacing does not drift.
-    next_at: f64,
-    mean_gap_us: f64,
-    poisson: bool,
-    pending: u32,
-    send_batch: u32,
-}
-
-impl Producer {
-    fn advance(&mut self) {
-        let gap = if self.poisson {
-            let e: f64 = self.rng.sample(Exp1);
-            e * self.mean_gap_us
-        } else {
-            self.mean_gap_us
-        };
-        self.next_at += gap;
-    }
-
-    fn next_tick(&self) -> u64 {
-        self.next_at.round() as u64
-    }
 }
 
 /// What a consumer is doing.
@@ -66,6 +42,8 @@ pub(super) enum Activity {
     Waiting(u32),
     /// Working through a batch.
     Processing,
+    /// Crashed or taken down by an outage.
+    Down,
 }
 
 pub(super) const MAX_BATCH: usize = 10;
@@ -79,6 +57,28 @@ pub(super) struct Consumer {
     /// Batch number; stale ProcessingDone / Heartbeat events carry an old one.
     pub batch_id: u32,
     pub poll_id: u32,
+    /// Reasons it is down (a crash, each covering outage); up at 0.
+    pub down: u8,
+    /// Up-period number; a crash timer from an earlier period is stale.
+    pub epoch: u32,
+    /// The current message is processed and its delete is on its way.
+    pub deleting: bool,
+}
+
+impl Consumer {
+    fn new() -> Self {
+        Consumer {
+            activity: Activity::Idle,
+            batch: [(Handle::default(), 0); MAX_BATCH],
+            len: 0,
+            pos: 0,
+            batch_id: 0,
+            poll_id: 0,
+            down: 0,
+            epoch: 0,
+            deleting: false,
+        }
+    }
 }
 
 /// Durations of the scenario in ticks, read once.
@@ -109,13 +109,22 @@ pub struct Simulation<'a> {
     pub(super) in_flight: u64,
     pub(super) delayed: u64,
     pub(super) busy: u64,
+    pub(super) up: u64,
     pub(super) producers: Vec<Producer>,
     pub(super) consumers: Vec<Consumer>,
     pub(super) waiters: VecDeque<(u32, u32)>,
+    /// Spontaneous second deliveries waiting for a receiver: message and the
+    /// receipt it had when the copy was made.
+    pub(super) ghosts: VecDeque<(Handle, u32)>,
+    pub(super) faults: FaultRuntime,
     pub(super) rec: Recorder,
     pub(super) processing: Sampler,
+    pub(super) restart: Option<Sampler>,
     pub(super) rng_processing: Stream,
     pub(super) rng_errors: Stream,
+    pub(super) rng_crashes: Stream,
+    pub(super) rng_restarts: Stream,
+    pub(super) rng_duplicates: Stream,
     retention_timer: bool,
     samples_taken: u64,
     pub(super) events_run: u64,
@@ -135,29 +144,10 @@ impl<'a> Simulation<'a> {
             heartbeat: sc.consumers.heartbeat.map(|h| h.ticks()),
             sample: sc.sample_interval.ticks(),
         };
-        let producers = sc
-            .producers
-            .iter()
-            .enumerate()
-            .map(|(i, p)| Producer {
-                rng: rng::stream(seed, Purpose::Arrivals(i as u32)),
-                next_at: 0.0,
-                mean_gap_us: 1e6 / p.rate,
-                poisson: p.arrivals == Arrivals::Poisson,
-                pending: 0,
-                send_batch: p.send_batch,
-            })
+        let producers = (0..sc.producers.len())
+            .map(|i| Producer::new(sc, i, rng::stream(seed, Purpose::Arrivals(i as u32))))
             .collect();
-        let consumers = (0..sc.consumers.count)
-            .map(|_| Consumer {
-                activity: Activity::Idle,
-                batch: [(Handle::default(), 0); MAX_BATCH],
-                len: 0,
-                pos: 0,
-                batch_id: 0,
-                poll_id: 0,
-            })
-            .collect();
+        let consumers = (0..sc.consumers.count).map(|_| Consumer::new()).collect();
         Simulation {
             sc,
             t,
@@ -168,13 +158,20 @@ impl<'a> Simulation<'a> {
             in_flight: 0,
             delayed: 0,
             busy: 0,
+            up: u64::from(sc.consumers.count),
             producers,
             consumers,
             waiters: VecDeque::new(),
-            rec: Recorder::new(sc.warmup.ticks()),
+            ghosts: VecDeque::new(),
+            faults: FaultRuntime::new(sc),
+            rec: Recorder::new(sc.warmup.ticks(), u64::from(sc.consumers.count)),
             processing: sc.consumers.processing.sampler(),
+            restart: sc.consumers.crash.as_ref().map(|c| c.restart.sampler()),
             rng_processing: rng::stream(seed, Purpose::Processing),
             rng_errors: rng::stream(seed, Purpose::Errors),
+            rng_crashes: rng::stream(seed, Purpose::Crashes),
+            rng_restarts: rng::stream(seed, Purpose::Restarts),
+            rng_duplicates: rng::stream(seed, Purpose::Duplicates),
             retention_timer: false,
             samples_taken: 0,
             events_run: 0,
@@ -203,22 +200,21 @@ impl<'a> Simulation<'a> {
     }
 
     fn drained(&self) -> bool {
-        self.queue.live() == 0 && self.busy == 0
+        self.queue.live() == 0 && self.busy == 0 && self.producers.iter().all(|p| p.held == 0)
     }
 
     fn start(&mut self) {
         self.take_sample();
         self.events.schedule(self.t.sample, Event::Sample);
+        self.schedule_faults();
         for p in 0..self.producers.len() {
-            let producer = &mut self.producers[p];
-            producer.advance();
-            let first = producer.next_tick();
-            if first < self.t.duration {
+            if let Some(first) = self.producers[p].arrivals.next_arrival() {
                 self.events
                     .schedule(first, Event::Arrival { producer: p as u32 });
             }
         }
         for c in 0..self.consumers.len() {
+            self.schedule_crash(c);
             self.receive_call(c);
         }
     }
@@ -231,55 +227,22 @@ impl<'a> Simulation<'a> {
             Event::ProcessingDone { consumer, batch } => {
                 self.on_processing_done(consumer as usize, batch)
             }
-            Event::ReceiveCall { consumer } => self.receive_call(consumer as usize),
+            Event::ReceiveCall { consumer, epoch } => {
+                self.on_receive_call(consumer as usize, epoch)
+            }
+            Event::ServeWaiters => self.serve_waiters(),
             Event::PollTimeout { consumer, poll } => self.on_poll_timeout(consumer as usize, poll),
             Event::Heartbeat { consumer, batch } => self.on_heartbeat(consumer as usize, batch),
+            Event::DeleteDone { consumer, batch } => self.on_delete_done(consumer as usize, batch),
+            Event::ProducerRetry { producer } => self.on_producer_retry(producer as usize),
+            Event::Crash { consumer, epoch } => self.on_crash(consumer as usize, epoch),
+            Event::Restart { consumer } => self.on_restart(consumer as usize),
+            Event::FaultPrep { fault } => self.on_fault_prep(fault as usize),
+            Event::FaultStart { fault } => self.on_fault_start(fault as usize),
+            Event::FaultEnd { fault } => self.on_fault_end(fault as usize),
             Event::RetentionCheck => self.on_retention_check(),
             Event::Sample => self.on_sample(),
         }
-    }
-
-    // ----- producers -------------------------------------------------------
-
-    fn on_arrival(&mut self, p: usize) {
-        let producer = &mut self.producers[p];
-        producer.pending += 1;
-        producer.advance();
-        let next = producer.next_tick();
-        let last = next >= self.t.duration;
-        if producer.pending == producer.send_batch || last {
-            self.send_pending(p);
-        }
-        if !last {
-            self.events
-                .schedule(next, Event::Arrival { producer: p as u32 });
-        }
-    }
-
-    fn send_pending(&mut self, p: usize) {
-        let n = std::mem::take(&mut self.producers[p].pending);
-        self.rec.counts.requests_send += 1;
-        for _ in 0..n {
-            self.enqueue();
-        }
-        self.serve_waiters();
-    }
-
-    fn enqueue(&mut self) {
-        let pf = self.sc.consumers.poison_fraction;
-        let poison = pf > 0.0 && self.rng_errors.random::<f64>() < pf;
-        if self.t.delay > 0 {
-            let h = self.queue.insert(self.now, State::Delayed, poison);
-            self.delayed += 1;
-            let at = self.now + self.t.delay;
-            self.events
-                .schedule_in(Lane::Delay, at, Event::DelayEnd { msg: h });
-        } else {
-            self.queue.insert(self.now, State::Visible, poison);
-            self.set_visible(self.visible + 1);
-        }
-        self.rec.on_sent();
-        self.arm_retention_timer();
     }
 
     // ----- queue transitions ----------------------------------------------
@@ -287,6 +250,10 @@ impl<'a> Simulation<'a> {
     pub(super) fn set_visible(&mut self, visible: u64) {
         self.visible = visible;
         self.rec.backlog.set(self.now, visible);
+        self.rec.visible_all.set(self.now, visible);
+        if self.faults.watching() {
+            self.faults.observe(self.now, visible);
+        }
     }
 
     pub(super) fn set_in_flight(&mut self, in_flight: u64) {
@@ -308,6 +275,10 @@ impl<'a> Simulation<'a> {
             m.state == State::InFlight && m.receives == receipt && m.deadline == self.now
         });
         if due {
+            let m = self.queue.get_mut(h);
+            if m.holders > 0 {
+                m.cause = Redelivery::VisibilityExpired;
+            }
             self.set_in_flight(self.in_flight - 1);
             self.return_visible(h);
             self.serve_waiters();
@@ -345,7 +316,7 @@ impl<'a> Simulation<'a> {
         self.queue.remove(h);
     }
 
-    fn arm_retention_timer(&mut self) {
+    pub(super) fn arm_retention_timer(&mut self) {
         if !self.retention_timer
             && let Some((_, sent_at)) = self.queue.oldest()
         {
@@ -388,7 +359,7 @@ impl<'a> Simulation<'a> {
             delayed: self.delayed as f64,
             dead_letter: self.rec.counts.dead_lettered as f64,
             oldest_age: oldest_age as f64 / 1e6,
-            consumers_up: self.consumers.len() as f64,
+            consumers_up: self.up as f64,
             consumers_busy: self.busy as f64,
             ..Default::default()
         });

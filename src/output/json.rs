@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::Timing;
-use super::summary::{PERCENTILE_METHOD, RunSummary};
+use super::summary::{FaultSummary, PERCENTILE_METHOD, RunSummary};
 use crate::stats::Stat;
 
 /// The pretty-printed `summary.json`, ending in a newline.
@@ -28,6 +28,12 @@ pub fn summary_json(summary: &RunSummary) -> String {
             (v.metric.clone(), verdict)
         })
         .collect();
+    let duplicates: Map<String, Value> = summary
+        .duplicates_by_cause
+        .iter()
+        .map(|(name, stat)| ((*name).to_owned(), stat_json(stat)))
+        .collect();
+    let faults: Vec<Value> = summary.faults.iter().map(fault_json).collect();
     let c = &summary.conservation;
     let doc = json!({
         "manifest": {
@@ -41,6 +47,8 @@ pub fn summary_json(summary: &RunSummary) -> String {
         },
         "metrics": metrics,
         "slo": slo,
+        "duplicates_by_cause": duplicates,
+        "faults": faults,
         "conservation": {
             "holds": c.holds,
             "produced": c.produced,
@@ -61,6 +69,23 @@ pub fn timing_json(t: &Timing) -> String {
         "messages": t.messages,
         "messages_per_second": per_sec(t.messages),
     }))
+}
+
+fn fault_json(f: &FaultSummary) -> Value {
+    let mut doc = serde_json::to_value(&f.fault).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut doc {
+        for (key, stat) in [
+            ("backlog_at_end", &f.backlog_at_end),
+            ("backlog_peak", &f.backlog_peak),
+            ("drain_time", &f.drain_time),
+            ("dropped", &f.dropped),
+            ("expired", &f.expired),
+        ] {
+            map.insert(key.to_owned(), stat_json(stat));
+        }
+        map.insert("drained_fraction".to_owned(), num(f.drained));
+    }
+    doc
 }
 
 fn stat_json(s: &Stat) -> Value {

@@ -44,6 +44,8 @@ fn replication(i: u32, produced: f64, p99: f64) -> ReplicationResult {
             produced: produced as u64,
             accounted: produced as u64,
         },
+        duplicates_by_cause: Default::default(),
+        faults: Vec::new(),
     }
 }
 

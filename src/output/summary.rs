@@ -16,8 +16,8 @@ use hdrhistogram::Histogram;
 use sha2::{Digest, Sha256};
 
 use crate::engine::recorder::latency_histogram;
-use crate::engine::result::{Metrics, ReplicationResult, Sample};
-use crate::scenario::Scenario;
+use crate::engine::result::{DuplicateCauses, Metrics, ReplicationResult, Sample};
+use crate::scenario::{Fault, Scenario};
 use crate::stats::{Stat, summarize};
 
 /// How latency percentiles are computed, as stated in `summary.json`.
@@ -66,6 +66,25 @@ pub struct ConservationSummary {
     pub accounted: u64,
 }
 
+/// What one fault did, over replications.
+#[derive(Clone, Debug)]
+pub struct FaultSummary {
+    /// The fault as configured.
+    pub fault: Fault,
+    /// Visible messages when it ended.
+    pub backlog_at_end: Stat,
+    /// Peak visible messages from its start until drained.
+    pub backlog_peak: Stat,
+    /// Seconds from its end until back at the pre-fault level.
+    pub drain_time: Stat,
+    /// Fraction of replications in which the backlog got back.
+    pub drained: f64,
+    /// Messages dropped by producers during it.
+    pub dropped: Stat,
+    /// Messages expired during it.
+    pub expired: Stat,
+}
+
 /// Everything the exporters write about a run.
 #[derive(Clone, Debug)]
 pub struct RunSummary {
@@ -77,6 +96,10 @@ pub struct RunSummary {
     pub slo: Vec<SloVerdict>,
     /// The conservation check.
     pub conservation: ConservationSummary,
+    /// `duplicates` split by cause, in [`DuplicateCauses::NAMES`] order.
+    pub duplicates_by_cause: Vec<(&'static str, Stat)>,
+    /// One summary per fault, in the scenario's order.
+    pub faults: Vec<FaultSummary>,
     /// Latency of all replications pooled, µs.
     pub latency: Histogram<u64>,
     /// The time series averaged over replications.
@@ -136,9 +159,53 @@ pub fn aggregate(scenario: &Scenario, results: &[ReplicationResult]) -> RunSumma
             produced: results.iter().map(|r| r.conservation.produced).sum(),
             accounted: results.iter().map(|r| r.conservation.accounted).sum(),
         },
+        duplicates_by_cause: DuplicateCauses::NAMES
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let values: Vec<f64> = results
+                    .iter()
+                    .map(|r| r.duplicates_by_cause.values()[i] as f64)
+                    .collect();
+                (*name, summarize(&values))
+            })
+            .collect(),
+        faults: fault_summaries(scenario, results),
         latency: pooled_latency(results),
         timeseries: mean_timeseries(results),
     }
+}
+
+fn fault_summaries(scenario: &Scenario, results: &[ReplicationResult]) -> Vec<FaultSummary> {
+    let n = results.len().max(1) as f64;
+    scenario
+        .faults
+        .iter()
+        .enumerate()
+        .map(|(i, fault)| {
+            let stat = |f: &dyn Fn(&crate::engine::result::FaultOutcome) -> f64| {
+                let values: Vec<f64> = results
+                    .iter()
+                    .filter_map(|r| r.faults.get(i))
+                    .map(f)
+                    .collect();
+                summarize(&values)
+            };
+            FaultSummary {
+                fault: fault.clone(),
+                backlog_at_end: stat(&|o| o.backlog_at_end),
+                backlog_peak: stat(&|o| o.backlog_peak),
+                drain_time: stat(&|o| o.drain_time),
+                drained: results
+                    .iter()
+                    .filter(|r| r.faults.get(i).is_some_and(|o| o.drained))
+                    .count() as f64
+                    / n,
+                dropped: stat(&|o| o.dropped),
+                expired: stat(&|o| o.expired),
+            }
+        })
+        .collect()
 }
 
 fn manifest(scenario: &Scenario, replications: usize) -> Manifest {

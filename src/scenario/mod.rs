@@ -10,6 +10,7 @@
 mod checks;
 mod distspec;
 pub mod duration;
+mod incidents;
 mod locate;
 mod model;
 mod overrides;

@@ -7,6 +7,8 @@
 //! the SHA-256 of the resolved scenario in `summary.json`) with durations as
 //! unit strings, so the printed form reads like the input.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::dist::Dist;
@@ -38,6 +40,8 @@ pub struct Scenario {
     pub producers: Vec<ProducerConfig>,
     /// The consumer fleet.
     pub consumers: ConsumerConfig,
+    /// The incident timeline (`[[faults]]`), in file order.
+    pub faults: Vec<Fault>,
     /// Sweep axes (`[sweep]`), used by `mqsim sweep` and `mqsim plan`; `run` ignores them.
     pub sweep: Vec<SweepAxis>,
     /// Service-level objectives checked in every report.
@@ -93,8 +97,12 @@ pub enum StaleDelete {
 pub struct ProducerConfig {
     /// Producer name (default `producer-<index>`).
     pub name: String,
-    /// Messages per second (> 0).
+    /// Mean messages per second over `[0, duration)` (for a schedule, the
+    /// time average; for a trace, its count / duration).
     pub rate: f64,
+    /// Piecewise-constant rate: `(from, rate)` steps in time order, the first
+    /// at 0. Empty when the rate is constant.
+    pub schedule: Vec<RateStep>,
     /// The arrival process.
     pub arrivals: Arrivals,
     /// Messages per SendMessageBatch call (1 ..= 10).
@@ -107,14 +115,31 @@ pub struct ProducerConfig {
     pub buffer: u64,
 }
 
+/// One step of a rate schedule: `rate` messages per second from `from` on.
+#[derive(Copy, Clone, Debug, PartialEq, Serialize)]
+pub struct RateStep {
+    /// Start of the step.
+    pub from: SimTime,
+    /// Messages per second (>= 0).
+    pub rate: f64,
+}
+
 /// How a producer spaces its messages.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Arrivals {
-    /// Exponential inter-arrival times (a Poisson process).
+    /// A Poisson process (exponential gaps at the current rate).
     Poisson,
     /// Evenly spaced, `1 / rate` apart, the first at `1 / rate`.
     Constant,
+    /// Send times replayed from a file.
+    Trace {
+        /// The file, as written in the scenario.
+        file: String,
+        /// Send times in ticks, sorted, each before `duration`.
+        #[serde(skip)]
+        times: Arc<[u64]>,
+    },
 }
 
 /// A producer's retry policy for failed sends.
@@ -143,10 +168,105 @@ pub struct ConsumerConfig {
     pub on_error: OnError,
     /// Fraction of messages whose processing always fails.
     pub poison_fraction: f64,
+    /// Spontaneous crashes, if any.
+    pub crash: Option<CrashConfig>,
     /// Visibility extension interval while processing, if any.
     pub heartbeat: Option<SimTime>,
     /// Round trip of every API call a consumer makes.
     pub request_latency: SimTime,
+}
+
+/// `crash = { mtbf, restart }`: each consumer fails at exponential times
+/// with mean `mtbf` while it is up and comes back after a `restart` draw.
+#[derive(Clone, Debug, Serialize)]
+pub struct CrashConfig {
+    /// Mean time between failures of one consumer, counted while it is up.
+    pub mtbf: SimTime,
+    /// Time to come back.
+    pub restart: Dist,
+}
+
+/// One `[[faults]]` entry: `kind` during `[at, at + duration)`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Fault {
+    /// What goes wrong.
+    #[serde(flatten)]
+    pub kind: FaultKind,
+    /// Start.
+    pub at: SimTime,
+    /// Length (> 0).
+    pub duration: SimTime,
+}
+
+impl Fault {
+    /// End of the fault window.
+    pub fn end(&self) -> SimTime {
+        self.at + self.duration
+    }
+}
+
+/// The kinds of incident.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum FaultKind {
+    /// Consumers down, abandoning what they hold; back at the end.
+    ConsumerOutage {
+        /// How many consumers.
+        down: Down,
+    },
+    /// Sends and every consumer call fail.
+    QueueOutage,
+    /// Arrival rate multiplied, for every producer or one named producer.
+    Spike {
+        /// Rate multiplier (> 0).
+        factor: f64,
+        /// Only this producer, if given.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        producer: Option<String>,
+    },
+    /// Processing time multiplied for processings that start in the window.
+    Slowdown {
+        /// Processing-time multiplier (> 0).
+        factor: f64,
+    },
+    /// `error_rate` replaced during the window.
+    ErrorBurst {
+        /// The error rate in the window (0 ..= 1).
+        error_rate: f64,
+    },
+}
+
+impl FaultKind {
+    /// The name used in scenario files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FaultKind::ConsumerOutage { .. } => "consumer-outage",
+            FaultKind::QueueOutage => "queue-outage",
+            FaultKind::Spike { .. } => "spike",
+            FaultKind::Slowdown { .. } => "slowdown",
+            FaultKind::ErrorBurst { .. } => "error-burst",
+        }
+    }
+}
+
+/// How many consumers a consumer outage takes down.
+#[derive(Copy, Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Down {
+    /// A number of consumers.
+    Count(u32),
+    /// A fraction of the fleet, rounded to the nearest consumer.
+    Fraction(f64),
+}
+
+impl Down {
+    /// The number of consumers, out of `fleet`, that go down.
+    pub fn of(self, fleet: u32) -> u32 {
+        match self {
+            Down::Count(n) => n.min(fleet),
+            Down::Fraction(f) => ((f * f64::from(fleet)).round() as u32).min(fleet),
+        }
+    }
 }
 
 /// What happens to a message whose processing failed.

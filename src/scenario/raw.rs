@@ -3,9 +3,8 @@
 //! Every table denies unknown keys, so a typo is an error, never a silently
 //! ignored setting. Fields are optional here; defaults and ranges are applied
 //! by [`super::validate`]. Keys whose shape varies (distributions, arrivals)
-//! or that later versions implement (`faults`, `crash`, `autoscale`,
-//! `schedule`) are kept as TOML values so validation can give a precise
-//! message about them.
+//! or that later versions implement (`autoscale`) are kept as TOML values so
+//! validation can give a precise message about them.
 
 use serde::Deserialize;
 
@@ -26,7 +25,7 @@ pub struct RawScenario {
     pub queue: Option<RawQueue>,
     pub producers: Option<Vec<RawProducer>>,
     pub consumers: Option<RawConsumers>,
-    pub faults: Option<Vec<toml::Value>>,
+    pub faults: Option<Vec<RawFault>>,
     pub sweep: Option<toml::Table>,
     pub slo: Option<toml::Table>,
     pub cost: Option<RawCost>,
@@ -80,7 +79,7 @@ pub struct RawConsumers {
     pub error_rate: Option<f64>,
     pub on_error: Option<String>,
     pub poison_fraction: Option<f64>,
-    pub crash: Option<toml::Value>,
+    pub crash: Option<RawCrash>,
     pub heartbeat: Option<RawDuration>,
     pub request_latency: Option<RawDuration>,
     pub autoscale: Option<toml::Value>,
@@ -92,4 +91,26 @@ pub struct RawConsumers {
 pub struct RawCost {
     pub price_per_million_requests: Option<f64>,
     pub consumer_hour: Option<f64>,
+}
+
+/// `crash = { mtbf, restart }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCrash {
+    pub mtbf: Option<RawDuration>,
+    pub restart: Option<toml::Value>,
+}
+
+/// One `[[faults]]` entry; which keys apply depends on `kind`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFault {
+    pub kind: Option<String>,
+    pub at: Option<RawDuration>,
+    pub duration: Option<RawDuration>,
+    pub fraction: Option<f64>,
+    pub count: Option<i64>,
+    pub factor: Option<f64>,
+    pub producer: Option<String>,
+    pub error_rate: Option<f64>,
 }

@@ -93,8 +93,8 @@ fn overrides_apply_and_their_errors_name_the_argument() {
 #[test]
 fn later_features_are_refused_not_ignored() {
     for (extra, key) in [
-        ("[consumers.crash]\nmtbf = \"1h\"\n", "consumers.crash"),
-        ("[[faults]]\nkind = \"spike\"\n", "faults"),
+        ("[consumers.autoscale]\nmin = 1\n", "consumers.autoscale"),
+        ("[queue]\ntype = \"fifo\"\n", "queue.type"),
     ] {
         let text = format!("{MINIMAL}{extra}");
         let e = load(&text, &[]).unwrap_err();

@@ -2,10 +2,9 @@
 //! this version does not implement yet.
 //!
 //! Defaults and ranges follow SPEC §2 and Amazon SQS's limits (see
-//! `docs/scenario.md` for the table). Keys that later versions implement
-//! (`[[faults]]`, `crash`, `autoscale`, `schedule`, traces, FIFO queues,
-//! spontaneous duplicates) are rejected with "not supported yet", never
-//! ignored.
+//! `docs/scenario.md` for the table); incidents are checked in
+//! [`super::incidents`]. Keys that later versions implement (`autoscale`,
+//! FIFO queues) are rejected with "not supported yet", never ignored.
 
 use std::path::Path;
 
@@ -14,6 +13,7 @@ use super::checks::{
 };
 use super::distspec::parse_dist;
 use super::duration::RawDuration;
+use super::incidents;
 use super::model::*;
 use super::raw::{RawConsumers, RawCost, RawProducer, RawQueue, RawScenario};
 use crate::engine::result::Metrics;
@@ -34,9 +34,6 @@ const MAX_SAMPLES: u64 = 1_000_000;
 /// Validates `raw`; `stem` names the scenario when it has no `name`, `base`
 /// is the directory that relative file names start from.
 pub fn validate(raw: RawScenario, stem: &str, base: &Path) -> Checked<Scenario> {
-    if raw.faults.as_ref().is_some_and(|f| !f.is_empty()) {
-        return Err(not_yet("faults", "the [[faults]] incident timeline"));
-    }
     let name = scenario_name(raw.name.as_deref().unwrap_or(stem))?;
     let duration = duration_in(
         "duration",
@@ -71,6 +68,15 @@ pub fn validate(raw: RawScenario, stem: &str, base: &Path) -> Checked<Scenario> 
         ));
     }
     let producers = required("producers", raw.producers, "[[producers]] with rate = 50")?;
+    let producers = producers_of(producers, duration, base)?;
+    let names: Vec<String> = producers.iter().map(|p| p.name.clone()).collect();
+    let faults = raw
+        .faults
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| incidents::fault(i, f, duration, &names))
+        .collect::<Checked<Vec<_>>>()?;
     Ok(Scenario {
         name,
         description: raw.description.unwrap_or_default(),
@@ -81,8 +87,9 @@ pub fn validate(raw: RawScenario, stem: &str, base: &Path) -> Checked<Scenario> 
         replications: int_in("replications", raw.replications, 10, 1..=10_000)? as u32,
         sample_interval,
         queue: queue(raw.queue.unwrap_or_default())?,
-        producers: producers_of(producers)?,
+        producers,
         consumers: consumers(raw.consumers.unwrap_or_default(), base)?,
+        faults,
         sweep: sweep(raw.sweep.unwrap_or_default())?,
         slo: slo(raw.slo.unwrap_or_default())?,
         cost: cost(raw.cost.unwrap_or_default())?,
@@ -164,7 +171,11 @@ fn queue(raw: RawQueue) -> Checked<QueueConfig> {
     })
 }
 
-fn producers_of(raw: Vec<RawProducer>) -> Checked<Vec<ProducerConfig>> {
+fn producers_of(
+    raw: Vec<RawProducer>,
+    horizon: SimTime,
+    base: &Path,
+) -> Checked<Vec<ProducerConfig>> {
     if raw.is_empty() || raw.len() > 1000 {
         return Err(invalid(
             "producers",
@@ -174,7 +185,7 @@ fn producers_of(raw: Vec<RawProducer>) -> Checked<Vec<ProducerConfig>> {
     let producers = raw
         .into_iter()
         .enumerate()
-        .map(|(i, p)| producer(i, p))
+        .map(|(i, p)| producer(i, p, horizon, base))
         .collect::<Checked<Vec<_>>>()?;
     for (i, p) in producers.iter().enumerate() {
         if producers[..i].iter().any(|q| q.name == p.name) {
@@ -190,42 +201,49 @@ fn producers_of(raw: Vec<RawProducer>) -> Checked<Vec<ProducerConfig>> {
     Ok(producers)
 }
 
-fn producer(i: usize, raw: RawProducer) -> Checked<ProducerConfig> {
+fn producer(i: usize, raw: RawProducer, horizon: SimTime, base: &Path) -> Checked<ProducerConfig> {
     let key = |k: &str| format!("producers.{i}.{k}");
-    if raw.schedule.is_some() {
-        return Err(not_yet(&key("schedule"), "a rate schedule"));
-    }
-    let rate = required(&key("rate"), raw.rate, "rate = 50 (messages per second)")?;
-    let arrivals = match &raw.arrivals {
-        None => Arrivals::Poisson,
-        Some(toml::Value::String(s)) => match word(
-            &key("arrivals"),
-            Some(s),
-            "poisson",
-            &["poisson", "constant"],
-        )? {
-            "constant" => Arrivals::Constant,
-            _ => Arrivals::Poisson,
-        },
-        Some(toml::Value::Table(t)) if t.contains_key("trace") => {
-            return Err(not_yet(&key("arrivals"), "arrivals = { trace = ... }"));
+    let arrivals = arrivals(&key("arrivals"), raw.arrivals.as_ref(), horizon, base)?;
+    let (rate, schedule) = match (&arrivals, raw.rate, &raw.schedule) {
+        (Arrivals::Trace { times, .. }, None, None) => {
+            (times.len() as f64 / horizon.as_secs_f64(), Vec::new())
         }
-        Some(_) => {
+        (Arrivals::Trace { .. }, _, _) => {
             return Err(invalid(
                 key("arrivals"),
-                "allowed: \"poisson\", \"constant\" or { trace = \"file.csv\" }",
+                "a trace gives the send times itself: remove `rate` and `schedule`",
             ));
+        }
+        (_, Some(_), Some(_)) => {
+            return Err(invalid(
+                key("schedule"),
+                "give either rate or schedule, not both",
+            ));
+        }
+        (_, None, Some(value)) => {
+            let steps = incidents::schedule(&key("schedule"), value, horizon)?;
+            (incidents::mean_rate(&steps, horizon), steps)
+        }
+        (_, rate, None) => {
+            let rate = required(
+                &key("rate"),
+                rate,
+                "rate = 50 (messages per second), or a schedule",
+            )?;
+            let rate = number_in(
+                &key("rate"),
+                Some(rate),
+                0.0,
+                f64::MIN_POSITIVE..=10_000_000.0,
+            )?;
+            (rate, Vec::new())
         }
     };
     let retry = raw.retry.unwrap_or_default();
     Ok(ProducerConfig {
         name: raw.name.unwrap_or_else(|| format!("producer-{i}")),
-        rate: number_in(
-            &key("rate"),
-            Some(rate),
-            0.0,
-            f64::MIN_POSITIVE..=10_000_000.0,
-        )?,
+        rate,
+        schedule,
         arrivals,
         send_batch: int_in(&key("send_batch"), raw.send_batch, 1, 1..=10)? as u32,
         groups: int_in(&key("groups"), raw.groups, 1, 1..=1_000_000)? as u32,
@@ -242,10 +260,37 @@ fn producer(i: usize, raw: RawProducer) -> Checked<ProducerConfig> {
     })
 }
 
-fn consumers(raw: RawConsumers, base: &Path) -> Checked<ConsumerConfig> {
-    if raw.crash.is_some() {
-        return Err(not_yet("consumers.crash", "consumer crashes"));
+/// `"poisson"`, `"constant"` or `{ trace = "file.csv" }`.
+fn arrivals(
+    key: &str,
+    value: Option<&toml::Value>,
+    horizon: SimTime,
+    base: &Path,
+) -> Checked<Arrivals> {
+    let allowed = "allowed: \"poisson\", \"constant\" or { trace = \"file.csv\" }";
+    match value {
+        None => Ok(Arrivals::Poisson),
+        Some(toml::Value::String(s)) => {
+            match word(key, Some(s), "poisson", &["poisson", "constant"])? {
+                "constant" => Ok(Arrivals::Constant),
+                _ => Ok(Arrivals::Poisson),
+            }
+        }
+        Some(toml::Value::Table(t))
+            if t.len() == 1 && t.get("trace").is_some_and(toml::Value::is_str) =>
+        {
+            let file = t["trace"].as_str().unwrap_or_default();
+            let times = incidents::trace(&format!("{key}.trace"), file, base, horizon)?;
+            Ok(Arrivals::Trace {
+                file: file.to_owned(),
+                times: times.into(),
+            })
+        }
+        Some(_) => Err(invalid(key, allowed)),
     }
+}
+
+fn consumers(raw: RawConsumers, base: &Path) -> Checked<ConsumerConfig> {
     if raw.autoscale.is_some() {
         return Err(not_yet("consumers.autoscale", "autoscaling"));
     }
@@ -275,6 +320,7 @@ fn consumers(raw: RawConsumers, base: &Path) -> Checked<ConsumerConfig> {
             _ => OnError::Wait,
         },
         poison_fraction: probability("consumers.poison_fraction", raw.poison_fraction)?,
+        crash: raw.crash.map(|c| incidents::crash(c, base)).transpose()?,
         heartbeat: heartbeat(raw.heartbeat.as_ref())?,
         request_latency: duration_in(
             "consumers.request_latency",

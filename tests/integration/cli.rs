@@ -206,10 +206,8 @@ fn bad_distribution_parameters_are_rejected() {
 
 #[test]
 fn features_of_later_versions_are_rejected_not_ignored() {
-    let faults = format!(
-        "{VALID}\n[[faults]]\nkind = \"spike\"\nat = \"1m\"\nduration = \"10s\"\nfactor = 2\n"
-    );
-    assert_rejected(&faults, &["faults", "not supported yet"]);
+    let autoscale = format!("{VALID}autoscale = {{ min = 1, max = 4 }}\n");
+    assert_rejected(&autoscale, &["consumers.autoscale", "not supported yet"]);
     let fifo = VALID.replace("[queue]\n", "[queue]\ntype = \"fifo\"\n");
     assert_rejected(&fifo, &["queue.type", "not supported yet"]);
 }

@@ -1,0 +1,104 @@
+//! Consumers going down and coming back: spontaneous crashes (`crash`) and
+//! `consumer-outage` faults.
+//!
+//! A consumer is down while it has at least one reason to be (a crash it has
+//! not restarted from, each outage that covers it). Going down abandons
+//! everything it holds: its messages stay in flight until their visibility
+//! deadlines pass, then any consumer may receive them. A processed message
+//! whose delete was still on its way is blamed, if it is processed again, on
+//! the crash. Crash timers run only while a consumer is up (exponential with
+//! mean `mtbf`, drawn afresh at each start); a crash while down for an outage
+//! cannot happen.
+
+use rand::Rng;
+use rand_distr::Exp1;
+
+use super::events::Event;
+use super::queue::Redelivery;
+use super::sim::{Activity, Simulation};
+
+impl Simulation<'_> {
+    /// Arms consumer `c`'s next crash, if crashes are on.
+    pub(super) fn schedule_crash(&mut self, c: usize) {
+        let Some(crash) = &self.sc.consumers.crash else {
+            return;
+        };
+        let gap: f64 = self.rng_crashes.sample(Exp1);
+        let at = self.now + (gap * crash.mtbf.ticks() as f64).round() as u64;
+        let epoch = self.consumers[c].epoch;
+        self.events.schedule(
+            at.max(self.now + 1),
+            Event::Crash {
+                consumer: c as u32,
+                epoch,
+            },
+        );
+    }
+
+    pub(super) fn on_crash(&mut self, c: usize, epoch: u32) {
+        let consumer = &self.consumers[c];
+        if consumer.down > 0 || consumer.epoch != epoch {
+            return;
+        }
+        self.rec.consumer_crashes += 1;
+        self.go_down(c);
+        let secs = self
+            .restart
+            .as_ref()
+            .map_or(0.0, |s| s.sample(&mut self.rng_restarts));
+        let at = self.now + ((secs * 1e6).round() as u64).max(1);
+        self.events
+            .schedule(at, Event::Restart { consumer: c as u32 });
+    }
+
+    pub(super) fn on_restart(&mut self, c: usize) {
+        self.come_up(c);
+    }
+
+    /// One more reason for consumer `c` to be down; abandons its work if it was up.
+    pub(super) fn go_down(&mut self, c: usize) {
+        let consumer = &mut self.consumers[c];
+        consumer.down += 1;
+        if consumer.down > 1 {
+            return;
+        }
+        let was_busy = consumer.activity == Activity::Processing;
+        consumer.activity = Activity::Down;
+        consumer.epoch = consumer.epoch.wrapping_add(1);
+        // Stale ProcessingDone / DeleteDone / Heartbeat events carry the old batch.
+        consumer.batch_id = consumer.batch_id.wrapping_add(1);
+        let (pos, len, deleting) = (consumer.pos, consumer.len, consumer.deleting);
+        consumer.deleting = false;
+        consumer.len = 0;
+        if was_busy {
+            for i in pos..len {
+                let (h, _) = self.consumers[c].batch[i];
+                let m = self.queue.get_mut(h);
+                if i == pos && deleting {
+                    m.cause = Redelivery::CrashBeforeDelete;
+                }
+                m.holders -= 1;
+                self.queue.free_if_unheld(h);
+            }
+            self.busy -= 1;
+            self.rec.busy.set(self.now, self.busy);
+        }
+        self.up -= 1;
+        self.rec.up.set(self.now, self.up);
+    }
+
+    /// One reason fewer for consumer `c` to be down; at none it starts receiving.
+    pub(super) fn come_up(&mut self, c: usize) {
+        let consumer = &mut self.consumers[c];
+        debug_assert!(consumer.down > 0);
+        consumer.down -= 1;
+        if consumer.down > 0 {
+            return;
+        }
+        consumer.activity = Activity::Idle;
+        self.up += 1;
+        self.rec.up.set(self.now, self.up);
+        self.schedule_crash(c);
+        self.receive_call(c);
+    }
+}

@@ -1,0 +1,336 @@
+//! Validation of what makes a bad day: the `[[faults]]` timeline, consumer
+//! `crash`, rate `schedule`s and trace arrivals.
+//!
+//! Faults must lie inside the horizon (`at + duration <= duration`), last a
+//! positive time, and carry exactly the keys of their kind. Trace files are
+//! read here, relative to the scenario file; a bad row is reported with its
+//! row number.
+
+use std::path::Path;
+
+use super::checks::{Checked, duration_in, int_in, invalid, number_in, probability, required};
+use super::distspec::parse_dist;
+use super::duration::parse_duration;
+use super::model::{CrashConfig, Down, Fault, FaultKind, RateStep};
+use super::raw::{RawCrash, RawFault};
+use crate::time::SimTime;
+
+const KINDS: &str =
+    "\"consumer-outage\", \"queue-outage\", \"spike\", \"slowdown\", \"error-burst\"";
+
+/// Validates fault `i` against the horizon and the producer names.
+pub fn fault(i: usize, raw: RawFault, horizon: SimTime, producers: &[String]) -> Checked<Fault> {
+    let key = |k: &str| format!("faults.{i}.{k}");
+    let kind_name = required(
+        &key("kind"),
+        raw.kind.as_deref(),
+        &format!("kind = \"spike\"; allowed: {KINDS}"),
+    )?;
+    let at = required(&key("at"), raw.at.as_ref(), "at = \"30m\"")?;
+    let at = duration_in(
+        &key("at"),
+        Some(at),
+        SimTime::ZERO,
+        (SimTime::ZERO, horizon),
+    )?;
+    let length = required(
+        &key("duration"),
+        raw.duration.as_ref(),
+        "duration = \"10m\"",
+    )?;
+    let length = duration_in(
+        &key("duration"),
+        Some(length),
+        SimTime::ZERO,
+        (SimTime(1), horizon),
+    )?;
+    if at + length > horizon {
+        return Err(invalid(
+            key("duration"),
+            format!(
+                "the fault ends at {}, after the scenario's duration ({horizon}); faults must end within it",
+                at + length
+            ),
+        ));
+    }
+    let allowed: &[&str] = match kind_name {
+        "consumer-outage" => &["fraction", "count"],
+        "queue-outage" => &[],
+        "spike" => &["factor", "producer"],
+        "slowdown" => &["factor"],
+        "error-burst" => &["error_rate"],
+        other => {
+            return Err(invalid(
+                key("kind"),
+                format!("\"{other}\" is not a fault kind; allowed: {KINDS}"),
+            ));
+        }
+    };
+    reject_foreign_keys(&raw, allowed, kind_name, &key)?;
+    let kind = match kind_name {
+        "consumer-outage" => FaultKind::ConsumerOutage {
+            down: down(&raw, &key)?,
+        },
+        "queue-outage" => FaultKind::QueueOutage,
+        "spike" => FaultKind::Spike {
+            factor: factor(&raw, &key)?,
+            producer: spiked(&raw, &key, producers)?,
+        },
+        "slowdown" => FaultKind::Slowdown {
+            factor: factor(&raw, &key)?,
+        },
+        _ => {
+            let rate = required(&key("error_rate"), raw.error_rate, "error_rate = 0.5")?;
+            FaultKind::ErrorBurst {
+                error_rate: probability(&key("error_rate"), Some(rate))?,
+            }
+        }
+    };
+    Ok(Fault {
+        kind,
+        at,
+        duration: length,
+    })
+}
+
+fn reject_foreign_keys(
+    raw: &RawFault,
+    allowed: &[&str],
+    kind: &str,
+    key: &dyn Fn(&str) -> String,
+) -> Checked<()> {
+    let given = [
+        ("fraction", raw.fraction.is_some()),
+        ("count", raw.count.is_some()),
+        ("factor", raw.factor.is_some()),
+        ("producer", raw.producer.is_some()),
+        ("error_rate", raw.error_rate.is_some()),
+    ];
+    for (name, present) in given {
+        if present && !allowed.contains(&name) {
+            let takes = if allowed.is_empty() {
+                "no other keys".to_owned()
+            } else {
+                allowed.join(", ")
+            };
+            return Err(invalid(
+                key(name),
+                format!("a {kind} fault does not take `{name}`; it takes at, duration and {takes}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn down(raw: &RawFault, key: &dyn Fn(&str) -> String) -> Checked<Down> {
+    match (raw.fraction, raw.count) {
+        (Some(_), Some(_)) => Err(invalid(
+            key("count"),
+            "give either fraction or count, not both",
+        )),
+        (Some(f), None) => Ok(Down::Fraction(number_in(
+            &key("fraction"),
+            Some(f),
+            0.0,
+            0.0..=1.0,
+        )?)),
+        (None, Some(n)) => Ok(Down::Count(
+            int_in(&key("count"), Some(n), 0, 0..=100_000)? as u32
+        )),
+        (None, None) => Ok(Down::Fraction(1.0)),
+    }
+}
+
+fn factor(raw: &RawFault, key: &dyn Fn(&str) -> String) -> Checked<f64> {
+    let f = required(&key("factor"), raw.factor, "factor = 4")?;
+    number_in(&key("factor"), Some(f), 0.0, f64::MIN_POSITIVE..=1000.0)
+}
+
+fn spiked(
+    raw: &RawFault,
+    key: &dyn Fn(&str) -> String,
+    producers: &[String],
+) -> Checked<Option<String>> {
+    match &raw.producer {
+        None => Ok(None),
+        Some(name) if producers.contains(name) => Ok(Some(name.clone())),
+        Some(name) => Err(invalid(
+            key("producer"),
+            format!(
+                "no producer is named \"{name}\"; producers: {}",
+                producers.join(", ")
+            ),
+        )),
+    }
+}
+
+/// `crash = { mtbf = "6h", restart = <distribution> }`.
+pub fn crash(raw: RawCrash, base: &Path) -> Checked<CrashConfig> {
+    let mtbf = required("consumers.crash.mtbf", raw.mtbf.as_ref(), "mtbf = \"6h\"")?;
+    let day = SimTime::from_secs(86_400);
+    let mtbf = duration_in(
+        "consumers.crash.mtbf",
+        Some(mtbf),
+        SimTime::ZERO,
+        (SimTime::from_secs(1), SimTime(365 * day.ticks())),
+    )?;
+    let restart = required(
+        "consumers.crash.restart",
+        raw.restart.as_ref(),
+        "restart = { dist = \"exp\", mean = \"30s\" }",
+    )?;
+    Ok(CrashConfig {
+        mtbf,
+        restart: parse_dist("consumers.crash.restart", restart, base)?,
+    })
+}
+
+/// `schedule = [["0s", 50], ["1h", 80]]`: steps in increasing time, the
+/// first at 0, each inside the horizon, rates >= 0 and not all 0.
+pub fn schedule(key: &str, value: &toml::Value, horizon: SimTime) -> Checked<Vec<RateStep>> {
+    let example = "schedule = [[\"0s\", 50], [\"1h\", 80]]";
+    let rows = value.as_array().filter(|a| !a.is_empty()).ok_or_else(|| {
+        invalid(
+            key,
+            format!("must be a non-empty list of [time, rate] pairs, e.g. {example}"),
+        )
+    })?;
+    let mut steps: Vec<RateStep> = Vec::with_capacity(rows.len());
+    for (j, row) in rows.iter().enumerate() {
+        let at_key = format!("{key}.{j}");
+        let pair = row.as_array().filter(|p| p.len() == 2).ok_or_else(|| {
+            invalid(
+                &at_key,
+                format!("must be a [time, rate] pair, e.g. {example}"),
+            )
+        })?;
+        let from = match &pair[0] {
+            toml::Value::String(s) => parse_duration(s),
+            toml::Value::Integer(n) => parse_duration(&n.to_string()),
+            toml::Value::Float(f) => parse_duration(&f.to_string()),
+            _ => Err("the time must be a duration".to_owned()),
+        }
+        .map_err(|why| invalid(&at_key, why))?;
+        let rate = pair[1]
+            .as_float()
+            .or_else(|| pair[1].as_integer().map(|n| n as f64));
+        let rate = number_in(
+            &at_key,
+            Some(rate.unwrap_or(f64::NAN)),
+            0.0,
+            0.0..=10_000_000.0,
+        )?;
+        if j == 0 && from != SimTime::ZERO {
+            return Err(invalid(at_key, "the first step must start at \"0s\""));
+        }
+        if let Some(prev) = steps.last()
+            && from <= prev.from
+        {
+            return Err(invalid(
+                at_key,
+                format!(
+                    "{from} is not after the previous step ({}); steps must be in increasing time",
+                    prev.from
+                ),
+            ));
+        }
+        if from >= horizon {
+            return Err(invalid(
+                at_key,
+                format!("{from} is not before the scenario's duration ({horizon})"),
+            ));
+        }
+        steps.push(RateStep { from, rate });
+    }
+    if steps.iter().all(|s| s.rate == 0.0) {
+        return Err(invalid(
+            key,
+            "every rate is 0: the producer would send nothing",
+        ));
+    }
+    Ok(steps)
+}
+
+/// The time-average rate of `steps` over `[0, horizon)`.
+pub fn mean_rate(steps: &[RateStep], horizon: SimTime) -> f64 {
+    let mut area = 0.0;
+    for (j, step) in steps.iter().enumerate() {
+        let end = steps.get(j + 1).map_or(horizon, |next| next.from);
+        area += step.rate * (end.ticks() - step.from.ticks()) as f64;
+    }
+    area / horizon.ticks() as f64
+}
+
+/// Reads a trace: send times in seconds from the start, one per line, or a
+/// CSV whose header has a `time` column. Times must not decrease; times at or
+/// after `horizon` are dropped (the producer stops sending at `duration`).
+pub fn trace(key: &str, file: &str, base: &Path, horizon: SimTime) -> Checked<Vec<u64>> {
+    let path = base.join(file);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| invalid(key, format!("cannot read {}: {e}", path.display())))?;
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .peekable();
+    let column = match lines.peek() {
+        Some((_, first)) if first.chars().any(|c| c.is_ascii_alphabetic()) => {
+            let header: Vec<&str> = first.split(',').map(str::trim).collect();
+            let col = header.iter().position(|h| *h == "time").ok_or_else(|| {
+                invalid(
+                    key,
+                    format!(
+                        "{}: the header has no `time` column (found: {})",
+                        path.display(),
+                        header.join(", ")
+                    ),
+                )
+            })?;
+            lines.next();
+            col
+        }
+        _ => 0,
+    };
+    let mut times = Vec::new();
+    let mut last = 0u64;
+    for (index, line) in lines {
+        let row = || format!("{}:{}", path.display(), index + 1);
+        let cell = line.split(',').nth(column).map(str::trim).unwrap_or("");
+        let secs: f64 = cell.parse().map_err(|_| {
+            invalid(
+                key,
+                format!("{}: \"{cell}\" is not a number of seconds", row()),
+            )
+        })?;
+        if !secs.is_finite() || secs < 0.0 {
+            return Err(invalid(
+                key,
+                format!("{}: {secs} is not a time >= 0", row()),
+            ));
+        }
+        let t = SimTime::from_secs_f64(secs).ticks();
+        if t < last {
+            return Err(invalid(
+                key,
+                format!(
+                    "{}: {secs} is earlier than the row before; send times must not decrease",
+                    row()
+                ),
+            ));
+        }
+        last = t;
+        if t < horizon.ticks() {
+            times.push(t);
+        }
+    }
+    if times.is_empty() {
+        return Err(invalid(
+            key,
+            format!(
+                "{}: no send time before the scenario's duration ({horizon})",
+                path.display()
+            ),
+        ));
+    }
+    Ok(times)
+}
