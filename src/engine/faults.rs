@@ -203,6 +203,23 @@ impl Simulation<'_> {
         self.faults.observe(now, self.visible);
     }
 
+    /// Closes the books of faults still on when the run stops at `end` (one
+    /// that ends at the horizon of a run without drain): their end-of-fault
+    /// figures are taken at `end`, and they count as not drained.
+    pub(super) fn close_open_faults(&mut self, end: u64) {
+        let (visible, counts) = (self.visible, self.rec.counts);
+        let close = |w: &mut Watch| {
+            if w.tracking && w.end.is_none() {
+                w.end = Some(end);
+                w.backlog_at_end = visible;
+                w.dropped = counts.dropped - w.dropped_at_start;
+                w.expired = counts.expired - w.expired_at_start;
+            }
+        };
+        self.faults.watches.iter_mut().for_each(close);
+        close(&mut self.faults.overall);
+    }
+
     /// Turns fault `i` on or off.
     fn apply_fault(&mut self, i: usize, on: bool) {
         match &self.sc.faults[i].kind {

@@ -50,6 +50,7 @@ impl Simulation<'_> {
     /// Closes the books at `end` (µs) and builds the result.
     fn finish(mut self, replication: u32, seed: u64, end: u64) -> ReplicationResult {
         self.finish_samples(end);
+        self.close_open_faults(end);
         let oldest_at_end = self.queue.oldest().map_or(0, |(_, s)| end - s);
         let rec = &mut self.rec;
         let counts = rec.counts;
