@@ -120,7 +120,7 @@ fn check_scenario(args: &CheckArgs) -> Result<ExitCode> {
             writeln!(stdout, "{}", serde_json::to_string_pretty(&json)?)?;
         }
         Format::Table => {
-            let resolved = toml::to_string_pretty(&sc).context("printing the resolved scenario")?;
+            let resolved = toml::to_string(&sc).context("printing the resolved scenario")?;
             writeln!(stdout, "# resolved scenario\n{resolved}")?;
             check::write_analysis(&analysis, &mut stdout)?;
         }

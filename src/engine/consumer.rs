@@ -14,8 +14,9 @@
 //! Spontaneous duplicates (`duplicate_delivery`): each delivery, with that
 //! probability, leaves a copy for the next receive of another consumer; the
 //! copy is a real receive (new receipt, new deadline, one more receive
-//! count), so the first holder's receipt becomes stale. The receipt of such
-//! a delivery carries [`GHOST`] so its processing can be blamed on it.
+//! count), so the first holder's receipt becomes stale. The message's
+//! redelivery cause becomes [`Redelivery::Spontaneous`], so whichever of the
+//! two processings completes second is blamed on it.
 
 use rand::Rng;
 
@@ -27,9 +28,6 @@ use crate::scenario::{OnError, StaleDelete};
 
 /// Pause before a consumer retries a receive that failed in a queue outage, µs.
 pub const OUTAGE_BACKOFF: u64 = 1_000_000;
-
-/// Receipt flag of a spontaneous duplicate delivery.
-const GHOST: u32 = 1 << 31;
 
 impl Simulation<'_> {
     /// A scheduled ReceiveCall: stale when the consumer went down since.
@@ -192,7 +190,7 @@ impl Simulation<'_> {
     }
 
     /// The next spontaneous copy whose message is still in flight under the
-    /// receipt it was copied from; delivered again with [`GHOST`] set.
+    /// receipt it was copied from; delivered again.
     fn take_ghost(&mut self) -> Option<(Handle, u32)> {
         while let Some((h, receipt)) = self.ghosts.pop_front() {
             let current = self
@@ -200,7 +198,8 @@ impl Simulation<'_> {
                 .get(h)
                 .is_some_and(|m| m.state == State::InFlight && m.receives == receipt);
             if current {
-                return Some((h, self.receive(h) | GHOST));
+                self.queue.get_mut(h).cause = Redelivery::Spontaneous;
+                return Some((h, self.receive(h)));
             }
         }
         None
@@ -249,15 +248,15 @@ impl Simulation<'_> {
         let failed = self.queue.get_mut(h).poison
             || (error_rate > 0.0 && self.rng_errors.random::<f64>() < error_rate);
         if failed {
-            let called_api = self.fail(h, receipt & !GHOST);
+            let called_api = self.fail(h, receipt);
             let next_at = self.now + if called_api { self.t.latency } else { 0 };
             self.next_message(c, next_at);
             return;
         }
-        self.processed(h, receipt);
+        self.processed(h);
         self.rec.counts.requests_delete += u64::from(!self.faults.queue_down());
         if self.t.latency == 0 {
-            self.delete(h, receipt & !GHOST);
+            self.delete(h, receipt);
             self.next_message(c, self.now);
         } else {
             self.consumers[c].deleting = true;
@@ -278,7 +277,7 @@ impl Simulation<'_> {
         }
         consumer.deleting = false;
         let (h, receipt) = consumer.batch[consumer.pos];
-        self.delete(h, receipt & !GHOST);
+        self.delete(h, receipt);
         self.next_message(c, self.now);
     }
 
@@ -298,10 +297,10 @@ impl Simulation<'_> {
     }
 
     /// A processing completed: count it, blaming a repeat on its cause.
-    fn processed(&mut self, h: Handle, receipt: u32) {
+    fn processed(&mut self, h: Handle) {
         let m = self.queue.get_mut(h);
         let duplicate = m.completed.then_some(match m.cause {
-            _ if receipt & GHOST != 0 => DuplicateCause::Spontaneous,
+            Redelivery::Spontaneous => DuplicateCause::Spontaneous,
             Redelivery::CrashBeforeDelete => DuplicateCause::CrashBeforeDelete,
             Redelivery::DeleteFailed => DuplicateCause::DeleteFailed,
             Redelivery::VisibilityExpired | Redelivery::None => DuplicateCause::VisibilityExpired,
@@ -384,7 +383,6 @@ impl Simulation<'_> {
                 break;
             }
             let (h, receipt) = self.consumers[c].batch[i];
-            let receipt = receipt & !GHOST;
             let m = self.queue.get_mut(h);
             if m.state == State::InFlight
                 && m.receives == receipt

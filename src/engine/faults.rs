@@ -5,7 +5,9 @@
 //! that is the fault's **pre-fault level** (the level at the instant of the
 //! start when the fault starts at 0). From its start the fault's peak
 //! backlog is tracked; from its end, its **drain time** is the time until the
-//! visible backlog is first at or below the pre-fault level. The run's
+//! visible backlog is first at or below the pre-fault level with no
+//! producer retrying a failed send (messages held back by producers are
+//! backlog the queue has not seen yet). The run's
 //! `drain_time` is measured the same way from the end of the last fault
 //! (the latest end) down to the pre-fault level of the first fault (the
 //! earliest start). A backlog that never gets back counts until the end of
@@ -41,12 +43,12 @@ struct Watch {
 }
 
 impl Watch {
-    fn observe(&mut self, now: u64, visible: u64) {
+    fn observe(&mut self, now: u64, visible: u64, held_back: bool) {
         if !self.tracking {
             return;
         }
         self.peak = self.peak.max(visible);
-        if self.end.is_some_and(|e| now >= e) && visible as f64 <= self.level {
+        if self.end.is_some_and(|e| now >= e) && !held_back && visible as f64 <= self.level {
             self.drained_at = Some(now);
             self.tracking = false;
         }
@@ -93,15 +95,16 @@ impl FaultRuntime {
         self.tracking > 0
     }
 
-    /// A change of the visible backlog.
-    pub fn observe(&mut self, now: u64, visible: u64) {
+    /// A change of the visible backlog; `held_back`: a producer is retrying
+    /// a failed send (its messages are backlog the queue has not seen yet).
+    pub fn observe(&mut self, now: u64, visible: u64, held_back: bool) {
         for w in self
             .watches
             .iter_mut()
             .chain(std::iter::once(&mut self.overall))
         {
             let was = w.tracking;
-            w.observe(now, visible);
+            w.observe(now, visible, held_back);
             if was && !w.tracking {
                 self.tracking -= 1;
             }
@@ -200,7 +203,7 @@ impl Simulation<'_> {
         }
         self.apply_fault(i, false);
         // The level may already be back (or never have left).
-        self.faults.observe(now, self.visible);
+        self.observe_backlog();
     }
 
     /// Closes the books of faults still on when the run stops at `end` (one

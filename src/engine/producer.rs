@@ -31,7 +31,7 @@ pub(super) struct Producer {
     send_batch: u64,
     buffer: u64,
     /// A failed send is being retried.
-    retrying: bool,
+    pub retrying: bool,
     attempts_left: u32,
 }
 
@@ -97,6 +97,7 @@ impl Simulation<'_> {
         if producer.attempts_left == 0 {
             self.rec.counts.dropped += std::mem::take(&mut producer.held);
             producer.retrying = false;
+            self.observe_backlog();
             return;
         }
         producer.attempts_left -= 1;

@@ -81,6 +81,9 @@ pub enum Redelivery {
     CrashBeforeDelete,
     /// The delete failed during a queue outage.
     DeleteFailed,
+    /// The queue delivered it to a second receiver on its own
+    /// (`duplicate_delivery`).
+    Spontaneous,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -251,8 +251,16 @@ impl<'a> Simulation<'a> {
         self.visible = visible;
         self.rec.backlog.set(self.now, visible);
         self.rec.visible_all.set(self.now, visible);
+        self.observe_backlog();
+    }
+
+    /// Shows the fault watches the backlog after a change. Messages that
+    /// producers hold back while they retry a failed send are backlog too:
+    /// no fault counts as drained while any producer is retrying.
+    pub(super) fn observe_backlog(&mut self) {
         if self.faults.watching() {
-            self.faults.observe(self.now, visible);
+            let retrying = self.producers.iter().any(|p| p.retrying);
+            self.faults.observe(self.now, self.visible, retrying);
         }
     }
 

@@ -93,6 +93,25 @@ pub fn fault(i: usize, raw: RawFault, horizon: SimTime, producers: &[String]) ->
     })
 }
 
+/// A consumer outage cannot take down more consumers than there are.
+pub fn outages_fit_the_fleet(faults: &[Fault], consumers: u32) -> Checked<()> {
+    for (i, f) in faults.iter().enumerate() {
+        if let FaultKind::ConsumerOutage {
+            down: Down::Count(n),
+        } = f.kind
+            && n > consumers
+        {
+            return Err(invalid(
+                format!("faults.{i}.count"),
+                format!(
+                    "{n} consumers down, but consumers.count is {consumers}; allowed: 0 ..= {consumers} (or fraction = 1.0 for all)"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn reject_foreign_keys(
     raw: &RawFault,
     allowed: &[&str],
@@ -268,14 +287,22 @@ pub fn trace(key: &str, file: &str, base: &Path, horizon: SimTime) -> Checked<Ve
     let path = base.join(file);
     let text = std::fs::read_to_string(&path)
         .map_err(|e| invalid(key, format!("cannot read {}: {e}", path.display())))?;
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+    let mut records = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .comment(Some(b'#'))
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes())
+        .into_records()
+        .filter(|r| r.as_ref().map_or(true, |r| r.iter().any(|f| !f.is_empty())))
         .peekable();
-    let column = match lines.peek() {
-        Some((_, first)) if first.chars().any(|c| c.is_ascii_alphabetic()) => {
-            let header: Vec<&str> = first.split(',').map(str::trim).collect();
+    let column = match records.peek() {
+        Some(Ok(first))
+            if first
+                .iter()
+                .any(|f| f.chars().any(|c| c.is_ascii_alphabetic())) =>
+        {
+            let header: Vec<&str> = first.iter().collect();
             let col = header.iter().position(|h| *h == "time").ok_or_else(|| {
                 invalid(
                     key,
@@ -286,16 +313,18 @@ pub fn trace(key: &str, file: &str, base: &Path, horizon: SimTime) -> Checked<Ve
                     ),
                 )
             })?;
-            lines.next();
+            records.next();
             col
         }
         _ => 0,
     };
     let mut times = Vec::new();
     let mut last = 0u64;
-    for (index, line) in lines {
-        let row = || format!("{}:{}", path.display(), index + 1);
-        let cell = line.split(',').nth(column).map(str::trim).unwrap_or("");
+    for record in records {
+        let record = record.map_err(|e| invalid(key, format!("{}: {e}", path.display())))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let row = || format!("{}:{line}", path.display());
+        let cell = record.get(column).unwrap_or("");
         let secs: f64 = cell.parse().map_err(|_| {
             invalid(
                 key,

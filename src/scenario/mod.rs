@@ -247,4 +247,6 @@ fn explain_unknown_key(message: String) -> String {
 }
 
 #[cfg(test)]
+mod incident_tests;
+#[cfg(test)]
 mod tests;

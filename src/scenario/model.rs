@@ -102,6 +102,7 @@ pub struct ProducerConfig {
     pub rate: f64,
     /// Piecewise-constant rate: `(from, rate)` steps in time order, the first
     /// at 0. Empty when the rate is constant.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub schedule: Vec<RateStep>,
     /// The arrival process.
     pub arrivals: Arrivals,
@@ -116,12 +117,19 @@ pub struct ProducerConfig {
 }
 
 /// One step of a rate schedule: `rate` messages per second from `from` on.
-#[derive(Copy, Clone, Debug, PartialEq, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq)]
 pub struct RateStep {
     /// Start of the step.
     pub from: SimTime,
     /// Messages per second (>= 0).
     pub rate: f64,
+}
+
+/// Written as in scenario files: `["30m", 80.0]`.
+impl Serialize for RateStep {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (self.from, self.rate).serialize(s)
+    }
 }
 
 /// How a producer spaces its messages.
@@ -212,6 +220,7 @@ pub enum FaultKind {
     /// Consumers down, abandoning what they hold; back at the end.
     ConsumerOutage {
         /// How many consumers.
+        #[serde(flatten)]
         down: Down,
     },
     /// Sends and every consumer call fail.

@@ -77,6 +77,8 @@ pub fn validate(raw: RawScenario, stem: &str, base: &Path) -> Checked<Scenario> 
         .enumerate()
         .map(|(i, f)| incidents::fault(i, f, duration, &names))
         .collect::<Checked<Vec<_>>>()?;
+    let consumers = consumers(raw.consumers.unwrap_or_default(), base)?;
+    incidents::outages_fit_the_fleet(&faults, consumers.count)?;
     Ok(Scenario {
         name,
         description: raw.description.unwrap_or_default(),
@@ -88,7 +90,7 @@ pub fn validate(raw: RawScenario, stem: &str, base: &Path) -> Checked<Scenario> 
         sample_interval,
         queue: queue(raw.queue.unwrap_or_default())?,
         producers,
-        consumers: consumers(raw.consumers.unwrap_or_default(), base)?,
+        consumers,
         faults,
         sweep: sweep(raw.sweep.unwrap_or_default())?,
         slo: slo(raw.slo.unwrap_or_default())?,
@@ -121,12 +123,6 @@ fn queue(raw: RawQueue) -> Checked<QueueConfig> {
         _ => QueueKind::Standard,
     };
     let duplicate_delivery = probability("queue.duplicate_delivery", raw.duplicate_delivery)?;
-    if duplicate_delivery > 0.0 {
-        return Err(not_yet(
-            "queue.duplicate_delivery",
-            "spontaneous duplicate delivery",
-        ));
-    }
     let max_receive_count = match raw.max_receive_count {
         None => None,
         some => Some(int_in("queue.max_receive_count", some, 0, 1..=1000)? as u32),
