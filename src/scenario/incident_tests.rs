@@ -184,3 +184,17 @@ fn bad_trace_rows_are_named_by_row() {
     let e = load_in(dir.path(), &missing).unwrap_err().to_string();
     assert!(e.contains("cannot read") && e.contains("nope.csv"), "{e}");
 }
+
+#[test]
+fn the_peak_scheduled_rate_adds_up_producers() {
+    let text = BASE.replace(
+        "rate = 5",
+        "schedule = [[\"0s\", 5], [\"20m\", 30], [\"40m\", 10]]",
+    ) + "[[producers]]\nrate = 2\n";
+    let sc = load(&text).unwrap();
+    assert_eq!(
+        sc.peak_scheduled_rate(),
+        Some((SimTime::from_secs(1200), 32.0))
+    );
+    assert_eq!(load(BASE).unwrap().peak_scheduled_rate(), None);
+}

@@ -321,6 +321,28 @@ impl Scenario {
         self.producers.iter().map(|p| p.rate).sum()
     }
 
+    /// The busiest instant of the producers' schedules, as (start, total
+    /// rate), when any producer has a schedule. Other producers count at
+    /// their constant rate; spikes are not included.
+    pub fn peak_scheduled_rate(&self) -> Option<(SimTime, f64)> {
+        let starts = self.producers.iter().flat_map(|p| &p.schedule);
+        let total_at = |t: SimTime| -> f64 {
+            self.producers
+                .iter()
+                .map(|p| {
+                    p.schedule
+                        .iter()
+                        .take_while(|s| s.from <= t)
+                        .last()
+                        .map_or(p.rate, |s| s.rate)
+                })
+                .sum()
+        };
+        starts
+            .map(|s| (s.from, total_at(s.from)))
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+    }
+
     /// Offered load: arrival rate / (consumers / mean processing time).
     /// Infinite with no consumers.
     pub fn offered_load(&self) -> f64 {

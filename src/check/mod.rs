@@ -2,6 +2,8 @@
 //! about settings that usually surprise people (instability, batches that
 //! outlive the visibility timeout, heartbeats that come too late).
 
+mod faults;
+
 use std::io::{self, Write};
 
 use mqsim::scenario::Scenario;
@@ -16,6 +18,8 @@ pub struct Analysis {
     pub capacity: f64,
     /// arrival_rate / capacity.
     pub offered_load: f64,
+    /// The fluid estimate of each fault.
+    pub faults: Vec<faults::FaultOutlook>,
     /// Things worth a second look.
     pub warnings: Vec<String>,
 }
@@ -53,11 +57,27 @@ pub fn analyse(sc: &Scenario) -> Analysis {
             sc.queue.visibility_timeout
         ));
     }
+    peak_warning(sc, capacity, &mut warnings);
     Analysis {
         arrival_rate,
         capacity,
         offered_load,
+        faults: faults::outlook(sc),
         warnings,
+    }
+}
+
+/// Warns when a schedule's busiest step outruns the consumers even though
+/// the average does not.
+fn peak_warning(sc: &Scenario, capacity: f64, warnings: &mut Vec<String>) {
+    let Some((from, peak)) = sc.peak_scheduled_rate() else {
+        return;
+    };
+    if peak >= capacity && sc.arrival_rate() < capacity {
+        warnings.push(format!(
+            "the schedule's busiest step (from {from}, {peak} msg/s in all) is at or above \
+             capacity ({capacity:.3} msg/s): the backlog grows while it lasts"
+        ));
     }
 }
 
@@ -71,6 +91,17 @@ pub fn write_analysis(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
         "offered load    {:.4} (arrival rate / (consumers / mean processing time))",
         a.offered_load
     )?;
+    for f in &a.faults {
+        let drain = match f.drain_seconds {
+            Some(s) => format!("clears in about {s:.0} s"),
+            None => "no spare capacity after it to clear it".to_owned(),
+        };
+        writeln!(
+            out,
+            "fault           {}: {:.4} msg/s in, {:.4} msg/s capacity; backlog about {:.0}, {drain}",
+            f.fault, f.arrival_rate, f.capacity, f.backlog
+        )?;
+    }
     for w in &a.warnings {
         writeln!(out, "warning: {w}")?;
     }
