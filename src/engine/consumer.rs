@@ -233,6 +233,7 @@ impl Simulation<'_> {
             batch: self.consumers[c].batch_id,
         };
         self.events.schedule(at + service, event);
+        self.maybe_crash_during(c, at, service);
     }
 
     pub(super) fn on_processing_done(&mut self, c: usize, batch: u32) {

@@ -20,14 +20,38 @@ use super::sim::{Activity, Simulation};
 impl Simulation<'_> {
     /// Arms consumer `c`'s next crash, if crashes are on.
     pub(super) fn schedule_crash(&mut self, c: usize) {
-        let Some(crash) = &self.sc.consumers.crash else {
+        let Some(mtbf) = self.sc.consumers.crash.as_ref().and_then(|c| c.mtbf) else {
             return;
         };
         let gap: f64 = self.rng_crashes.sample(Exp1);
-        let at = self.now + (gap * crash.mtbf.ticks() as f64).round() as u64;
+        let at = self.now + (gap * mtbf.ticks() as f64).round() as u64;
         let epoch = self.consumers[c].epoch;
         self.events.schedule(
             at.max(self.now + 1),
+            Event::Crash {
+                consumer: c as u32,
+                epoch,
+            },
+        );
+    }
+
+    /// With probability `crash.per_message`, consumer `c` crashes part-way
+    /// through the processing it starts at `start` and that takes `service`.
+    pub(super) fn maybe_crash_during(&mut self, c: usize, start: u64, service: u64) {
+        let p = self
+            .sc
+            .consumers
+            .crash
+            .as_ref()
+            .map_or(0.0, |c| c.per_message);
+        if p == 0.0 || self.rng_crashes.random::<f64>() >= p {
+            return;
+        }
+        let point: f64 = self.rng_crashes.random();
+        let at = start + (point * service as f64) as u64;
+        let epoch = self.consumers[c].epoch;
+        self.events.schedule(
+            at.max(self.now),
             Event::Crash {
                 consumer: c as u32,
                 epoch,

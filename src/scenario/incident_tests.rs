@@ -110,11 +110,21 @@ fn crash_needs_a_positive_mtbf_and_a_restart() {
     let crash = |c: &str| format!("{BASE}crash = {c}\n");
     let sc = load(&crash("{ mtbf = \"6h\", restart = \"30s\" }")).unwrap();
     let c = sc.consumers.crash.unwrap();
-    assert_eq!(c.mtbf, SimTime::from_secs(6 * 3600));
+    assert_eq!(c.mtbf, Some(SimTime::from_secs(6 * 3600)));
     let e = error(&crash("{ mtbf = \"0s\", restart = \"30s\" }"));
     assert!(e.contains("consumers.crash.mtbf"), "{e}");
     let e = error(&crash("{ mtbf = \"1h\" }"));
     assert!(e.contains("consumers.crash.restart"), "{e}");
+    let sc = load(&crash("{ per_message = 0.01, restart = \"5s\" }")).unwrap();
+    let c = sc.consumers.crash.unwrap();
+    assert_eq!((c.mtbf, c.per_message), (None, 0.01));
+    let e = error(&crash("{ restart = \"5s\" }"));
+    assert!(
+        e.contains("consumers.crash.mtbf") && e.contains("per_message"),
+        "{e}"
+    );
+    let e = error(&crash("{ per_message = 1.5, restart = \"5s\" }"));
+    assert!(e.contains("consumers.crash.per_message"), "{e}");
 }
 
 #[test]

@@ -185,14 +185,26 @@ fn spiked(
 
 /// `crash = { mtbf = "6h", restart = <distribution> }`.
 pub fn crash(raw: RawCrash, base: &Path) -> Checked<CrashConfig> {
-    let mtbf = required("consumers.crash.mtbf", raw.mtbf.as_ref(), "mtbf = \"6h\"")?;
+    if raw.mtbf.is_none() && raw.per_message.is_none() {
+        return Err(invalid(
+            "consumers.crash.mtbf",
+            "give mtbf (crashes on a clock, e.g. mtbf = \"6h\"), per_message (a probability per processing), or both",
+        ));
+    }
     let day = SimTime::from_secs(86_400);
-    let mtbf = duration_in(
-        "consumers.crash.mtbf",
-        Some(mtbf),
-        SimTime::ZERO,
-        (SimTime::from_secs(1), SimTime(365 * day.ticks())),
-    )?;
+    let mtbf = raw
+        .mtbf
+        .as_ref()
+        .map(|m| {
+            duration_in(
+                "consumers.crash.mtbf",
+                Some(m),
+                SimTime::ZERO,
+                (SimTime::from_secs(1), SimTime(365 * day.ticks())),
+            )
+        })
+        .transpose()?;
+    let per_message = probability("consumers.crash.per_message", raw.per_message)?;
     let restart = required(
         "consumers.crash.restart",
         raw.restart.as_ref(),
@@ -200,6 +212,7 @@ pub fn crash(raw: RawCrash, base: &Path) -> Checked<CrashConfig> {
     )?;
     Ok(CrashConfig {
         mtbf,
+        per_message,
         restart: parse_dist("consumers.crash.restart", restart, base)?,
     })
 }

@@ -188,8 +188,13 @@ pub struct ConsumerConfig {
 /// with mean `mtbf` while it is up and comes back after a `restart` draw.
 #[derive(Clone, Debug, Serialize)]
 pub struct CrashConfig {
-    /// Mean time between failures of one consumer, counted while it is up.
-    pub mtbf: SimTime,
+    /// Mean time between failures of one consumer, counted while it is up
+    /// (none: no crashes on a clock).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mtbf: Option<SimTime>,
+    /// Probability that a processing ends in a crash, at a uniform point of
+    /// it (failures tied to the work, such as running out of memory).
+    pub per_message: f64,
     /// Time to come back.
     pub restart: Dist,
 }

@@ -98,6 +98,7 @@ pub struct RawCost {
 #[serde(deny_unknown_fields)]
 pub struct RawCrash {
     pub mtbf: Option<RawDuration>,
+    pub per_message: Option<f64>,
     pub restart: Option<toml::Value>,
 }
 
