@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::*;
 use crate::engine::recorder::latency_histogram;
-use crate::engine::result::{Conservation, Metrics, Sample};
+use crate::engine::result::{Conservation, FaultOutcome, Metrics, Sample};
 
 fn scenario() -> crate::scenario::Scenario {
     let text = "name = \"snap\"\nseed = 9\nreplications = 2\n[[producers]]\nrate = 5\n\
@@ -58,6 +58,42 @@ fn run() -> (RunSummary, Vec<ReplicationResult>) {
 fn summary_json_snapshot() {
     let (summary, _) = run();
     insta::assert_snapshot!(summary_json(&summary));
+}
+
+/// The incident parts of `summary.json`: per-fault outcomes and duplicates
+/// by cause.
+#[test]
+fn summary_json_faults_snapshot() {
+    let text = "name = \"snap\"\nseed = 9\nreplications = 2\n[[producers]]\nrate = 5\n\
+                [consumers]\ncount = 4\nprocessing = \"100ms\"\n\
+                [[faults]]\nkind = \"consumer-outage\"\nat = \"10m\"\nduration = \"5m\"\ncount = 2\n\
+                [[faults]]\nkind = \"spike\"\nat = \"20m\"\nduration = \"1m\"\nfactor = 3\n";
+    let sc = crate::scenario::load_str(text, Path::new("snap.toml"), &[]).unwrap();
+    let results: Vec<ReplicationResult> = [(0, 40.0), (1, 60.0)]
+        .into_iter()
+        .map(|(i, peak)| {
+            let mut r = replication(i, 100.0, 0.9);
+            r.duplicates_by_cause.visibility_expired = 3 + u64::from(i);
+            r.duplicates_by_cause.spontaneous = 1;
+            let outcome = FaultOutcome {
+                backlog_at_end: peak - 5.0,
+                backlog_peak: peak,
+                drain_time: peak * 2.0,
+                drained: i == 0,
+                dropped: 0.0,
+                expired: f64::from(i),
+            };
+            r.faults = vec![outcome, FaultOutcome::default()];
+            r
+        })
+        .collect();
+    let json: serde_json::Value =
+        serde_json::from_str(&summary_json(&aggregate(&sc, &results))).unwrap();
+    let parts = serde_json::json!({
+        "duplicates_by_cause": json["duplicates_by_cause"],
+        "faults": json["faults"],
+    });
+    insta::assert_snapshot!(serde_json::to_string_pretty(&parts).unwrap());
 }
 
 #[test]

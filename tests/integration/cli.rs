@@ -147,13 +147,72 @@ fn check_reports_offered_load_and_warns_when_unstable() {
 
 #[test]
 fn every_example_scenario_checks() {
-    for name in ["quickstart.toml", "flash-sale.toml", "poison-dlq.toml"] {
+    let mut names: Vec<String> = fs::read_dir(root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    names.sort();
+    for name in names {
         mqsim()
             .current_dir(root())
             .args(["check", &format!("scenarios/{name}")])
             .assert()
             .success();
     }
+}
+
+#[test]
+fn check_estimates_each_fault_and_set_reaches_into_faults() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{VALID}[[faults]]\nkind = \"consumer-outage\"\nat = \"30s\"\nduration = \"20s\"\n"
+    );
+    let file = write(dir.path(), "tiny.toml", &text);
+    // 5 msg/s for 20 s with every consumer down; 15 msg/s spare afterwards.
+    mqsim()
+        .arg("check")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(contains("consumer-outage at 30s for 20s"))
+        .stdout(contains("backlog about 100, clears in about 7 s"));
+    mqsim()
+        .arg("check")
+        .arg(&file)
+        .args(["--set", "faults.0.duration=40s"])
+        .assert()
+        .success()
+        .stdout(contains("backlog about 200"));
+}
+
+#[test]
+fn bad_faults_are_rejected_with_their_key() {
+    let fault = |body: &str| format!("{VALID}[[faults]]\n{body}\n");
+    assert_rejected(
+        &fault("kind = \"spike\"\nat = \"1m\"\nduration = \"2m\"\nfactor = 2"),
+        &[
+            "bad.toml:",
+            "faults.0.duration",
+            "after the scenario's duration",
+        ],
+    );
+    assert_rejected(
+        &fault("kind = \"slowdown\"\nat = \"1m\"\nduration = \"10s\"\nfactor = 0"),
+        &["bad.toml:", "faults.0.factor"],
+    );
+    assert_rejected(
+        &fault("kind = \"meteor\"\nat = \"1m\"\nduration = \"10s\""),
+        &["faults.0.kind", "queue-outage"],
+    );
+    assert_rejected(
+        &format!("{VALID}crash = {{ mtbf = \"-1h\", restart = \"1s\" }}\n"),
+        &["consumers.crash.mtbf"],
+    );
+    assert_rejected(
+        &VALID.replace("rate = 5", "arrivals = { trace = \"missing.csv\" }"),
+        &["producers.0.arrivals", "missing.csv"],
+    );
 }
 
 #[test]
