@@ -1,10 +1,11 @@
 //! The terminal summary: one row per metric (mean, 95% interval, min, max),
-//! then the SLO verdicts and the conservation check. Numbers are rounded for
+//! then the SLO verdicts, one line per fault and the conservation check. Numbers are rounded for
 //! reading; the files keep full precision.
 
 use std::io::{self, Write};
 
 use super::summary::RunSummary;
+use crate::stats::Stat;
 
 /// Writes the summary table.
 pub fn write_table(summary: &RunSummary, out: &mut impl Write) -> io::Result<()> {
@@ -44,6 +45,7 @@ pub fn write_table(summary: &RunSummary, out: &mut impl Write) -> io::Result<()>
             )?;
         }
     }
+    write_faults(summary, out)?;
     let c = &summary.conservation;
     let verdict = if c.holds { "ok" } else { "VIOLATED" };
     writeln!(
@@ -51,6 +53,42 @@ pub fn write_table(summary: &RunSummary, out: &mut impl Write) -> io::Result<()>
         "\nconservation: {verdict} (produced {} = accounted {})",
         c.produced, c.accounted
     )
+}
+
+/// One line per fault: its peak, backlog at its end and drain time (means).
+fn write_faults(summary: &RunSummary, out: &mut impl Write) -> io::Result<()> {
+    if summary.faults.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\nfaults (means over replications; drain time as defined in docs/metrics.md)"
+    )?;
+    for f in &summary.faults {
+        let fault = &f.fault;
+        let what = format!(
+            "{} at {} for {}",
+            fault.kind.name(),
+            fault.at,
+            fault.duration
+        );
+        writeln!(
+            out,
+            "  {what:<40} peak {:<9} at end {:<9} drain {} s, drained in {:.0}% of runs",
+            short(f.backlog_peak.mean),
+            short(f.backlog_at_end.mean),
+            with_interval(&f.drain_time),
+            f.drained * 100.0
+        )?;
+    }
+    Ok(())
+}
+
+fn with_interval(s: &Stat) -> String {
+    match (s.ci95_low, s.ci95_high) {
+        (Some(lo), Some(hi)) => format!("{} [{}, {}]", short(s.mean), short(lo), short(hi)),
+        _ => short(s.mean),
+    }
 }
 
 /// About five significant digits; whole numbers without decimals.
