@@ -10,16 +10,18 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use crate::check;
-use crate::cli::{CheckArgs, Cli, Command, Format, RunArgs, ScenarioArgs};
+use crate::cli::{CheckArgs, Cli, Command, Format, RunArgs, ScenarioArgs, ValidateArgs};
 use mqsim::engine::{self, result::ReplicationResult};
 use mqsim::output::{self, Timing};
 use mqsim::scenario::{self, Scenario, ScenarioError};
+use mqsim::validation::{self, Mode, Verdict};
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run_scenario(&args),
         Command::Check(args) => check_scenario(&args),
+        Command::Validate(args) => validate(&args),
     }
 }
 
@@ -52,6 +54,16 @@ fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
     let results = run_replications(&sc, threads)?;
     let wall_seconds = started.elapsed().as_secs_f64();
     let summary = output::aggregate(&sc, &results);
+    if !args.quiet
+        && let Some(suggested) = mqsim::warmup::suggest_warmup(&sc, &results)
+    {
+        eprintln!(
+            "warning: warm-up looks too short: MSER-5 on the time series suggests about {suggested:.0} s \
+             (the scenario has {}); latency statistics include the start-up transient \
+             (see docs/statistics.md)",
+            sc.warmup
+        );
+    }
     let timing = Timing {
         wall_seconds,
         threads,
@@ -104,6 +116,42 @@ fn run_replications(sc: &Scenario, threads: usize) -> Result<Vec<ReplicationResu
             .map(|i| engine::run_replication(sc, i))
             .collect()
     }))
+}
+
+fn validate(args: &ValidateArgs) -> Result<ExitCode> {
+    let mode = if args.quick { Mode::Quick } else { Mode::Full };
+    let threads = args
+        .threads
+        .map_or_else(rayon::current_num_threads, |t| t as usize);
+    let models = validation::suite(mode, args.replications);
+    let started = Instant::now();
+    let run = |sc: &Scenario| run_replications(sc, threads).expect("worker threads start");
+    let mut progress = |model: &validation::Model, results: &[ReplicationResult]| {
+        if !args.quiet {
+            let messages: f64 = results.iter().map(|r| r.metrics.produced).sum();
+            eprintln!(
+                "{:<28} {} replications, {:.1} M messages, {:.1} s so far",
+                model.name,
+                results.len(),
+                messages / 1e6,
+                started.elapsed().as_secs_f64()
+            );
+        }
+    };
+    let checks = validation::validate(&models, mode, &run, &mut progress);
+    let mut stdout = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            stdout.write_all(output::validation::validation_json(&checks, mode).as_bytes())?
+        }
+        Format::Table => output::validation::write_validation_table(&checks, mode, &mut stdout)?,
+    }
+    let pass = checks.iter().all(|c| c.verdict == Verdict::Pass);
+    Ok(if pass {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn default_out_dir(name: &str) -> PathBuf {

@@ -20,6 +20,28 @@ pub enum Command {
     Run(RunArgs),
     /// Validate the scenario; print the resolved settings and a load analysis.
     Check(CheckArgs),
+    /// Check the engine against queueing theory (exit 1 if a check fails).
+    Validate(ValidateArgs),
+}
+
+/// `mqsim validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The CI-sized suite: 10x fewer messages; resolves a 10% bias instead of 3%.
+    #[arg(long)]
+    pub quick: bool,
+    /// Replications of every model (default: each model's own, 20-40).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=10_000))]
+    pub replications: Option<u32>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// What goes to stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// No progress lines on stderr.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// Flags shared by every command that reads a scenario.

@@ -19,3 +19,5 @@ pub mod output;
 pub mod scenario;
 pub mod stats;
 pub mod time;
+pub mod validation;
+pub mod warmup;

@@ -144,3 +144,47 @@ fn bad_parameters_are_rejected() {
             .contains("sample 2")
     );
 }
+
+/// The parameterisations against their definitions, on draws (independent of
+/// the `mean`, `variance` and `cdf` formulas the other tests lean on).
+#[test]
+fn parameterisations_hold_on_the_draws() {
+    let n = 400_000;
+    // lognormal from mean + p99: the draws' mean is the mean, and 99% of them
+    // are at or below p99 (binomial sd √(0.99 · 0.01 / n) ≈ 0.00016).
+    let xs = draws(&Dist::lognormal_mean_p99(0.12, 0.8).unwrap(), n, 41);
+    let below = xs.iter().filter(|&&x| x <= 0.8).count() as f64 / n as f64;
+    assert!(
+        (below - 0.99).abs() < 4.0 * (0.99 * 0.01 / n as f64).sqrt(),
+        "{below}"
+    );
+    let (mean, sd) = moments(&xs);
+    assert!((mean - 0.12).abs() < 4.0 * sd / (n as f64).sqrt(), "{mean}");
+    // lognormal from median + sigma: half the draws below the median, and
+    // ln(x) has standard deviation sigma.
+    let xs = draws(&Dist::lognormal_median_sigma(2.0, 0.5).unwrap(), n, 42);
+    let below = xs.iter().filter(|&&x| x <= 2.0).count() as f64 / n as f64;
+    assert!(
+        (below - 0.5).abs() < 4.0 * (0.25 / n as f64).sqrt(),
+        "{below}"
+    );
+    let logs: Vec<f64> = xs.iter().map(|x| x.ln()).collect();
+    assert!((moments(&logs).1 - 0.5).abs() < 0.005);
+    // gamma from mean + cv: the draws' sd / mean is cv.
+    for (i, cv) in [0.5, 2.0].into_iter().enumerate() {
+        let xs = draws(&Dist::gamma_mean_cv(3.0, cv).unwrap(), n, 43 + i as u64);
+        let (mean, sd) = moments(&xs);
+        assert!(
+            (mean / 3.0 - 1.0).abs() < 4.0 * cv / (n as f64).sqrt(),
+            "{mean}"
+        );
+        assert!((sd / mean / cv - 1.0).abs() < 0.02, "cv {}", sd / mean);
+    }
+}
+
+fn moments(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, var.sqrt())
+}

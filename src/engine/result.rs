@@ -195,11 +195,17 @@ pub struct ReplicationResult {
     pub seed: u64,
     /// Scalar metrics.
     pub metrics: Metrics,
+    /// When the run ended, seconds (`duration`, or later with `drain`).
+    pub end: f64,
     /// Time series at the scenario's sample interval, from time 0.
     pub timeseries: Vec<Sample>,
     /// End-to-end latency (send → first completed processing) in microseconds,
     /// messages sent after warm-up; 3 significant digits.
     pub latency: Histogram<u64>,
+    /// Wait (send → first receive) in microseconds, messages sent after
+    /// warm-up; 3 significant digits. A wait of 0 (a long poll was already
+    /// waiting) is recorded as 1 µs, the histogram's lowest value.
+    pub wait: Histogram<u64>,
     /// Conservation check at the end of the run.
     pub conservation: Conservation,
     /// Duplicate processings split by cause (they sum to `duplicates`).

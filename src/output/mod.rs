@@ -8,6 +8,7 @@ pub mod csv_files;
 pub mod json;
 pub mod summary;
 pub mod table;
+pub mod validation;
 
 use std::path::Path;
 

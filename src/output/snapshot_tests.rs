@@ -31,6 +31,7 @@ fn replication(i: u32, produced: f64, p99: f64) -> ReplicationResult {
     ReplicationResult {
         replication: i,
         seed: 1000 + u64::from(i),
+        end: 20.0,
         metrics: Metrics {
             produced,
             deleted: produced,
@@ -40,6 +41,7 @@ fn replication(i: u32, produced: f64, p99: f64) -> ReplicationResult {
         },
         timeseries,
         latency,
+        wait: latency_histogram(),
         conservation: Conservation {
             produced: produced as u64,
             accounted: produced as u64,

@@ -8,3 +8,4 @@ mod golden;
 mod incidents;
 mod scenarios;
 mod theory;
+mod validation;
