@@ -6,6 +6,7 @@ mod cli;
 mod determinism;
 mod golden;
 mod incidents;
+mod reference;
 mod scenarios;
 mod theory;
 mod validation;
