@@ -18,6 +18,7 @@ pub mod engine;
 pub mod output;
 pub mod scenario;
 pub mod stats;
+pub mod sweep;
 pub mod time;
 pub mod validation;
 pub mod warmup;
