@@ -21,6 +21,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run_scenario(&args),
         Command::Check(args) => check_scenario(&args),
+        Command::Sweep(args) => crate::sweeping::sweep(&args),
+        Command::Plan(args) => crate::sweeping::plan(&args),
         Command::Validate(args) => validate(&args),
     }
 }

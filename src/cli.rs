@@ -20,8 +20,52 @@ pub enum Command {
     Run(RunArgs),
     /// Validate the scenario; print the resolved settings and a load analysis.
     Check(CheckArgs),
+    /// Run every point of the scenario's [sweep] grid and --vary flags, each with all replications.
+    Sweep(SweepArgs),
+    /// Find the smallest value of one setting that meets every [slo] target (exit 1 if none does).
+    Plan(PlanArgs),
     /// Check the engine against queueing theory (exit 1 if a check fails).
     Validate(ValidateArgs),
+}
+
+/// `mqsim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario and overrides.
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// A swept key: `KEY=V1,V2,...` or `KEY=START..END[:STEP]` (repeatable; replaces a [sweep] axis of that key).
+    #[arg(long = "vary", value_name = "KEY=VALUES")]
+    pub vary: Vec<String>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Output directory (default `output/<scenario name>-sweep/`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress bar and no table (errors, and `--format json` output, still print).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `mqsim plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Scenario and overrides.
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// The key to plan and its candidate values: `KEY=START..END[:STEP]` or `KEY=V1,V2,...`.
+    #[arg(long = "vary", value_name = "KEY=VALUES")]
+    pub vary: Option<String>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Output directory (default `output/<scenario name>-plan/`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// `mqsim validate`.

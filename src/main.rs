@@ -8,6 +8,7 @@ use clap::Parser;
 mod app;
 mod check;
 mod cli;
+mod sweeping;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();

@@ -7,15 +7,18 @@ use super::Timing;
 use super::summary::{FaultSummary, PERCENTILE_METHOD, RunSummary};
 use crate::stats::Stat;
 
-/// The pretty-printed `summary.json`, ending in a newline.
-pub fn summary_json(summary: &RunSummary) -> String {
-    let m = &summary.manifest;
-    let metrics: Map<String, Value> = summary
+/// Every metric as `{ mean, ci95_low, ci95_high, min, max }`, in order.
+pub fn metrics_json(summary: &RunSummary) -> Map<String, Value> {
+    summary
         .metrics
         .iter()
         .map(|(name, stat)| ((*name).to_owned(), stat_json(stat)))
-        .collect();
-    let slo: Map<String, Value> = summary
+        .collect()
+}
+
+/// Every SLO target as `{ max, mean, ci95_high, pass }`, by metric.
+pub fn slo_json(summary: &RunSummary) -> Map<String, Value> {
+    summary
         .slo
         .iter()
         .map(|v| {
@@ -27,7 +30,14 @@ pub fn summary_json(summary: &RunSummary) -> String {
             });
             (v.metric.clone(), verdict)
         })
-        .collect();
+        .collect()
+}
+
+/// The pretty-printed `summary.json`, ending in a newline.
+pub fn summary_json(summary: &RunSummary) -> String {
+    let m = &summary.manifest;
+    let metrics = metrics_json(summary);
+    let slo = slo_json(summary);
     let duplicates: Map<String, Value> = summary
         .duplicates_by_cause
         .iter()

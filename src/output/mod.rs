@@ -7,6 +7,7 @@ mod atomic;
 pub mod csv_files;
 pub mod json;
 pub mod summary;
+pub mod sweep;
 pub mod table;
 pub mod validation;
 
@@ -57,6 +58,14 @@ pub fn write_run(
             .with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(())
+}
+
+/// Writes one file atomically (temp file, then rename).
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    atomic::write_atomic(path, bytes).with_context(|| format!("writing {}", path.display()))
 }
 
 #[cfg(test)]

@@ -166,3 +166,44 @@ fn write_run_writes_every_file() {
     assert_eq!(timing_json["events_per_second"], 2000);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn two_points() -> Vec<(crate::sweep::Point, RunSummary)> {
+    [("4", 0.9), ("8", 1.2)]
+        .into_iter()
+        .map(|(count, p99)| {
+            let point = crate::sweep::Point {
+                settings: vec![
+                    ("consumers.count".into(), count.into()),
+                    ("queue.visibility_timeout".into(), "\"30s\"".into()),
+                ],
+            };
+            let results = vec![replication(0, 100.0, p99), replication(1, 104.0, p99 / 2.0)];
+            (point, aggregate(&scenario(), &results))
+        })
+        .collect()
+}
+
+#[test]
+fn sweep_csv_snapshot() {
+    let points = two_points();
+    insta::assert_snapshot!(String::from_utf8(sweep::sweep_csv(&points)).unwrap());
+}
+
+#[test]
+fn plan_json_snapshot() {
+    let points = two_points();
+    let tried: Vec<sweep::Tried> = points
+        .iter()
+        .zip(["4", "8"])
+        .map(|((_, s), value)| sweep::Tried { value, summary: s })
+        .collect();
+    let text = sweep::plan_json("consumers.count", Some("8"), &tried);
+    // The metrics of each tried value are summary.json's; keep the snapshot
+    // to the plan's own fields and one metric.
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for t in doc["tried"].as_array_mut().unwrap() {
+        let p99 = t["metrics"]["latency_p99"].clone();
+        t["metrics"] = serde_json::json!({ "latency_p99": p99 });
+    }
+    insta::assert_snapshot!(serde_json::to_string_pretty(&doc).unwrap());
+}

@@ -58,7 +58,8 @@ impl fmt::Display for ScenarioError {
 }
 
 impl ScenarioError {
-    fn whole_file(file: &Path, message: impl Into<String>) -> ScenarioError {
+    /// An error about the file as a whole (no line to point at).
+    pub fn whole_file(file: &Path, message: impl Into<String>) -> ScenarioError {
         ScenarioError {
             file: file.to_owned(),
             position: None,

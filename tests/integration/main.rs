@@ -8,5 +8,6 @@ mod golden;
 mod incidents;
 mod reference;
 mod scenarios;
+mod sweep;
 mod theory;
 mod validation;
