@@ -76,7 +76,7 @@ fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&sc.name));
-    output::write_run(&dir, &summary, &results, &timing)?;
+    output::write_run(&dir, &sc, &summary, &results, &timing)?;
     let mut stdout = std::io::stdout().lock();
     match args.scenario.format {
         Format::Json => stdout.write_all(output::summary_json(&summary).as_bytes())?,

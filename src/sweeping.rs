@@ -58,6 +58,7 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     let points: Vec<(Point, RunSummary)> = points.into_iter().zip(summaries).collect();
     write_points(&dir, &points)?;
     output::write_file(&dir.join("sweep.csv"), &sweep_csv(&points))?;
+    write_sweep_charts(&dir, &base, &points)?;
     let mut stdout = std::io::stdout().lock();
     match args.scenario.format {
         Format::Json => stdout.write_all(sweep_json(&points).as_bytes())?,
@@ -119,6 +120,7 @@ pub fn plan(args: &PlanArgs) -> Result<ExitCode> {
         .map(|(i, s)| (point(&axis.key, &values[*i]), s.clone()))
         .collect();
     write_points(&dir, &points)?;
+    write_sweep_charts(&dir, &base, &points)?;
     let list: Vec<Tried> = tried
         .iter()
         .map(|(i, s)| Tried {
@@ -287,6 +289,26 @@ impl Runner {
     fn finish(&self) {
         self.bar.finish_and_clear();
     }
+}
+
+/// Headline metrics against the swept key, when there is one numeric key.
+fn write_sweep_charts(dir: &Path, base: &Scenario, points: &[(Point, RunSummary)]) -> Result<()> {
+    let numeric: Option<Vec<f64>> = points
+        .iter()
+        .map(|(p, _)| match p.settings.as_slice() {
+            [(_, v)] => v.trim().parse::<f64>().ok(),
+            _ => None,
+        })
+        .collect();
+    let (Some(xs), Some((first, _))) = (numeric, points.first()) else {
+        return Ok(()); // several keys, or values that are not numbers
+    };
+    let key = &first.settings[0].0;
+    let summaries: Vec<&RunSummary> = points.iter().map(|(_, s)| s).collect();
+    let slo: Vec<(String, f64)> = base.slo.iter().map(|t| (t.metric.clone(), t.max)).collect();
+    let charts = output::charts::sweep_charts(key, &xs, &summaries, &slo);
+    output::charts::write_charts(&dir.join("charts"), &charts)?;
+    Ok(())
 }
 
 /// `points/<label>/summary.json` for every point.

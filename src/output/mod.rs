@@ -4,6 +4,7 @@
 //! other file is byte-identical for the same scenario and seed.
 
 mod atomic;
+pub mod charts;
 pub mod csv_files;
 pub mod json;
 pub mod summary;
@@ -16,6 +17,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use crate::engine::result::ReplicationResult;
+use crate::scenario::Scenario;
 pub use json::summary_json;
 pub use summary::{RunSummary, aggregate};
 pub use table::write_table;
@@ -37,6 +39,7 @@ pub struct Timing {
 /// `latency.csv` and `timing.json` into `dir` (created if needed).
 pub fn write_run(
     dir: &Path,
+    scenario: &Scenario,
     summary: &RunSummary,
     results: &[ReplicationResult],
     timing: &Timing,
@@ -57,6 +60,8 @@ pub fn write_run(
         atomic::write_atomic(&path, &bytes)
             .with_context(|| format!("writing {}", path.display()))?;
     }
+    let charts = charts::run_charts(scenario, summary, results);
+    charts::write_charts(&dir.join("charts"), &charts)?;
     Ok(())
 }
 

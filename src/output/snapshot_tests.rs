@@ -145,7 +145,7 @@ fn write_run_writes_every_file() {
         events: 1000,
         messages: 204,
     };
-    write_run(&dir, &summary, &results, &timing).unwrap();
+    write_run(&dir, &scenario(), &summary, &results, &timing).unwrap();
     let mut names: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -154,6 +154,7 @@ fn write_run_writes_every_file() {
     assert_eq!(
         names,
         [
+            "charts",
             "latency.csv",
             "replications.csv",
             "summary.json",

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod charts;
 mod cli;
 mod determinism;
 mod golden;
