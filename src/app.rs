@@ -76,7 +76,18 @@ fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&sc.name));
-    output::write_run(&dir, &sc, &summary, &results, &timing)?;
+    let charts = output::write_run(&dir, &sc, &summary, &results, &timing)?;
+    let report = output::report::Report {
+        scenario: &sc,
+        summary: &summary,
+        charts: &charts,
+        grid: None,
+        command: &output::command_line(),
+    };
+    output::write_file(
+        &dir.join("report.html"),
+        output::report::report_html(&report).as_bytes(),
+    )?;
     let mut stdout = std::io::stdout().lock();
     match args.scenario.format {
         Format::Json => stdout.write_all(output::summary_json(&summary).as_bytes())?,

@@ -18,6 +18,7 @@ use rayon::prelude::*;
 
 use crate::cli::{Format, PlanArgs, ScenarioArgs, SweepArgs};
 use mqsim::engine;
+use mqsim::output::report::{Grid, Report, report_html};
 use mqsim::output::sweep::{Tried, plain, plan_json, sweep_csv};
 use mqsim::output::table::short;
 use mqsim::output::{self, RunSummary};
@@ -58,7 +59,22 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     let points: Vec<(Point, RunSummary)> = points.into_iter().zip(summaries).collect();
     write_points(&dir, &points)?;
     output::write_file(&dir.join("sweep.csv"), &sweep_csv(&points))?;
-    write_sweep_charts(&dir, &base, &points)?;
+    let svgs = write_sweep_charts(&dir, &base, &points)?;
+    let shown = points.iter().position(|(_, s)| s.slo_pass()).unwrap_or(0);
+    let (header, rows) = points_rows(&points);
+    let grid = Grid {
+        title: format!("Sweep: {} points", points.len()),
+        note: format!(
+            "Every point ran {} replications with the same random streams (common random numbers). \
+             The metrics table below is point {} ({}).",
+            base.replications,
+            shown,
+            points[shown].0.overrides().join(", ")
+        ),
+        header,
+        rows,
+    };
+    write_report(&dir, &base, &points[shown].1, &svgs, grid)?;
     let mut stdout = std::io::stdout().lock();
     match args.scenario.format {
         Format::Json => stdout.write_all(sweep_json(&points).as_bytes())?,
@@ -120,7 +136,30 @@ pub fn plan(args: &PlanArgs) -> Result<ExitCode> {
         .map(|(i, s)| (point(&axis.key, &values[*i]), s.clone()))
         .collect();
     write_points(&dir, &points)?;
-    write_sweep_charts(&dir, &base, &points)?;
+    let svgs = write_sweep_charts(&dir, &base, &points)?;
+    let shown = chosen
+        .and_then(|c| tried.iter().position(|(i, _)| *i == c))
+        .unwrap_or(tried.len() - 1);
+    let grid = Grid {
+        title: format!("Plan: smallest {} that meets every SLO", axis.key),
+        note: match chosen {
+            Some(c) => format!(
+                "Chosen: {} = {}. Values tried by bisection, in order of value; a target holds when the \
+                 upper end of its 95% interval is within the bound. The metrics below are the chosen value's.",
+                axis.key,
+                plain(&values[c])
+            ),
+            None => format!(
+                "No value of {} in {} .. {} meets every SLO. The metrics below are the largest value's.",
+                axis.key,
+                plain(&values[0]),
+                plain(&values[values.len() - 1])
+            ),
+        },
+        header: plan_header(&axis.key, &tried),
+        rows: plan_rows(&values, &tried),
+    };
+    write_report(&dir, &base, &tried[shown].1, &svgs, grid)?;
     let list: Vec<Tried> = tried
         .iter()
         .map(|(i, s)| Tried {
@@ -292,7 +331,11 @@ impl Runner {
 }
 
 /// Headline metrics against the swept key, when there is one numeric key.
-fn write_sweep_charts(dir: &Path, base: &Scenario, points: &[(Point, RunSummary)]) -> Result<()> {
+fn write_sweep_charts(
+    dir: &Path,
+    base: &Scenario,
+    points: &[(Point, RunSummary)],
+) -> Result<Vec<(String, String)>> {
     let numeric: Option<Vec<f64>> = points
         .iter()
         .map(|(p, _)| match p.settings.as_slice() {
@@ -301,14 +344,30 @@ fn write_sweep_charts(dir: &Path, base: &Scenario, points: &[(Point, RunSummary)
         })
         .collect();
     let (Some(xs), Some((first, _))) = (numeric, points.first()) else {
-        return Ok(()); // several keys, or values that are not numbers
+        return Ok(vec![]); // several keys, or values that are not numbers
     };
     let key = &first.settings[0].0;
     let summaries: Vec<&RunSummary> = points.iter().map(|(_, s)| s).collect();
     let slo: Vec<(String, f64)> = base.slo.iter().map(|t| (t.metric.clone(), t.max)).collect();
     let charts = output::charts::sweep_charts(key, &xs, &summaries, &slo);
-    output::charts::write_charts(&dir.join("charts"), &charts)?;
-    Ok(())
+    output::charts::write_charts(&dir.join("charts"), &charts)
+}
+
+fn write_report(
+    dir: &Path,
+    sc: &Scenario,
+    summary: &RunSummary,
+    svgs: &[(String, String)],
+    grid: Grid,
+) -> Result<()> {
+    let report = Report {
+        scenario: sc,
+        summary,
+        charts: svgs,
+        grid: Some(grid),
+        command: &output::command_line(),
+    };
+    output::write_file(&dir.join("report.html"), report_html(&report).as_bytes())
 }
 
 /// `points/<label>/summary.json` for every point.
@@ -325,14 +384,20 @@ fn write_points(dir: &Path, points: &[(Point, RunSummary)]) -> Result<()> {
 }
 
 fn write_points_table(points: &[(Point, RunSummary)], out: &mut impl Write) -> std::io::Result<()> {
-    let keys: Vec<&str> = points
+    let (header, rows) = points_rows(points);
+    write_aligned(&header, &rows, out)
+}
+
+/// Header and rows of the per-point table: swept values, headline metrics
+/// with intervals, SLO verdict.
+fn points_rows(points: &[(Point, RunSummary)]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut header: Vec<String> = points
         .first()
-        .map(|(p, _)| p.settings.iter().map(|(k, _)| k.as_str()).collect())
+        .map(|(p, _)| p.settings.iter().map(|(k, _)| k.clone()).collect())
         .unwrap_or_default();
-    let mut header: Vec<String> = keys.iter().map(|k| (*k).to_owned()).collect();
     header.extend(HEADLINE.iter().map(|m| format!("{m} [95%]")));
     header.push("SLO".into());
-    let rows: Vec<Vec<String>> = points
+    let rows = points
         .iter()
         .map(|(p, s)| {
             let mut row: Vec<String> = p.settings.iter().map(|(_, v)| plain(v)).collect();
@@ -345,7 +410,37 @@ fn write_points_table(points: &[(Point, RunSummary)], out: &mut impl Write) -> s
             row
         })
         .collect();
-    write_aligned(&header, &rows, out)
+    (header, rows)
+}
+
+fn plan_header(key: &str, tried: &[(usize, RunSummary)]) -> Vec<String> {
+    let mut header = vec![key.to_owned()];
+    let targets = tried
+        .first()
+        .map(|(_, s)| s.slo.clone())
+        .unwrap_or_default();
+    header.extend(
+        targets
+            .iter()
+            .map(|t| format!("{} <= {}", t.metric, short(t.max))),
+    );
+    header.push("verdict".into());
+    header
+}
+
+fn plan_rows(values: &[String], tried: &[(usize, RunSummary)]) -> Vec<Vec<String>> {
+    tried
+        .iter()
+        .map(|(i, s)| {
+            let mut row = vec![plain(&values[*i])];
+            row.extend(s.slo.iter().map(|v| {
+                let upper = v.ci95_high.unwrap_or(v.mean);
+                format!("{} {}", short(upper), if v.pass { "ok" } else { "FAIL" })
+            }));
+            row.push(slo_word(s));
+            row
+        })
+        .collect()
 }
 
 fn write_plan_table(
@@ -365,30 +460,7 @@ fn write_plan_table(
         tried.len(),
         values.len()
     )?;
-    let mut header = vec![key.to_owned()];
-    let targets = tried
-        .first()
-        .map(|(_, s)| s.slo.clone())
-        .unwrap_or_default();
-    header.extend(
-        targets
-            .iter()
-            .map(|t| format!("{} <= {}", t.metric, short(t.max))),
-    );
-    header.push("verdict".into());
-    let rows: Vec<Vec<String>> = tried
-        .iter()
-        .map(|(i, s)| {
-            let mut row = vec![plain(&values[*i])];
-            row.extend(s.slo.iter().map(|v| {
-                let upper = v.ci95_high.unwrap_or(v.mean);
-                format!("{} {}", short(upper), if v.pass { "ok" } else { "FAIL" })
-            }));
-            row.push(slo_word(s));
-            row
-        })
-        .collect();
-    write_aligned(&header, &rows, out)?;
+    write_aligned(&plan_header(key, tried), &plan_rows(values, tried), out)?;
     match chosen {
         Some(i) => {
             writeln!(out, "\nchosen: {key} = {}", plain(&values[i]))?;

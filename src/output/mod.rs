@@ -7,6 +7,7 @@ mod atomic;
 pub mod charts;
 pub mod csv_files;
 pub mod json;
+pub mod report;
 pub mod summary;
 pub mod sweep;
 pub mod table;
@@ -43,7 +44,7 @@ pub fn write_run(
     summary: &RunSummary,
     results: &[ReplicationResult],
     timing: &Timing,
-) -> Result<()> {
+) -> Result<Vec<(String, String)>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let files: [(&str, Vec<u8>); 5] = [
         ("summary.json", summary_json(summary).into_bytes()),
@@ -61,8 +62,27 @@ pub fn write_run(
             .with_context(|| format!("writing {}", path.display()))?;
     }
     let charts = charts::run_charts(scenario, summary, results);
-    charts::write_charts(&dir.join("charts"), &charts)?;
-    Ok(())
+    charts::write_charts(&dir.join("charts"), &charts)
+}
+
+/// The command line as typed (arguments with spaces or quotes single-quoted),
+/// for the report's "reproduce" section.
+pub fn command_line() -> String {
+    std::env::args()
+        .enumerate()
+        .map(|(i, a)| {
+            let a = if i == 0 { "mqsim".to_owned() } else { a };
+            let plain = a
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./=:,".contains(c));
+            if plain {
+                a
+            } else {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Writes one file atomically (temp file, then rename).

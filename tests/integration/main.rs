@@ -8,6 +8,7 @@ mod determinism;
 mod golden;
 mod incidents;
 mod reference;
+mod report;
 mod scenarios;
 mod sweep;
 mod theory;
