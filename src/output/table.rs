@@ -1,4 +1,5 @@
-//! The terminal summary: one row per metric (mean, 95% interval, min, max),
+//! The terminal summary: one row per metric (mean, 95% interval, min, max,
+//! SLO verdict where the metric has a target),
 //! then the SLO verdicts, one line per fault and the conservation check. Numbers are rounded for
 //! reading; the files keep full precision.
 
@@ -11,7 +12,7 @@ use crate::stats::Stat;
 pub fn write_table(summary: &RunSummary, out: &mut impl Write) -> io::Result<()> {
     writeln!(
         out,
-        "{:<28} {:>12}  {:<27} {:>12} {:>12}",
+        "{:<28} {:>12}  {:<27} {:>12} {:>12}  SLO",
         "metric", "mean", "95% interval", "min", "max"
     )?;
     for (name, s) in &summary.metrics {
@@ -19,15 +20,26 @@ pub fn write_table(summary: &RunSummary, out: &mut impl Write) -> io::Result<()>
             (Some(lo), Some(hi)) => format!("[{}, {}]", short(lo), short(hi)),
             _ => "-".to_owned(),
         };
-        writeln!(
-            out,
-            "{:<28} {:>12}  {:<27} {:>12} {:>12}",
+        let slo = summary
+            .slo
+            .iter()
+            .find(|v| v.metric == *name)
+            .map_or(String::new(), |v| {
+                format!(
+                    "{} (<= {})",
+                    if v.pass { "PASS" } else { "FAIL" },
+                    short(v.max)
+                )
+            });
+        let line = format!(
+            "{:<28} {:>12}  {:<27} {:>12} {:>12}  {slo}",
             name,
             short(s.mean),
             interval,
             short(s.min),
             short(s.max)
-        )?;
+        );
+        writeln!(out, "{}", line.trim_end())?;
     }
     if !summary.slo.is_empty() {
         writeln!(

@@ -159,7 +159,7 @@ fn draw_lines<DB: DrawingBackend>(
         .label_font((FONT, 20))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(SeriesLabelPosition::UpperRight)
         .draw()
 }
 
