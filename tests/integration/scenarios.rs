@@ -153,6 +153,15 @@ fn trace_replay_is_exact_and_bursty() {
     assert!(mean(&r, "backlog_max") > 200.0);
 }
 
+#[test]
+fn capacity_plan_point_meets_its_slos() {
+    let r = example("capacity-plan.toml");
+    // 36 consumers ride out the 4× sale with room to spare.
+    assert!(mean(&r, "latency_p99") < 5.0);
+    assert!(mean(&r, "drain_time") < 60.0);
+    assert_eq!(mean(&r, "dead_lettered"), 0.0);
+}
+
 fn summary_of(r: &[ReplicationResult], f: impl Fn(&ReplicationResult) -> f64) -> f64 {
     summarize(&r.iter().map(f).collect::<Vec<_>>()).mean
 }
