@@ -65,10 +65,29 @@ pub fn write_run(
     charts::write_charts(&dir.join("charts"), &charts)
 }
 
-/// The command line as typed (arguments with spaces or quotes single-quoted),
-/// for the report's "reproduce" section.
+/// The command line that reproduces a result, for the report: as typed
+/// (arguments with spaces or quotes single-quoted), less the flags that
+/// cannot change results (`--threads`, `--out`, `--quiet`, `--format`), so
+/// that the report is byte-identical whatever they were.
 pub fn command_line() -> String {
-    std::env::args()
+    let mut args: Vec<String> = Vec::new();
+    let mut skip_value = false;
+    for a in std::env::args() {
+        if skip_value {
+            skip_value = false;
+            continue;
+        }
+        let flag = a.split('=').next().unwrap_or("");
+        if ["--threads", "--out", "--format"].contains(&flag) {
+            skip_value = !a.contains('=');
+            continue;
+        }
+        if a == "--quiet" {
+            continue;
+        }
+        args.push(a);
+    }
+    args.into_iter()
         .enumerate()
         .map(|(i, a)| {
             let a = if i == 0 { "mqsim".to_owned() } else { a };
