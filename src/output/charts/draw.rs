@@ -182,7 +182,8 @@ fn draw_estimates<DB: DrawingBackend>(
         .map(|p| p.3)
         .fold(slo.unwrap_or(0.0), f64::max);
     let bottom = points.iter().map(|p| p.2).fold(0.0, f64::min);
-    let y_max = (top * 1.1).max(1e-9);
+    // All zeros (no duplicates at any point, say): show a 0..1 axis.
+    let y_max = if top > 1e-12 { top * 1.1 } else { 1.0 };
     let mut ctx = ChartBuilder::on(root)
         .caption(&chart.title, (FONT, 28))
         .margin(24)
@@ -240,9 +241,12 @@ fn draw_estimates<DB: DrawingBackend>(
         .draw()
 }
 
-/// Axis numbers: integers plainly, others with up to 3 significant decimals.
+/// Axis numbers: integers plainly, small values in scientific notation,
+/// others with up to 3 significant decimals.
 fn format_number(v: f64) -> String {
-    if v == 0.0 || v.abs() >= 1000.0 || v.fract() == 0.0 {
+    if v != 0.0 && v.abs() < 0.001 {
+        format!("{v:.1e}")
+    } else if v == 0.0 || v.abs() >= 1000.0 || v.fract() == 0.0 {
         format!("{}", v.round() as i64)
     } else if v.abs() >= 10.0 {
         format!("{v:.1}")
