@@ -50,13 +50,14 @@ fn load(args: &ScenarioArgs) -> Result<Scenario> {
 fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
     let sc = load(&args.scenario)?;
     let threads = args
+        .exec
         .threads
         .map_or_else(rayon::current_num_threads, |t| t as usize);
     let started = Instant::now();
     let results = run_replications(&sc, threads)?;
     let wall_seconds = started.elapsed().as_secs_f64();
     let summary = output::aggregate(&sc, &results);
-    if !args.quiet
+    if !args.exec.quiet
         && let Some(suggested) = mqsim::warmup::suggest_warmup(&sc, &results)
     {
         eprintln!(
@@ -73,6 +74,7 @@ fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
         messages: results.iter().map(|r| r.metrics.produced as u64).sum(),
     };
     let dir = args
+        .exec
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&sc.name));
@@ -91,7 +93,7 @@ fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
     let mut stdout = std::io::stdout().lock();
     match args.scenario.format {
         Format::Json => stdout.write_all(output::summary_json(&summary).as_bytes())?,
-        Format::Table if !args.quiet => {
+        Format::Table if !args.exec.quiet => {
             writeln!(
                 stdout,
                 "{}: {} replications, seed {}",
@@ -102,7 +104,7 @@ fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
         }
         Format::Table => {}
     }
-    if !args.quiet {
+    if !args.exec.quiet {
         eprintln!(
             "simulated {} events in {:.3} s ({:.1} M events/s)",
             timing.events,

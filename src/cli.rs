@@ -37,15 +37,9 @@ pub struct SweepArgs {
     /// A swept key: `KEY=V1,V2,...` or `KEY=START..END[:STEP]` (repeatable; replaces a [sweep] axis of that key).
     #[arg(long = "vary", value_name = "KEY=VALUES")]
     pub vary: Vec<String>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
-    pub threads: Option<u32>,
-    /// Output directory (default `output/<scenario name>-sweep/`).
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// No progress bar and no table (errors, and `--format json` output, still print).
-    #[arg(long)]
-    pub quiet: bool,
+    /// Threads, output directory, quietness.
+    #[command(flatten)]
+    pub exec: Execution,
 }
 
 /// `mqsim plan`.
@@ -57,15 +51,9 @@ pub struct PlanArgs {
     /// The key to plan and its candidate values: `KEY=START..END[:STEP]` or `KEY=V1,V2,...`.
     #[arg(long = "vary", value_name = "KEY=VALUES")]
     pub vary: Option<String>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
-    pub threads: Option<u32>,
-    /// Output directory (default `output/<scenario name>-plan/`).
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// No progress bar.
-    #[arg(long)]
-    pub quiet: bool,
+    /// Threads, output directory, quietness.
+    #[command(flatten)]
+    pub exec: Execution,
 }
 
 /// `mqsim validate`.
@@ -84,6 +72,20 @@ pub struct ValidateArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// No progress lines on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// How a command runs and where it writes: shared by `run`, `sweep` and `plan`.
+#[derive(Debug, Args)]
+pub struct Execution {
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Output directory (default `output/<scenario name>/`; `-sweep/`, `-plan/` for those commands).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No table or progress bar: only errors, and `--format json` output.
     #[arg(long)]
     pub quiet: bool,
 }
@@ -113,15 +115,9 @@ pub struct RunArgs {
     /// Scenario and overrides.
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// Worker threads for replications (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
-    pub threads: Option<u32>,
-    /// Output directory (default `output/<scenario name>/`).
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Print nothing but errors (and `--format json` output).
-    #[arg(long)]
-    pub quiet: bool,
+    /// Threads, output directory, quietness.
+    #[command(flatten)]
+    pub exec: Execution,
 }
 
 /// `mqsim check`.

@@ -50,9 +50,10 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         .iter()
         .map(|p| load(&args.scenario, &p.overrides()))
         .collect::<Result<Vec<_>>>()?;
-    let runner = Runner::new(args.threads, args.quiet, &scenarios)?;
+    let runner = Runner::new(args.exec.threads, args.exec.quiet, &scenarios)?;
     let summaries = runner.run_all(&scenarios);
     let dir = args
+        .exec
         .out
         .clone()
         .unwrap_or_else(|| default_dir(&base.name, "sweep"));
@@ -78,7 +79,7 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     let mut stdout = std::io::stdout().lock();
     match args.scenario.format {
         Format::Json => stdout.write_all(sweep_json(&points).as_bytes())?,
-        Format::Table if !args.quiet => {
+        Format::Table if !args.exec.quiet => {
             writeln!(
                 stdout,
                 "{}: {} points × {} replications, seed {}",
@@ -116,7 +117,7 @@ pub fn plan(args: &PlanArgs) -> Result<ExitCode> {
         .iter()
         .map(|v| load(&args.scenario, &[format!("{}={v}", axis.key)]))
         .collect::<Result<Vec<_>>>()?;
-    let runner = Runner::new(args.threads, args.quiet, &[])?;
+    let runner = Runner::new(args.exec.threads, args.exec.quiet, &[])?;
     let mut search = Plan::new(values.len());
     let mut tried: Vec<(usize, RunSummary)> = Vec::new();
     while let Some(i) = search.next() {
@@ -128,6 +129,7 @@ pub fn plan(args: &PlanArgs) -> Result<ExitCode> {
     tried.sort_by_key(|(i, _)| *i);
     let chosen = search.answer();
     let dir = args
+        .exec
         .out
         .clone()
         .unwrap_or_else(|| default_dir(&base.name, "plan"));
