@@ -110,6 +110,15 @@ impl Ord for Entry {
     }
 }
 
+/// The next event's place, from [`EventQueue::peek`].
+#[derive(Clone, Copy, Debug)]
+pub struct Next {
+    /// When it happens.
+    pub time: u64,
+    /// `None` for the heap, `Some(i)` for lane `i`.
+    source: Option<usize>,
+}
+
 /// Heap plus FIFO lanes; see the module docs.
 #[derive(Debug, Default)]
 pub struct EventQueue {
@@ -149,17 +158,33 @@ impl EventQueue {
 
     /// Time of the next event, if any.
     pub fn peek_time(&self) -> Option<u64> {
-        self.min_source().map(|(key, _)| key.time)
+        self.peek().map(|next| next.time)
+    }
+
+    /// The next event's time and where it waits, without removing it; pass
+    /// it to [`EventQueue::take`] to remove it (one scan of the sources for
+    /// the look and the removal together).
+    pub fn peek(&self) -> Option<Next> {
+        self.min_source().map(|(key, source)| Next {
+            time: key.time,
+            source,
+        })
+    }
+
+    /// Removes and returns the event `next` (from [`EventQueue::peek`], with
+    /// nothing scheduled in between).
+    pub fn take(&mut self, next: Next) -> Event {
+        let entry = match next.source {
+            None => self.heap.pop().map(|Reverse(e)| e),
+            Some(lane) => self.lanes[lane].pop_front(),
+        };
+        entry.expect("peeked event is there").event
     }
 
     /// Removes and returns the next event.
     pub fn pop(&mut self) -> Option<(u64, Event)> {
-        let (_, source) = self.min_source()?;
-        let entry = match source {
-            None => self.heap.pop().map(|Reverse(e)| e),
-            Some(lane) => self.lanes[lane].pop_front(),
-        }?;
-        Some((entry.key.time, entry.event))
+        let next = self.peek()?;
+        Some((next.time, self.take(next)))
     }
 
     /// The smallest key and where it is: `None` for the heap, `Some(i)` for lane `i`.

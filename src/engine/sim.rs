@@ -181,14 +181,12 @@ impl<'a> Simulation<'a> {
     /// Runs to the end and returns the end time (µs).
     pub fn run_to_end(&mut self) -> u64 {
         self.start();
-        while let Some(next) = self.events.peek_time() {
-            if next >= self.t.duration && (!self.sc.drain || self.drained()) {
+        while let Some(next) = self.events.peek() {
+            if next.time >= self.t.duration && (!self.sc.drain || self.drained()) {
                 break;
             }
-            let Some((time, event)) = self.events.pop() else {
-                break;
-            };
-            self.now = time;
+            let event = self.events.take(next);
+            self.now = next.time;
             self.events_run += 1;
             self.dispatch(event);
         }
