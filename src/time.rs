@@ -124,6 +124,15 @@ impl serde::Serialize for SimTime {
     }
 }
 
+/// `x` (≥ 0, in ticks) rounded to the nearest tick, halves up; NaN and
+/// negatives give 0, values beyond `u64` saturate. A plain add-and-truncate:
+/// `f64::round` is a library call on baseline x86-64, and this runs for
+/// every arrival and every processing.
+#[inline]
+pub fn round_ticks(x: f64) -> u64 {
+    (x + 0.5) as u64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,5 +156,21 @@ mod tests {
         assert_eq!(SimTime::from_secs_f64(-3.0), SimTime::ZERO);
         assert_eq!(SimTime::from_secs_f64(f64::NAN), SimTime::ZERO);
         assert_eq!(SimTime::from_secs_f64(1e300), SimTime::MAX);
+    }
+}
+
+#[cfg(test)]
+mod round_tests {
+    use super::round_ticks;
+
+    #[test]
+    fn rounds_to_the_nearest_tick() {
+        assert_eq!(round_ticks(0.0), 0);
+        assert_eq!(round_ticks(1.49), 1);
+        assert_eq!(round_ticks(1.5), 2);
+        assert_eq!(round_ticks(100_000.0), 100_000);
+        assert_eq!(round_ticks(f64::NAN), 0);
+        assert_eq!(round_ticks(-3.0), 0);
+        assert_eq!(round_ticks(1e30), u64::MAX);
     }
 }

@@ -16,6 +16,7 @@ use rand_distr::Exp1;
 
 use super::rng::Stream;
 use crate::scenario::{Arrivals, FaultKind, ProducerConfig, Scenario};
+use crate::time::round_ticks;
 
 /// One piece of the rate function: from `start` (µs) on, `rate` per µs.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -75,7 +76,7 @@ impl ArrivalProcess {
             Kind::Constant => 1.0,
         };
         self.advance(gap)?;
-        let tick = self.t.round() as u64;
+        let tick = round_ticks(self.t);
         (tick < self.horizon).then_some(tick)
     }
 

@@ -25,6 +25,7 @@ use super::queue::{Handle, Redelivery, State};
 use super::recorder::DuplicateCause;
 use super::sim::{Activity, Fate, SHORT_POLL_MIN_GAP, Simulation, VISIBILITY_CAP};
 use crate::scenario::{OnError, StaleDelete};
+use crate::time::round_ticks;
 
 /// Pause before a consumer retries a receive that failed in a queue outage, µs.
 pub const OUTAGE_BACKOFF: u64 = 1_000_000;
@@ -227,7 +228,7 @@ impl Simulation<'_> {
     fn begin_message(&mut self, c: usize, at: u64) {
         let secs = self.processing.sample(&mut self.rng_processing) * self.faults.slowdown;
         // At least one tick, so that simulated time always advances.
-        let service = ((secs * 1e6).round() as u64).max(1);
+        let service = round_ticks(secs * 1e6).max(1);
         let event = Event::ProcessingDone {
             consumer: c as u32,
             batch: self.consumers[c].batch_id,

@@ -16,6 +16,7 @@ use rand_distr::Exp1;
 use super::events::Event;
 use super::queue::Redelivery;
 use super::sim::{Activity, Simulation};
+use crate::time::round_ticks;
 
 impl Simulation<'_> {
     /// Arms consumer `c`'s next crash, if crashes are on.
@@ -24,7 +25,7 @@ impl Simulation<'_> {
             return;
         };
         let gap: f64 = self.rng_crashes.sample(Exp1);
-        let at = self.now + (gap * mtbf.ticks() as f64).round() as u64;
+        let at = self.now + round_ticks(gap * mtbf.ticks() as f64);
         let epoch = self.consumers[c].epoch;
         self.events.schedule(
             at.max(self.now + 1),
@@ -70,7 +71,7 @@ impl Simulation<'_> {
             .restart
             .as_ref()
             .map_or(0.0, |s| s.sample(&mut self.rng_restarts));
-        let at = self.now + ((secs * 1e6).round() as u64).max(1);
+        let at = self.now + round_ticks(secs * 1e6).max(1);
         self.events
             .schedule(at, Event::Restart { consumer: c as u32 });
     }
