@@ -2,6 +2,10 @@
 //! (λ = 9/s, 10 consumers, exponential 1 s processing, batch 1, long
 //! visibility timeout): about 1 million messages, one replication, one thread.
 //! Criterion reports the time per run; messages per second = produced / time.
+//!
+//! And the hot paths on their own: the event queue (heap events mixed with a
+//! constant-delay lane, as in a run) and the message store (send, receive,
+//! delete).
 
 use std::path::Path;
 
@@ -36,5 +40,60 @@ fn mmc(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, mmc);
+/// 1 M events through the queue: a random-delay heap event and a
+/// constant-delay lane event per step, popped in order, about 100 pending.
+fn event_queue(c: &mut Criterion) {
+    use mqsim::engine::events::{Event, EventQueue, Lane};
+    let mut group = c.benchmark_group("hot");
+    group.throughput(Throughput::Elements(1_000_000));
+    group.bench_function("event_queue_1M", |b| {
+        b.iter(|| {
+            let mut q = EventQueue::new();
+            let mut x: u64 = 12345;
+            let mut now = 0;
+            for i in 0..100u32 {
+                q.schedule(u64::from(i) * 7, Event::Arrival { producer: i });
+            }
+            for _ in 0..500_000 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let (t, e) = q.pop().expect("pending events");
+                now = t;
+                q.schedule(now + x % 1000, e);
+                q.schedule_in(Lane::Visibility, now + 30_000, Event::RetentionCheck);
+                if let Some((t, _)) = q.pop() {
+                    now = t;
+                }
+            }
+            now
+        })
+    });
+    group.finish();
+}
+
+/// 1 M messages through the store: insert visible, take the oldest, remove.
+fn message_store(c: &mut Criterion) {
+    use mqsim::engine::queue::{QueueStore, State};
+    let mut group = c.benchmark_group("hot");
+    group.throughput(Throughput::Elements(1_000_000));
+    group.bench_function("message_store_1M", |b| {
+        b.iter(|| {
+            let mut store = QueueStore::new();
+            for t in 0..1_000_000u64 {
+                store.insert(t, State::Visible, false);
+                if t % 2 == 1 {
+                    for _ in 0..2 {
+                        let h = store.pop_visible().expect("a visible message");
+                        store.remove(h);
+                    }
+                }
+            }
+            store.live()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, mmc, event_queue, message_store);
 criterion_main!(benches);
