@@ -78,7 +78,8 @@ fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&sc.name));
-    let charts = output::write_run(&dir, &sc, &summary, &results, &timing)?;
+    let charts = worker_pool(threads)?
+        .install(|| output::write_run(&dir, &sc, &summary, &results, &timing))?;
     let report = output::report::Report {
         scenario: &sc,
         summary: &summary,
@@ -119,13 +120,17 @@ fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
     })
 }
 
-/// All replications on `threads` workers, returned in replication order.
-fn run_replications(sc: &Scenario, threads: usize) -> Result<Vec<ReplicationResult>> {
-    let pool = rayon::ThreadPoolBuilder::new()
+/// A pool of `threads` workers: replications, and chart drawing, run in it.
+fn worker_pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .context("starting worker threads")?;
-    Ok(pool.install(|| {
+        .context("starting worker threads")
+}
+
+/// All replications on `threads` workers, returned in replication order.
+fn run_replications(sc: &Scenario, threads: usize) -> Result<Vec<ReplicationResult>> {
+    Ok(worker_pool(threads)?.install(|| {
         (0..sc.replications)
             .into_par_iter()
             .map(|i| engine::run_replication(sc, i))

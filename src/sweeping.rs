@@ -60,7 +60,9 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     let points: Vec<(Point, RunSummary)> = points.into_iter().zip(summaries).collect();
     write_points(&dir, &points)?;
     output::write_file(&dir.join("sweep.csv"), &sweep_csv(&points))?;
-    let svgs = write_sweep_charts(&dir, &base, &points)?;
+    let svgs = runner
+        .pool
+        .install(|| write_sweep_charts(&dir, &base, &points))?;
     let shown = points.iter().position(|(_, s)| s.slo_pass()).unwrap_or(0);
     let (header, rows) = points_rows(&points);
     let grid = Grid {
@@ -138,7 +140,9 @@ pub fn plan(args: &PlanArgs) -> Result<ExitCode> {
         .map(|(i, s)| (point(&axis.key, &values[*i]), s.clone()))
         .collect();
     write_points(&dir, &points)?;
-    let svgs = write_sweep_charts(&dir, &base, &points)?;
+    let svgs = runner
+        .pool
+        .install(|| write_sweep_charts(&dir, &base, &points))?;
     let shown = chosen
         .and_then(|c| tried.iter().position(|(i, _)| *i == c))
         .unwrap_or(tried.len() - 1);

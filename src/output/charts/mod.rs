@@ -13,6 +13,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use plotters::style::RGBColor;
+use rayon::prelude::*;
 
 use super::summary::RunSummary;
 use crate::engine::result::ReplicationResult;
@@ -270,11 +271,20 @@ pub fn sweep_charts(
 /// (name, SVG text) for the report.
 pub fn write_charts(dir: &Path, charts: &[Chart]) -> Result<Vec<(String, String)>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    // Rendering is the costly part and each chart is independent: draw them
+    // on all cores (the bytes do not depend on the order), write in order.
+    let drawn: Vec<Result<(String, Vec<u8>)>> = charts
+        .par_iter()
+        .map(|chart| {
+            let svg = draw::svg(chart).with_context(|| format!("drawing {}", chart.name))?;
+            let png = draw::png(chart).with_context(|| format!("drawing {}", chart.name))?;
+            Ok((svg, png))
+        })
+        .collect();
     let mut svgs = Vec::new();
-    for chart in charts {
-        let svg = draw::svg(chart).with_context(|| format!("drawing {}", chart.name))?;
+    for (chart, drawn) in charts.iter().zip(drawn) {
+        let (svg, png) = drawn?;
         super::write_file(&dir.join(format!("{}.svg", chart.name)), svg.as_bytes())?;
-        let png = draw::png(chart).with_context(|| format!("drawing {}", chart.name))?;
         super::write_file(&dir.join(format!("{}.png", chart.name)), &png)?;
         svgs.push((chart.name.clone(), svg));
     }
