@@ -7,6 +7,7 @@ mod cli;
 mod determinism;
 mod golden;
 mod incidents;
+mod properties;
 mod reference;
 mod report;
 mod scenarios;
