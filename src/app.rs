@@ -93,7 +93,7 @@ fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
     )?;
     let mut stdout = std::io::stdout().lock();
     match args.scenario.format {
-        Format::Json => stdout.write_all(output::summary_json(&summary).as_bytes())?,
+        Format::Json => stdout.write_all(run_json(&summary, &timing)?.as_bytes())?,
         Format::Table if !args.exec.quiet => {
             writeln!(
                 stdout,
@@ -118,6 +118,17 @@ fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `--format json` for `run`: the content of summary.json plus `timing`
+/// (the wall-clock figures of timing.json; stdout is not a result file).
+fn run_json(summary: &output::RunSummary, timing: &Timing) -> Result<String> {
+    let mut doc: serde_json::Value = serde_json::from_str(&output::summary_json(summary))?;
+    let timing: serde_json::Value = serde_json::from_str(&output::json::timing_json(timing))?;
+    if let serde_json::Value::Object(map) = &mut doc {
+        map.insert("timing".into(), timing);
+    }
+    Ok(serde_json::to_string_pretty(&doc)? + "\n")
 }
 
 /// A pool of `threads` workers: replications, and chart drawing, run in it.

@@ -107,6 +107,12 @@ fn json_format_prints_the_summary() {
         assert!(produced.get(field).is_some(), "produced.{field} missing");
     }
     assert_eq!(json["manifest"]["replications"], 3);
+    // Wall-clock figures ride along on stdout (never in summary.json).
+    assert!(json["timing"]["events_per_second"].as_f64().unwrap() > 0.0);
+    assert!(json["timing"]["messages_per_second"].as_f64().unwrap() > 0.0);
+    let file: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("o/summary.json")).unwrap()).unwrap();
+    assert!(file.get("timing").is_none());
 }
 
 #[test]
