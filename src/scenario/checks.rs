@@ -80,13 +80,14 @@ pub fn number_in(
     if v.is_finite() && range.contains(&v) {
         Ok(v)
     } else {
+        let allowed = if *range.start() == f64::MIN_POSITIVE {
+            format!("> 0 and <= {}", range.end())
+        } else {
+            format!("{} ..= {}", range.start(), range.end())
+        };
         Err(invalid(
             key,
-            format!(
-                "{v} is out of range; allowed: {} ..= {}",
-                range.start(),
-                range.end()
-            ),
+            format!("{v} is out of range; allowed: {allowed}"),
         ))
     }
 }

@@ -4,6 +4,7 @@ mod common;
 
 mod charts;
 mod cli;
+mod corpus;
 mod determinism;
 mod golden;
 mod incidents;
