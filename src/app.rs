@@ -53,8 +53,13 @@ fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
         .exec
         .threads
         .map_or_else(rayon::current_num_threads, |t| t as usize);
+    let limits = engine::Limits {
+        max_backlog: args
+            .max_backlog
+            .unwrap_or_else(|| default_max_backlog(threads)),
+    };
     let started = Instant::now();
-    let results = run_replications(&sc, threads)?;
+    let results = run_replications_within(&sc, threads, limits)?;
     let wall_seconds = started.elapsed().as_secs_f64();
     let summary = output::aggregate(&sc, &results);
     if !args.exec.quiet
@@ -113,6 +118,13 @@ fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
             timing.events as f64 / wall_seconds.max(1e-9) / 1e6
         );
     }
+    if let Some(partial) = &summary.manifest.partial {
+        eprintln!(
+            "error: stopped early: {partial}. Raise --max-backlog, or give the consumers the capacity \
+             (mqsim check shows the offered load)."
+        );
+        return Ok(ExitCode::from(1));
+    }
     Ok(if summary.slo_pass() {
         ExitCode::SUCCESS
     } else {
@@ -141,12 +153,39 @@ fn worker_pool(threads: usize) -> Result<rayon::ThreadPool> {
 
 /// All replications on `threads` workers, returned in replication order.
 fn run_replications(sc: &Scenario, threads: usize) -> Result<Vec<ReplicationResult>> {
+    run_replications_within(sc, threads, engine::Limits::default())
+}
+
+/// [`run_replications`] under resource `limits`.
+fn run_replications_within(
+    sc: &Scenario,
+    threads: usize,
+    limits: engine::Limits,
+) -> Result<Vec<ReplicationResult>> {
     Ok(worker_pool(threads)?.install(|| {
         (0..sc.replications)
             .into_par_iter()
-            .map(|i| engine::run_replication(sc, i))
+            .map(|i| engine::run_replication_within(sc, i, limits))
             .collect()
     }))
+}
+
+/// Bytes one waiting message takes (record and indices; docs/performance.md).
+const BYTES_PER_MESSAGE: u64 = 72;
+
+/// The backlog that half the available memory holds, shared by the
+/// replications that run at once (100 million where the memory is unknown).
+fn default_max_backlog(threads: usize) -> u64 {
+    let available = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| {
+            let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        });
+    match available {
+        Some(kib) => (kib * 1024 / 2 / BYTES_PER_MESSAGE / threads.max(1) as u64).max(1),
+        None => 100_000_000,
+    }
 }
 
 fn validate(args: &ValidateArgs) -> Result<ExitCode> {

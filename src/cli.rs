@@ -115,6 +115,10 @@ pub struct RunArgs {
     /// Scenario and overrides.
     #[command(flatten)]
     pub scenario: ScenarioArgs,
+    /// Stop a replication cleanly when its queue holds more messages than this
+    /// (default: what half the available memory holds); results are marked partial.
+    #[arg(long, value_name = "MESSAGES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_backlog: Option<u64>,
     /// Threads, output directory, quietness.
     #[command(flatten)]
     pub exec: Execution,

@@ -32,10 +32,37 @@ use sim::Simulation;
 
 use crate::scenario::Scenario;
 
+/// Resource guards of a run; a replication that hits one stops early, with
+/// its books closed at that moment (conservation still holds) and the reason
+/// in [`ReplicationResult::stopped`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Most messages the queue may hold (visible, in flight, delayed).
+    pub max_backlog: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_backlog: u64::MAX,
+        }
+    }
+}
+
 /// Runs replication `index` of `scenario` (seeded from `scenario.seed`).
 pub fn run_replication(scenario: &Scenario, index: u32) -> ReplicationResult {
+    run_replication_within(scenario, index, Limits::default())
+}
+
+/// [`run_replication`] under resource `limits`.
+pub fn run_replication_within(
+    scenario: &Scenario,
+    index: u32,
+    limits: Limits,
+) -> ReplicationResult {
     let seed = replication_seed(scenario.seed, index);
     let mut sim = Simulation::new(scenario, seed);
+    sim.max_backlog = limits.max_backlog;
     let end = sim.run_to_end();
     let result = sim.finish(index, seed, end);
     debug_assert!(
@@ -119,6 +146,7 @@ impl Simulation<'_> {
             conservation,
             duplicates_by_cause: rec.duplicates_by_cause,
             faults,
+            stopped: self.stopped.take(),
         }
     }
 }

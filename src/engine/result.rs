@@ -212,6 +212,8 @@ pub struct ReplicationResult {
     pub duplicates_by_cause: DuplicateCauses,
     /// One outcome per fault, in the scenario's order.
     pub faults: Vec<FaultOutcome>,
+    /// Why the replication stopped before its end (a resource guard), if it did.
+    pub stopped: Option<String>,
 }
 
 /// What one fault did in one replication (see `docs/metrics.md`).

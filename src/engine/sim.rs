@@ -128,6 +128,10 @@ pub struct Simulation<'a> {
     retention_timer: bool,
     samples_taken: u64,
     pub(super) events_run: u64,
+    /// Stop when more messages than this are live (a resource guard).
+    pub(super) max_backlog: u64,
+    /// Why the run stopped before its end, if it did.
+    pub(super) stopped: Option<String>,
 }
 
 impl<'a> Simulation<'a> {
@@ -175,6 +179,8 @@ impl<'a> Simulation<'a> {
             retention_timer: false,
             samples_taken: 0,
             events_run: 0,
+            max_backlog: u64::MAX,
+            stopped: None,
         }
     }
 
@@ -189,6 +195,14 @@ impl<'a> Simulation<'a> {
             self.now = next.time;
             self.events_run += 1;
             self.dispatch(event);
+            if self.queue.live() > self.max_backlog {
+                self.stopped = Some(format!(
+                    "more than {} messages in the queue at {:.3} s",
+                    self.max_backlog,
+                    self.now as f64 / 1e6
+                ));
+                return self.now;
+            }
         }
         if self.sc.drain {
             self.now.max(self.t.duration)

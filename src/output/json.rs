@@ -45,7 +45,7 @@ pub fn summary_json(summary: &RunSummary) -> String {
         .collect();
     let faults: Vec<Value> = summary.faults.iter().map(fault_json).collect();
     let c = &summary.conservation;
-    let doc = json!({
+    let mut doc = json!({
         "manifest": {
             "mqsim_version": m.mqsim_version,
             "scenario": m.scenario,
@@ -65,6 +65,10 @@ pub fn summary_json(summary: &RunSummary) -> String {
             "accounted": c.accounted,
         },
     });
+    // Only a run stopped by a resource guard says so.
+    if let Some(partial) = &m.partial {
+        doc["manifest"]["partial"] = json!(partial);
+    }
     pretty(&doc)
 }
 

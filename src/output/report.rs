@@ -60,6 +60,9 @@ pub fn report_html(r: &Report) -> String {
     if !sc.description.is_empty() {
         let _ = writeln!(h, "<p>{}</p>", esc(&sc.description));
     }
+    if let Some(partial) = &r.summary.manifest.partial {
+        let _ = writeln!(h, "<p class=\"fail\">Partial results: {}</p>", esc(partial));
+    }
     section_scenario(&mut h, r);
     section_slo(&mut h, r.summary);
     if let Some(grid) = &r.grid {

@@ -38,6 +38,9 @@ pub struct Manifest {
     pub replications: u32,
     /// Warm-up left out of latency statistics, seconds.
     pub warmup_seconds: f64,
+    /// Set when replications stopped early at a resource guard: the results
+    /// are partial.
+    pub partial: Option<String>,
 }
 
 /// One SLO target and its verdict.
@@ -151,7 +154,7 @@ pub fn aggregate(scenario: &Scenario, results: &[ReplicationResult]) -> RunSumma
         })
         .collect();
     RunSummary {
-        manifest: manifest(scenario, results.len()),
+        manifest: manifest(scenario, results),
         metrics,
         slo,
         conservation: ConservationSummary {
@@ -208,7 +211,18 @@ fn fault_summaries(scenario: &Scenario, results: &[ReplicationResult]) -> Vec<Fa
         .collect()
 }
 
-fn manifest(scenario: &Scenario, replications: usize) -> Manifest {
+fn manifest(scenario: &Scenario, results: &[ReplicationResult]) -> Manifest {
+    let replications = results.len();
+    let stopped: Vec<&str> = results
+        .iter()
+        .filter_map(|r| r.stopped.as_deref())
+        .collect();
+    let partial = stopped.first().map(|first| {
+        format!(
+            "{} of {replications} replications stopped early ({first}); their figures cover the run up to then",
+            stopped.len()
+        )
+    });
     let resolved = serde_json::to_string(scenario).unwrap_or_default();
     let digest = Sha256::digest(resolved.as_bytes());
     Manifest {
@@ -218,6 +232,7 @@ fn manifest(scenario: &Scenario, replications: usize) -> Manifest {
         seed: scenario.seed,
         replications: replications as u32,
         warmup_seconds: scenario.warmup.as_secs_f64(),
+        partial,
     }
 }
 

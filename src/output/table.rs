@@ -10,6 +10,9 @@ use crate::stats::Stat;
 
 /// Writes the summary table.
 pub fn write_table(summary: &RunSummary, out: &mut impl Write) -> io::Result<()> {
+    if let Some(partial) = &summary.manifest.partial {
+        writeln!(out, "PARTIAL RESULTS: {partial}\n")?;
+    }
     writeln!(
         out,
         "{:<28} {:>12}  {:<27} {:>12} {:>12}  SLO",

@@ -193,6 +193,38 @@ fn check_estimates_each_fault_and_set_reaches_into_faults() {
 }
 
 #[test]
+fn a_backlog_guard_stops_cleanly_with_partial_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    mqsim()
+        .current_dir(root())
+        .args([
+            "run",
+            "scenarios/flash-sale.toml",
+            "--replications",
+            "2",
+            "--max-backlog",
+            "5000",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "PARTIAL RESULTS: 2 of 2 replications stopped early",
+        ))
+        .stderr(contains("stopped early").and(contains("--max-backlog")));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let partial = summary["manifest"]["partial"].as_str().unwrap();
+    assert!(partial.contains("more than 5000 messages"), "{partial}");
+    assert_eq!(summary["conservation"]["holds"], true);
+    assert!(summary["metrics"]["backlog_max"]["max"].as_f64().unwrap() <= 5001.0);
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("Partial results"));
+}
+
+#[test]
 fn bad_faults_are_rejected_with_their_key() {
     let fault = |body: &str| format!("{VALID}[[faults]]\n{body}\n");
     assert_rejected(
