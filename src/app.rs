@@ -144,7 +144,7 @@ fn run_json(summary: &output::RunSummary, timing: &Timing) -> Result<String> {
 }
 
 /// A pool of `threads` workers: replications, and chart drawing, run in it.
-fn worker_pool(threads: usize) -> Result<rayon::ThreadPool> {
+pub(crate) fn worker_pool(threads: usize) -> Result<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

@@ -254,10 +254,7 @@ struct Runner {
 impl Runner {
     fn new(threads: Option<u32>, quiet: bool, scenarios: &[Scenario]) -> Result<Self> {
         let threads = threads.map_or_else(rayon::current_num_threads, |t| t as usize);
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .context("starting worker threads")?;
+        let pool = crate::app::worker_pool(threads)?;
         let total: u64 = scenarios.iter().map(|s| u64::from(s.replications)).sum();
         let bar = if quiet || !std::io::stderr().is_terminal() {
             ProgressBar::hidden()

@@ -7,7 +7,7 @@ use std::path::Path;
 use predicates::prelude::*;
 use predicates::str::contains;
 
-use crate::common::{mqsim, root};
+use crate::common::{mqsim, root, toml_files};
 
 const VALID: &str = r#"name = "tiny"
 duration = "2m"
@@ -153,12 +153,7 @@ fn check_reports_offered_load_and_warns_when_unstable() {
 
 #[test]
 fn every_example_scenario_checks() {
-    let mut names: Vec<String> = fs::read_dir(root().join("scenarios"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".toml"))
-        .collect();
-    names.sort();
+    let names = toml_files(&root().join("scenarios"));
     for name in names {
         mqsim()
             .current_dir(root())

@@ -26,3 +26,27 @@ pub fn run_all(sc: &Scenario) -> Vec<ReplicationResult> {
 pub fn mqsim() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("mqsim").expect("binary builds")
 }
+
+/// The `.toml` files of `dir`, by name, sorted.
+pub fn toml_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// One metric of every replication, in order.
+pub fn values(results: &[ReplicationResult], metric: &str) -> Vec<f64> {
+    results
+        .iter()
+        .map(|r| r.metrics.get(metric).unwrap())
+        .collect()
+}
+
+/// The mean of one metric over replications.
+pub fn mean(results: &[ReplicationResult], metric: &str) -> f64 {
+    mqsim::stats::summarize(&values(results, metric)).mean
+}

@@ -5,11 +5,9 @@
 //! is bad input for both `check` and `run`: exit 2, `error: FILE:LINE:COLUMN:
 //! KEY: ...` (a whole-file problem has no line), never a panic.
 
-use std::fs;
-
 use predicates::prelude::*;
 
-use crate::common::{mqsim, root};
+use crate::common::{mqsim, root, toml_files};
 
 /// Problems with the file as a whole: no line to point at.
 const WHOLE_FILE: [&str; 2] = ["binary-garbage.toml", "empty.toml"];
@@ -17,12 +15,7 @@ const WHOLE_FILE: [&str; 2] = ["binary-garbage.toml", "empty.toml"];
 #[test]
 fn every_broken_scenario_is_bad_input_with_a_position() {
     let dir = root().join("tests/corpus");
-    let mut names: Vec<String> = fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".toml"))
-        .collect();
-    names.sort();
+    let names = toml_files(&dir);
     assert!(names.len() >= 20, "corpus: {names:?}");
     let out = tempfile::tempdir().unwrap();
     for name in &names {

@@ -5,20 +5,9 @@
 //! Statistical checks use the mean over independent replications and a
 //! tolerance of a few standard errors (stated per test), at a fixed seed.
 
-use crate::common::{run_all, scenario};
+use crate::common::{mean, run_all, scenario, values};
 use mqsim::engine::result::ReplicationResult;
 use mqsim::stats::summarize;
-
-fn values(results: &[ReplicationResult], metric: &str) -> Vec<f64> {
-    results
-        .iter()
-        .map(|r| r.metrics.get(metric).unwrap())
-        .collect()
-}
-
-fn mean(results: &[ReplicationResult], metric: &str) -> f64 {
-    summarize(&values(results, metric)).mean
-}
 
 /// Standard error of the mean over replications.
 fn std_error(xs: &[f64]) -> f64 {

@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::common::{root, run_all, scenario};
+use crate::common::{mean, root, run_all, scenario, toml_files};
 use mqsim::engine::result::ReplicationResult;
 use mqsim::stats::summarize;
 
@@ -22,22 +22,9 @@ fn example(name: &str) -> Vec<ReplicationResult> {
     results
 }
 
-fn mean(results: &[ReplicationResult], metric: &str) -> f64 {
-    let values: Vec<f64> = results
-        .iter()
-        .map(|r| r.metrics.get(metric).unwrap())
-        .collect();
-    summarize(&values).mean
-}
-
 #[test]
 fn every_example_scenario_runs_with_conservation() {
-    let mut names: Vec<String> = fs::read_dir(root().join("scenarios"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".toml"))
-        .collect();
-    names.sort();
+    let names = toml_files(&root().join("scenarios"));
     assert!(names.len() >= 8, "examples: {names:?}");
     for name in names {
         let results = example(&name);

@@ -157,12 +157,7 @@ fn draw_lines<DB: DrawingBackend>(
             ctx.draw_series(l.points.iter().map(|&p| Circle::new(p, 5, color.filled())))?;
         }
     }
-    ctx.configure_series_labels()
-        .label_font((FONT, 20))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
+    draw_legend(&mut ctx)
 }
 
 fn draw_estimates<DB: DrawingBackend>(
@@ -235,6 +230,13 @@ fn draw_estimates<DB: DrawingBackend>(
             .iter()
             .map(|p| Circle::new((p.0, p.1), 6, blue.filled())),
     )?;
+    draw_legend(&mut ctx)
+}
+
+/// The legend box, upper right (clear of the fault labels at the top left).
+fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    ctx: &mut ChartContext<'a, DB, CT>,
+) -> Drawn<DB> {
     ctx.configure_series_labels()
         .label_font((FONT, 20))
         .background_style(WHITE.mix(0.85))
