@@ -27,7 +27,7 @@ pub fn svg(chart: &Chart) -> Result<String> {
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
-        draw(&root, chart).map_err(|e| anyhow!("{e}"))?;
+        draw(&root, chart, Joins::Mitred).map_err(|e| anyhow!("{e}"))?;
         root.present().map_err(|e| anyhow!("{e}"))?;
     }
     Ok(text)
@@ -40,7 +40,7 @@ pub fn png(chart: &Chart) -> Result<Vec<u8>> {
     let mut rgb = vec![0u8; (w * h * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
-        draw(&root, chart).map_err(|e| anyhow!("{e}"))?;
+        draw(&root, chart, Joins::Unjoined).map_err(|e| anyhow!("{e}"))?;
         root.present().map_err(|e| anyhow!("{e}"))?;
     }
     let mut out = Vec::new();
@@ -55,9 +55,23 @@ pub fn png(chart: &Chart) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// How a thick line's segments meet. The bitmap rasteriser mitres every
+/// join without a limit, so at the sharp turns of a noisy series the mitres
+/// shoot far past the plot; PNGs draw each segment on its own instead (SVG
+/// viewers limit mitres themselves).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Joins {
+    Mitred,
+    Unjoined,
+}
+
 type Drawn<DB> = std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
-fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Drawn<DB> {
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &Chart,
+    joins: Joins,
+) -> Drawn<DB> {
     root.fill(&WHITE)?;
     match &chart.kind {
         Kind::Lines {
@@ -72,6 +86,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Dra
             band.as_deref(),
             windows,
             categories.as_deref(),
+            joins,
         ),
         Kind::Estimates { points, slo } => draw_estimates(root, chart, points, *slo),
     }
@@ -84,6 +99,7 @@ fn draw_lines<DB: DrawingBackend>(
     band: Option<&[(f64, f64, f64)]>,
     windows: &[Window],
     categories: Option<&[String]>,
+    joins: Joins,
 ) -> Drawn<DB> {
     let xs = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0));
     let x_max = xs.fold(0.0f64, f64::max).max(1e-9);
@@ -147,12 +163,20 @@ fn draw_lines<DB: DrawingBackend>(
     }
     for l in lines {
         let color = l.color;
-        ctx.draw_series(LineSeries::new(
-            l.points.iter().copied(),
-            color.stroke_width(3),
-        ))?
-        .label(l.name.as_str())
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3)));
+        let style = color.stroke_width(3);
+        let segments: Vec<PathElement<(f64, f64)>> = match joins {
+            Joins::Mitred => vec![PathElement::new(l.points.clone(), style)],
+            Joins::Unjoined => l
+                .points
+                .windows(2)
+                .map(|w| PathElement::new(vec![w[0], w[1]], style))
+                .collect(),
+        };
+        ctx.draw_series(segments)?
+            .label(l.name.as_str())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
+            });
         if categories.is_some() {
             ctx.draw_series(l.points.iter().map(|&p| Circle::new(p, 5, color.filled())))?;
         }

@@ -111,7 +111,10 @@ pub fn run_charts(
             .timeseries
             .iter()
             .map(|s| (x(s.time), f(s)))
-            .collect()
+            .collect::<Vec<_>>()
+    };
+    let over_time = |f: &dyn Fn(&crate::engine::result::Sample) -> f64| {
+        decimate(over_time(f), MAX_LINE_BUCKETS)
     };
     let windows: Vec<Window> = sc
         .faults
@@ -122,7 +125,10 @@ pub fn run_charts(
             end: x(f.end().as_secs_f64()),
         })
         .collect();
-    let band = visible_band(results, summary.timeseries.len(), &x);
+    let band = decimate_band(
+        visible_band(results, summary.timeseries.len(), &x),
+        MAX_BAND_BUCKETS,
+    );
     let x_label = format!("time ({unit})");
     let lines = |lines: Vec<Line>, band: Option<Band>| Kind::Lines {
         lines,
@@ -291,6 +297,53 @@ pub fn write_charts(dir: &Path, charts: &[Chart]) -> Result<Vec<(String, String)
     Ok(svgs)
 }
 
+/// A chart's plot area is about 1,050 px wide: more points than this many
+/// buckets (two points each) cannot be seen, only paid for in drawing time.
+const MAX_LINE_BUCKETS: usize = 500;
+/// The band is a filled polygon, whose cost grows with its edges.
+const MAX_BAND_BUCKETS: usize = 250;
+
+/// At most `buckets` runs of consecutive points, each drawn as its lowest
+/// and highest point in time order: the envelope survives (a one-sample peak
+/// stays visible), the point count is bounded whatever the run length.
+fn decimate(points: Vec<(f64, f64)>, buckets: usize) -> Vec<(f64, f64)> {
+    if points.len() <= 2 * buckets {
+        return points;
+    }
+    let size = points.len().div_ceil(buckets);
+    let mut out = Vec::with_capacity(2 * buckets);
+    for run in points.chunks(size) {
+        let by_y = |a: &&(f64, f64), b: &&(f64, f64)| a.1.total_cmp(&b.1);
+        let lo = run.iter().enumerate().min_by(|a, b| by_y(&a.1, &b.1));
+        let hi = run.iter().enumerate().max_by(|a, b| by_y(&a.1, &b.1));
+        if let (Some((i, &lo)), Some((j, &hi))) = (lo, hi) {
+            match i.cmp(&j) {
+                std::cmp::Ordering::Less => out.extend([lo, hi]),
+                std::cmp::Ordering::Greater => out.extend([hi, lo]),
+                std::cmp::Ordering::Equal => out.push(lo),
+            }
+        }
+    }
+    out
+}
+
+/// [`decimate`] for a band: each run becomes its widest extent, at the run's
+/// first and last x.
+fn decimate_band(band: Band, buckets: usize) -> Band {
+    if band.len() <= 2 * buckets {
+        return band;
+    }
+    let size = band.len().div_ceil(buckets);
+    band.chunks(size)
+        .flat_map(|run| {
+            let lo = run.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+            let hi = run.iter().map(|p| p.2).fold(f64::NEG_INFINITY, f64::max);
+            let (first, last) = (run[0].0, run[run.len() - 1].0);
+            [(first, lo, hi), (last, lo, hi)]
+        })
+        .collect()
+}
+
 fn line(name: &str, points: Vec<(f64, f64)>, color: RGBColor) -> Line {
     Line {
         name: name.into(),
@@ -309,5 +362,39 @@ fn time_unit(end: f64) -> (&'static str, f64) {
         ("h", 3600.0)
     } else {
         ("days", 86_400.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimation_bounds_the_points_and_keeps_the_envelope() {
+        let mut points: Vec<(f64, f64)> = (0..10_000).map(|i| (i as f64, 1.0)).collect();
+        points[4321].1 = 99.0; // a one-sample peak
+        points[777].1 = -5.0;
+        let out = decimate(points, 100);
+        assert!(out.len() <= 200);
+        assert!(out.contains(&(4321.0, 99.0)) && out.contains(&(777.0, -5.0)));
+        assert!(out.windows(2).all(|w| w[0].0 < w[1].0), "time order kept");
+    }
+
+    #[test]
+    fn short_series_are_drawn_as_they_are() {
+        let points = vec![(0.0, 1.0), (1.0, 3.0), (2.0, 2.0)];
+        assert_eq!(decimate(points.clone(), 100), points);
+    }
+
+    #[test]
+    fn decimated_band_keeps_its_widest_extent() {
+        let band: Band = (0..1000)
+            .map(|i| (i as f64, if i == 500 { -1.0 } else { 0.0 }, 1.0))
+            .collect();
+        let out = decimate_band(band, 10);
+        assert!(out.len() <= 20);
+        assert_eq!(out.iter().map(|p| p.1).fold(0.0, f64::min), -1.0);
+        assert_eq!(out.first().unwrap().0, 0.0);
+        assert_eq!(out.last().unwrap().0, 999.0);
     }
 }
