@@ -81,10 +81,12 @@ pub enum Lane {
 
 const LANES: usize = 5;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Key {
-    time: u64,
-    seq: u64,
+/// `(time, seq)` packed into one integer, so that ordering is a single
+/// comparison: time in the high 64 bits, the insertion counter in the low.
+type Key = u128;
+
+fn key_time(key: Key) -> u64 {
+    (key >> 64) as u64
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -115,16 +117,34 @@ impl Ord for Entry {
 pub struct Next {
     /// When it happens.
     pub time: u64,
-    /// `None` for the heap, `Some(i)` for lane `i`.
-    source: Option<usize>,
+    /// Index into `fronts`: 0 for the heap, `1 + i` for lane `i`.
+    source: usize,
 }
 
+/// Marks an empty source in `fronts`: larger than any real key.
+const EMPTY: Key = Key::MAX;
+
 /// Heap plus FIFO lanes; see the module docs.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct EventQueue {
     heap: BinaryHeap<Reverse<Entry>>,
     lanes: [VecDeque<Entry>; LANES],
+    /// The smallest key of each source (heap, then the lanes), kept up to
+    /// date on every push and pop, so that finding the next event is a scan
+    /// of six integers rather than of six containers.
+    fronts: [Key; LANES + 1],
     seq: u64,
+}
+
+impl Default for EventQueue {
+    fn default() -> Self {
+        EventQueue {
+            heap: BinaryHeap::new(),
+            lanes: Default::default(),
+            fronts: [EMPTY; LANES + 1],
+            seq: 0,
+        }
+    }
 }
 
 impl EventQueue {
@@ -135,25 +155,27 @@ impl EventQueue {
 
     fn next_key(&mut self, time: u64) -> Key {
         self.seq += 1;
-        Key {
-            time,
-            seq: self.seq,
-        }
+        (Key::from(time) << 64) | Key::from(self.seq)
     }
 
     /// Schedules `event` at `time` (any time).
     pub fn schedule(&mut self, time: u64, event: Event) {
         let key = self.next_key(time);
         self.heap.push(Reverse(Entry { key, event }));
+        self.fronts[0] = self.fronts[0].min(key);
     }
 
     /// Schedules `event` at `time` in `lane`. Times pushed to one lane must
     /// not decrease (they are `now + constant`).
     pub fn schedule_in(&mut self, lane: Lane, time: u64, event: Event) {
         let key = self.next_key(time);
-        let lane = &mut self.lanes[lane as usize];
-        debug_assert!(lane.back().is_none_or(|e| e.key.time <= time));
-        lane.push_back(Entry { key, event });
+        let i = lane as usize;
+        let queue = &mut self.lanes[i];
+        debug_assert!(queue.back().is_none_or(|e| key_time(e.key) <= time));
+        if queue.is_empty() {
+            self.fronts[1 + i] = key;
+        }
+        queue.push_back(Entry { key, event });
     }
 
     /// Time of the next event, if any.
@@ -162,11 +184,17 @@ impl EventQueue {
     }
 
     /// The next event's time and where it waits, without removing it; pass
-    /// it to [`EventQueue::take`] to remove it (one scan of the sources for
-    /// the look and the removal together).
+    /// it to [`EventQueue::take`] to remove it.
     pub fn peek(&self) -> Option<Next> {
-        self.min_source().map(|(key, source)| Next {
-            time: key.time,
+        let mut source = 0;
+        for i in 1..self.fronts.len() {
+            if self.fronts[i] < self.fronts[source] {
+                source = i;
+            }
+        }
+        let key = self.fronts[source];
+        (key != EMPTY).then(|| Next {
+            time: key_time(key),
             source,
         })
     }
@@ -174,10 +202,14 @@ impl EventQueue {
     /// Removes and returns the event `next` (from [`EventQueue::peek`], with
     /// nothing scheduled in between).
     pub fn take(&mut self, next: Next) -> Event {
-        let entry = match next.source {
-            None => self.heap.pop().map(|Reverse(e)| e),
-            Some(lane) => self.lanes[lane].pop_front(),
+        let (entry, front) = if next.source == 0 {
+            let entry = self.heap.pop().map(|Reverse(e)| e);
+            (entry, self.heap.peek().map(|Reverse(e)| e.key))
+        } else {
+            let lane = &mut self.lanes[next.source - 1];
+            (lane.pop_front(), lane.front().map(|e| e.key))
         };
+        self.fronts[next.source] = front.unwrap_or(EMPTY);
         entry.expect("peeked event is there").event
     }
 
@@ -185,19 +217,6 @@ impl EventQueue {
     pub fn pop(&mut self) -> Option<(u64, Event)> {
         let next = self.peek()?;
         Some((next.time, self.take(next)))
-    }
-
-    /// The smallest key and where it is: `None` for the heap, `Some(i)` for lane `i`.
-    fn min_source(&self) -> Option<(Key, Option<usize>)> {
-        let mut best = self.heap.peek().map(|Reverse(e)| (e.key, None));
-        for (i, lane) in self.lanes.iter().enumerate() {
-            if let Some(front) = lane.front()
-                && best.is_none_or(|(k, _)| front.key < k)
-            {
-                best = Some((front.key, Some(i)));
-            }
-        }
-        best
     }
 
     /// Number of pending events (stale ones included).
