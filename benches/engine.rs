@@ -74,14 +74,14 @@ fn event_queue(c: &mut Criterion) {
 
 /// 1 M messages through the store: insert visible, take the oldest, remove.
 fn message_store(c: &mut Criterion) {
-    use mqsim::engine::queue::{QueueStore, State};
+    use mqsim::engine::queue::QueueStore;
     let mut group = c.benchmark_group("hot");
     group.throughput(Throughput::Elements(1_000_000));
     group.bench_function("message_store_1M", |b| {
         b.iter(|| {
             let mut store = QueueStore::new();
             for t in 0..1_000_000u64 {
-                store.insert(t, State::Visible, false);
+                store.insert_visible(t, false);
                 if t % 2 == 1 {
                     for _ in 0..2 {
                         let h = store.pop_visible().expect("a visible message");

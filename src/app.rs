@@ -56,7 +56,7 @@ fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
     let limits = engine::Limits {
         max_backlog: args
             .max_backlog
-            .unwrap_or_else(|| default_max_backlog(threads)),
+            .unwrap_or_else(|| default_max_backlog(&sc, threads)),
     };
     let started = Instant::now();
     let results = run_replications_within(&sc, threads, limits)?;
@@ -170,12 +170,16 @@ fn run_replications_within(
     }))
 }
 
-/// Bytes one waiting message takes (record and indices; docs/performance.md).
-const BYTES_PER_MESSAGE: u64 = 72;
+/// Bytes one waiting message takes (docs/performance.md): a never-received
+/// one 8 bytes, counted twice for the FIFO's doubling; with a delivery delay
+/// every message has its 40-byte record, an age-index entry and a timer.
+fn bytes_per_message(sc: &Scenario) -> u64 {
+    if sc.queue.delay.ticks() > 0 { 96 } else { 16 }
+}
 
 /// The backlog that half the available memory holds, shared by the
 /// replications that run at once (100 million where the memory is unknown).
-fn default_max_backlog(threads: usize) -> u64 {
+fn default_max_backlog(sc: &Scenario, threads: usize) -> u64 {
     let available = std::fs::read_to_string("/proc/meminfo")
         .ok()
         .and_then(|text| {
@@ -183,7 +187,7 @@ fn default_max_backlog(threads: usize) -> u64 {
             line.split_whitespace().nth(1)?.parse::<u64>().ok()
         });
     match available {
-        Some(kib) => (kib * 1024 / 2 / BYTES_PER_MESSAGE / threads.max(1) as u64).max(1),
+        Some(kib) => (kib * 1024 / 2 / bytes_per_message(sc) / threads.max(1) as u64).max(1),
         None => 100_000_000,
     }
 }

@@ -78,7 +78,7 @@ impl Simulation<'_> {
     fn finish(mut self, replication: u32, seed: u64, end: u64) -> ReplicationResult {
         self.finish_samples(end);
         self.close_open_faults(end);
-        let oldest_at_end = self.queue.oldest().map_or(0, |(_, s)| end - s);
+        let oldest_at_end = self.queue.oldest().map_or(0, |(_, sent_at)| end - sent_at);
         let rec = &mut self.rec;
         let counts = rec.counts;
         let left = self.visible + self.in_flight + self.delayed;

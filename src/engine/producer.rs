@@ -18,7 +18,6 @@ use rand::Rng;
 
 use super::arrivals::ArrivalProcess;
 use super::events::{Event, Lane};
-use super::queue::State;
 use super::rng::Stream;
 use super::sim::Simulation;
 use crate::scenario::Scenario;
@@ -117,13 +116,13 @@ impl Simulation<'_> {
         let pf = self.sc.consumers.poison_fraction;
         let poison = pf > 0.0 && self.rng_errors.random::<f64>() < pf;
         if self.t.delay > 0 {
-            let h = self.queue.insert(self.now, State::Delayed, poison);
+            let h = self.queue.insert_delayed(self.now, poison);
             self.delayed += 1;
             let at = self.now + self.t.delay;
             self.events
                 .schedule_in(Lane::Delay, at, Event::DelayEnd { msg: h });
         } else {
-            self.queue.insert(self.now, State::Visible, poison);
+            self.queue.insert_visible(self.now, poison);
             self.set_visible(self.visible + 1);
         }
         self.rec.on_sent();

@@ -1,7 +1,14 @@
 //! The queue's message store: where every message is and in which order
 //! visible messages are handed out.
 //!
-//! Messages live in a slab (`Vec<Message>` plus a free list), addressed by a
+//! A message that has been sent and never received (the bulk of any
+//! backlog) is *cold*: 8 bytes in the visible order, its send time and
+//! poison flag, and no record. It gets a record when it is first received
+//! or, with a delivery delay, when it is sent. So a backlog of 100 million
+//! messages takes 0.8 GB, not the 7 GB that a record and index entries each
+//! would (issue 6).
+//!
+//! Records live in a slab (`Vec<Message>` plus a free list), addressed by a
 //! [`Handle`] = slot + generation; a freed slot bumps its generation, so any
 //! timer or index entry that still names the old message is recognised as
 //! stale. A message that is gone (deleted, dead-lettered, expired) keeps its
@@ -9,16 +16,21 @@
 //! can still tell whether it was the first.
 //!
 //! Visible order (standard queue, "oldest first, best effort"): each visible
-//! message has a position key. A newly visible message gets the current time,
-//! so it joins the tail (`fresh`, a FIFO whose keys never decrease). A message
-//! whose visibility timeout ran out goes back to its old place (key = the time
-//! it first became visible) through the `returned` heap, unless it has been
-//! received 3 or more times: then it goes to the tail (SQS moves such
-//! messages to the back). `pop_visible` takes the smaller key of the two.
+//! message has a position key. A new message's key is its send time (`cold`,
+//! a FIFO). A message that becomes visible at the tail (after its delivery
+//! delay, or returned after 3 or more receives: SQS moves such messages to
+//! the back) gets the current time (`fresh`, a FIFO of records whose keys
+//! never decrease). A message whose visibility timeout ran out goes back to
+//! its old place (key = the time it first became visible) through the
+//! `returned` heap. `pop_visible` takes the smallest key of the three; equal
+//! keys go cold, then fresh, then returned (a returned message with the key
+//! of a cold one was sent in the same instant, and moved behind it).
 //!
-//! The age index lists live messages in send order (lazily pruned and
-//! compacted) and gives the oldest message for retention expiry and
-//! `oldest_age`.
+//! The age index lists messages with records in send order (lazily pruned
+//! and compacted); with the cold FIFO it gives the oldest live message for
+//! retention expiry and `oldest_age`. Records are made in send order
+//! (delayed messages at their send, cold ones in FIFO order), which keeps
+//! the index sorted.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -86,11 +98,57 @@ pub enum Redelivery {
     Spontaneous,
 }
 
+/// A returned message at its old place; `seq` orders equal keys by return.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Positioned {
     key: u64,
     seq: u64,
     msg: Handle,
+}
+
+/// A message visible at the tail since `key`.
+#[derive(Clone, Copy, Debug)]
+struct AtTail {
+    key: u64,
+    msg: Handle,
+}
+
+/// A never-received message: its send time, the top bit its poison flag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Cold(u64);
+
+impl Cold {
+    const POISON: u64 = 1 << 63;
+
+    fn new(sent_at: u64, poison: bool) -> Self {
+        debug_assert!(sent_at < Self::POISON);
+        Cold(sent_at | if poison { Self::POISON } else { 0 })
+    }
+
+    fn sent_at(self) -> u64 {
+        self.0 & !Self::POISON
+    }
+
+    fn poison(self) -> bool {
+        self.0 & Self::POISON != 0
+    }
+}
+
+/// Which part of the visible order holds the next message.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Cold,
+    Fresh,
+    Returned,
+}
+
+/// The oldest live message: a record, or the front of the cold FIFO.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Oldest {
+    /// A message with a record.
+    Record(Handle),
+    /// The oldest never-received message (no record).
+    Cold,
 }
 
 /// Message store and visible order; see the module docs.
@@ -99,7 +157,8 @@ pub struct QueueStore {
     slab: Vec<Message>,
     free: Vec<u32>,
     by_age: VecDeque<Handle>,
-    fresh: VecDeque<Positioned>,
+    cold: VecDeque<Cold>,
+    fresh: VecDeque<AtTail>,
     returned: BinaryHeap<Reverse<Positioned>>,
     seq: u64,
     live: u64,
@@ -129,9 +188,22 @@ impl QueueStore {
         m
     }
 
-    /// Stores a new message sent at `now`, in `state` (Delayed or Visible).
-    /// A visible one joins the tail of the visible order.
-    pub fn insert(&mut self, now: u64, state: State, poison: bool) -> Handle {
+    /// Accepts a new message sent at `now`, visible at once: it joins the
+    /// tail of the visible order, cold (no record until it is received).
+    pub fn insert_visible(&mut self, now: u64, poison: bool) {
+        self.live += 1;
+        self.cold.push_back(Cold::new(now, poison));
+    }
+
+    /// Accepts a new message sent at `now` that waits out a delivery delay:
+    /// it gets its record (and handle, for its delay timer) at once.
+    pub fn insert_delayed(&mut self, now: u64, poison: bool) -> Handle {
+        self.live += 1;
+        self.new_record(now, State::Delayed, poison)
+    }
+
+    /// A record for a message sent at `sent_at`, listed in the age index.
+    fn new_record(&mut self, sent_at: u64, state: State, poison: bool) -> Handle {
         let slot = match self.free.pop() {
             Some(slot) => slot,
             None => {
@@ -152,7 +224,7 @@ impl QueueStore {
         };
         let m = &mut self.slab[slot as usize];
         *m = Message {
-            sent_at: now,
+            sent_at,
             deadline: 0,
             received_at: 0,
             generation: m.generation,
@@ -167,23 +239,14 @@ impl QueueStore {
             slot,
             generation: m.generation,
         };
-        self.live += 1;
         self.by_age.push_back(h);
-        if state == State::Visible {
-            self.push_tail(now, h);
-        }
         h
     }
 
     /// Makes `h` visible at the tail of the visible order.
     pub fn push_tail(&mut self, now: u64, h: Handle) {
         self.get_mut(h).state = State::Visible;
-        self.seq += 1;
-        self.fresh.push_back(Positioned {
-            key: now,
-            seq: self.seq,
-            msg: h,
-        });
+        self.fresh.push_back(AtTail { key: now, msg: h });
     }
 
     /// Makes `h` visible at its old place, ordered by `key`.
@@ -197,28 +260,46 @@ impl QueueStore {
         }));
     }
 
-    /// Removes and returns the first visible message, skipping stale entries.
-    /// The message's state is left as `Visible`; the caller changes it.
+    /// Removes and returns the first visible message, skipping stale entries
+    /// (a cold one gets its record now). The message's state is left as
+    /// `Visible`; the caller changes it.
     pub fn pop_visible(&mut self) -> Option<Handle> {
         loop {
-            let from_fresh = match (self.fresh.front(), self.returned.peek()) {
-                (None, None) => return None,
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (Some(f), Some(Reverse(r))) => (f.key, f.seq) < (r.key, r.seq),
-            };
-            let entry = if from_fresh {
-                self.fresh.pop_front()
-            } else {
-                self.returned.pop().map(|Reverse(e)| e)
+            let entry = match self.next_source()? {
+                Source::Cold => {
+                    let cold = self.cold.pop_front()?;
+                    let visible = State::Visible;
+                    return Some(self.new_record(cold.sent_at(), visible, cold.poison()));
+                }
+                Source::Fresh => self.fresh.pop_front().map(|e| e.msg),
+                Source::Returned => self.returned.pop().map(|Reverse(e)| e.msg),
             }?;
-            if self
-                .get(entry.msg)
-                .is_some_and(|m| m.state == State::Visible)
-            {
-                return Some(entry.msg);
+            if self.get(entry).is_some_and(|m| m.state == State::Visible) {
+                return Some(entry);
             }
         }
+    }
+
+    /// The part of the visible order whose front has the smallest key.
+    fn next_source(&self) -> Option<Source> {
+        // The common case: no message has come back.
+        if self.fresh.is_empty() && self.returned.is_empty() {
+            return (!self.cold.is_empty()).then_some(Source::Cold);
+        }
+        let candidates = [
+            (self.cold.front().map(|c| c.sent_at()), Source::Cold),
+            (self.fresh.front().map(|e| e.key), Source::Fresh),
+            (
+                self.returned.peek().map(|Reverse(e)| e.key),
+                Source::Returned,
+            ),
+        ];
+        // min_by_key keeps the first of equal keys: cold, fresh, returned.
+        candidates
+            .into_iter()
+            .filter_map(|(key, source)| key.map(|k| (k, source)))
+            .min_by_key(|&(key, _)| key)
+            .map(|(_, source)| source)
     }
 
     /// Marks `h` gone (deleted, dead-lettered or expired) and frees its slot
@@ -241,8 +322,19 @@ impl QueueStore {
         }
     }
 
-    /// The oldest live message (by send time), pruning the age index.
-    pub fn oldest(&mut self) -> Option<(Handle, u64)> {
+    /// The oldest live message and its send time, pruning the age index.
+    pub fn oldest(&mut self) -> Option<(Oldest, u64)> {
+        let record = self.oldest_record();
+        let cold = self.cold.front().map(|c| c.sent_at());
+        match (record, cold) {
+            (Some((h, a)), Some(b)) if a <= b => Some((Oldest::Record(h), a)),
+            (_, Some(b)) => Some((Oldest::Cold, b)),
+            (Some((h, a)), None) => Some((Oldest::Record(h), a)),
+            (None, None) => None,
+        }
+    }
+
+    fn oldest_record(&mut self) -> Option<(Handle, u64)> {
         while let Some(&h) = self.by_age.front() {
             match self.get(h) {
                 Some(m) if m.state != State::Gone => return Some((h, m.sent_at)),
@@ -254,10 +346,19 @@ impl QueueStore {
         None
     }
 
+    /// Removes the oldest never-received message (it expired); returns its
+    /// send time.
+    pub fn expire_cold(&mut self) -> Option<u64> {
+        let cold = self.cold.pop_front()?;
+        self.live -= 1;
+        Some(cold.sent_at())
+    }
+
     /// Drops index entries of gone messages when they outnumber live ones,
     /// so memory follows the backlog, not the run length. Amortised O(1).
     pub fn compact(&mut self) {
-        let live = self.live as usize;
+        // Messages with records: only they have index entries.
+        let live = self.live as usize - self.cold.len();
         if self.by_age.len() > 2 * live + 1024 {
             let slab = &self.slab;
             self.by_age.retain(|h| {
@@ -268,12 +369,12 @@ impl QueueStore {
         let stale = self.fresh.len() + self.returned.len();
         if stale > 2 * live + 1024 {
             let slab = &self.slab;
-            let current = |p: &Positioned| {
-                let m = &slab[p.msg.slot as usize];
-                m.generation == p.msg.generation && m.state == State::Visible
+            let current = |h: Handle| {
+                let m = &slab[h.slot as usize];
+                m.generation == h.generation && m.state == State::Visible
             };
-            self.fresh.retain(current);
-            self.returned.retain(|Reverse(p)| current(p));
+            self.fresh.retain(|e| current(e.msg));
+            self.returned.retain(|Reverse(p)| current(p.msg));
         }
     }
 }
@@ -283,38 +384,75 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_message_record_is_40_bytes() {
+    fn a_message_record_is_40_bytes_and_a_cold_message_8() {
         assert_eq!(std::mem::size_of::<Message>(), 40);
+        assert_eq!(std::mem::size_of::<Cold>(), 8);
+    }
+
+    fn sent_at(q: &QueueStore, h: Handle) -> u64 {
+        q.get(h).unwrap().sent_at
+    }
+
+    /// Receives the next visible message (the caller's part of a receive).
+    fn receive(q: &mut QueueStore) -> Option<Handle> {
+        let h = q.pop_visible()?;
+        q.get_mut(h).state = State::InFlight;
+        Some(h)
     }
 
     #[test]
-    fn visible_order_is_fresh_fifo_with_returns_in_their_old_place() {
+    fn visible_order_is_send_order_with_returns_in_their_old_place() {
         let mut q = QueueStore::new();
-        let a = q.insert(10, State::Visible, false);
-        let b = q.insert(20, State::Visible, false);
-        let c = q.insert(30, State::Visible, false);
-        assert_eq!(q.pop_visible(), Some(a));
-        q.get_mut(a).state = State::InFlight;
+        for t in [10, 20, 30] {
+            q.insert_visible(t, false);
+        }
+        let a = receive(&mut q).unwrap();
+        assert_eq!(sent_at(&q, a), 10);
         // a comes back to its old place: ahead of b and c.
         q.push_at(10, a);
-        assert_eq!(q.pop_visible(), Some(a));
-        q.get_mut(a).state = State::InFlight;
+        assert_eq!(receive(&mut q), Some(a));
         // pushed to the tail: behind c.
         q.push_tail(40, a);
-        assert_eq!(q.pop_visible(), Some(b));
-        assert_eq!(q.pop_visible(), Some(c));
-        assert_eq!(q.pop_visible(), Some(a));
-        assert_eq!(q.pop_visible(), None);
+        let order: Vec<Handle> = std::iter::from_fn(|| receive(&mut q)).collect();
+        let order: Vec<u64> = order.into_iter().map(|h| sent_at(&q, h)).collect();
+        assert_eq!(order, vec![20, 30, 10]);
+    }
+
+    #[test]
+    fn equal_keys_go_cold_then_tail_then_old_place() {
+        let mut q = QueueStore::new();
+        q.insert_visible(5, false);
+        q.insert_visible(5, false);
+        let (x, y) = (receive(&mut q).unwrap(), receive(&mut q).unwrap());
+        q.insert_visible(7, false);
+        q.push_at(7, x); // as if x had been sent at 7
+        q.push_tail(7, y);
+        let order: Vec<Handle> = std::iter::from_fn(|| receive(&mut q)).collect();
+        assert_eq!(order.len(), 3);
+        assert!(order[0] != x && order[0] != y, "the cold one first");
+        assert_eq!(&order[1..], &[y, x]);
+    }
+
+    #[test]
+    fn cold_messages_get_records_when_received_and_keep_their_poison() {
+        let mut q = QueueStore::new();
+        q.insert_visible(3, true);
+        assert_eq!(q.slab.len(), 0, "no record before the first receive");
+        let h = receive(&mut q).unwrap();
+        let m = q.get(h).unwrap();
+        assert!(m.poison);
+        assert_eq!((m.sent_at, q.live()), (3, 1));
     }
 
     #[test]
     fn removed_messages_are_skipped_and_slots_reused_with_new_generation() {
         let mut q = QueueStore::new();
-        let a = q.insert(0, State::Visible, false);
+        let a = q.insert_delayed(0, false);
+        q.push_tail(1, a);
         q.remove(a);
         assert!(q.get(a).is_none());
         assert_eq!(q.pop_visible(), None);
-        let b = q.insert(1, State::Visible, false);
+        let b = q.insert_delayed(1, false);
         assert_ne!(a, b);
         assert_eq!(q.live(), 1);
     }
@@ -322,7 +460,7 @@ mod tests {
     #[test]
     fn held_gone_message_keeps_its_slot_until_released() {
         let mut q = QueueStore::new();
-        let a = q.insert(0, State::Visible, false);
+        let a = q.insert_delayed(0, false);
         q.get_mut(a).holders = 1;
         q.remove(a);
         assert_eq!(q.get(a).map(|m| m.state), Some(State::Gone));
@@ -332,17 +470,20 @@ mod tests {
     }
 
     #[test]
-    fn oldest_skips_gone_and_compaction_keeps_live() {
+    fn oldest_is_the_older_of_records_and_cold_messages() {
         let mut q = QueueStore::new();
-        let hs: Vec<_> = (0..3000)
-            .map(|t| q.insert(t, State::Visible, false))
-            .collect();
-        for h in &hs[..2999] {
+        for t in 0..3000 {
+            q.insert_visible(t, false);
+        }
+        let received: Vec<Handle> = (0..2999).map(|_| receive(&mut q).unwrap()).collect();
+        assert_eq!(q.oldest(), Some((Oldest::Record(received[0]), 0)));
+        for h in &received {
             q.remove(*h);
         }
         q.compact();
         assert!(q.by_age.len() <= 1);
-        assert_eq!(q.oldest(), Some((hs[2999], 2999)));
-        assert_eq!(q.pop_visible(), Some(hs[2999]));
+        assert_eq!(q.oldest(), Some((Oldest::Cold, 2999)));
+        assert_eq!(q.expire_cold(), Some(2999));
+        assert_eq!((q.oldest(), q.live()), (None, 0));
     }
 }

@@ -19,7 +19,7 @@ use std::collections::VecDeque;
 use super::events::{Event, EventQueue};
 use super::faults::FaultRuntime;
 use super::producer::Producer;
-use super::queue::{Handle, QueueStore, Redelivery, State};
+use super::queue::{Handle, Oldest, QueueStore, Redelivery, State};
 use super::recorder::Recorder;
 use super::rng::{self, Purpose, Stream};
 use crate::dist::Sampler;
@@ -336,6 +336,15 @@ impl<'a> Simulation<'a> {
         self.queue.remove(h);
     }
 
+    /// The oldest never-received message expires (it has no record).
+    fn expire_cold(&mut self) {
+        if let Some(sent_at) = self.queue.expire_cold() {
+            self.set_visible(self.visible - 1);
+            self.rec.counts.expired += 1;
+            self.rec.on_gone(self.now - sent_at);
+        }
+    }
+
     pub(super) fn arm_retention_timer(&mut self) {
         if !self.retention_timer
             && let Some((_, sent_at)) = self.queue.oldest()
@@ -348,11 +357,14 @@ impl<'a> Simulation<'a> {
 
     fn on_retention_check(&mut self) {
         self.retention_timer = false;
-        while let Some((h, sent_at)) = self.queue.oldest() {
+        while let Some((oldest, sent_at)) = self.queue.oldest() {
             if sent_at + self.t.retention > self.now {
                 break;
             }
-            self.leave(h, Fate::Expired);
+            match oldest {
+                Oldest::Record(h) => self.leave(h, Fate::Expired),
+                Oldest::Cold => self.expire_cold(),
+            }
         }
         self.arm_retention_timer();
     }
