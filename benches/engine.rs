@@ -5,7 +5,8 @@
 //!
 //! And the hot paths on their own: the event queue (heap events mixed with a
 //! constant-delay lane, as in a run) and the message store (send, receive,
-//! delete).
+//! delete); and the ceiling, the same M/M/c model as a bare binary-heap loop
+//! with nothing else (docs/performance.md).
 
 use std::path::Path;
 
@@ -95,5 +96,52 @@ fn message_store(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, mmc, event_queue, message_store);
+/// The ceiling: the same M/M/c model (λ 9/s, 10 servers, exp 1 s, 1 M
+/// customers) as a bare binary-heap event loop with nothing else: no queue
+/// semantics, no statistics, no time series. mqsim's engine is compared with
+/// this in docs/performance.md.
+fn bare_heap_mmc(c: &mut Criterion) {
+    use rand::{Rng, SeedableRng};
+    use rand_distr::Exp1;
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    const CUSTOMERS: u64 = 1_000_000;
+    let mut group = c.benchmark_group("hot");
+    group.throughput(Throughput::Elements(CUSTOMERS));
+    group.bench_function("bare_heap_mmc_1M", |b| {
+        b.iter(|| {
+            let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(1);
+            let mut heap = BinaryHeap::new();
+            let (mut seq, mut arrived, mut busy, mut waiting) = (0u64, 0u64, 0u32, 0u64);
+            let ticks = |rng: &mut rand_pcg::Pcg64Mcg, mean_us: f64| {
+                (rng.sample::<f64, _>(Exp1) * mean_us) as u64 + 1
+            };
+            heap.push(Reverse((ticks(&mut rng, 1e6 / 9.0), 0u64, true)));
+            while let Some(Reverse((now, _, is_arrival))) = heap.pop() {
+                seq += 1;
+                if is_arrival {
+                    arrived += 1;
+                    if arrived < CUSTOMERS {
+                        heap.push(Reverse((now + ticks(&mut rng, 1e6 / 9.0), seq, true)));
+                    }
+                    if busy < 10 {
+                        busy += 1;
+                        heap.push(Reverse((now + ticks(&mut rng, 1e6), seq, false)));
+                    } else {
+                        waiting += 1;
+                    }
+                } else if waiting > 0 {
+                    waiting -= 1;
+                    heap.push(Reverse((now + ticks(&mut rng, 1e6), seq, false)));
+                } else {
+                    busy -= 1;
+                }
+            }
+            seq
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, mmc, event_queue, message_store, bare_heap_mmc);
 criterion_main!(benches);
