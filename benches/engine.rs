@@ -82,11 +82,11 @@ fn message_store(c: &mut Criterion) {
         b.iter(|| {
             let mut store = QueueStore::new();
             for t in 0..1_000_000u64 {
-                store.insert_visible(t, false);
+                store.insert_visible(t, false, 0);
                 if t % 2 == 1 {
                     for _ in 0..2 {
                         let h = store.pop_visible().expect("a visible message");
-                        store.remove(h);
+                        store.remove(t, h);
                     }
                 }
             }

@@ -24,7 +24,7 @@ use super::events::{Event, Lane};
 use super::queue::{Handle, Redelivery, State};
 use super::recorder::DuplicateCause;
 use super::sim::{Activity, Fate, SHORT_POLL_MIN_GAP, Simulation, VISIBILITY_CAP};
-use crate::scenario::{OnError, StaleDelete};
+use crate::scenario::{OnError, QueueKind, StaleDelete};
 use crate::time::round_ticks;
 
 /// Pause before a consumer retries a receive that failed in a queue outage, µs.
@@ -100,8 +100,10 @@ impl Simulation<'_> {
             if self.take_batch(c) > 0 {
                 self.start_batch(c);
             } else {
-                // Everything visible was dead-lettered: keep its place.
+                // Everything visible was dead-lettered, or (FIFO) sits in
+                // locked groups: keep its place until something changes.
                 self.waiters.push_front((c as u32, poll));
+                return;
             }
         }
     }
@@ -128,6 +130,7 @@ impl Simulation<'_> {
     fn take_batch(&mut self, c: usize) -> usize {
         let batch_size = self.sc.consumers.batch_size as usize;
         let max_in_flight = u64::from(self.sc.queue.max_in_flight);
+        self.queue.begin_receive();
         let mut n = 0;
         while n < batch_size
             && let Some((h, receipt)) = self.take_ghost()
@@ -184,6 +187,7 @@ impl Simulation<'_> {
         m.received_at = now;
         m.holders += 1;
         let (receipt, sent_at) = (m.receives, m.sent_at);
+        self.queue.received(now, h);
         self.rec.on_received(now, sent_at, receipt == 1);
         let event = Event::VisibilityDeadline { msg: h, receipt };
         self.events.schedule_in(Lane::Visibility, deadline, event);
@@ -322,7 +326,14 @@ impl Simulation<'_> {
             }
             return;
         }
-        let current = m.receives == receipt || self.sc.queue.stale_delete == StaleDelete::Deletes;
+        let latest = m.receives == receipt;
+        let current = latest || self.sc.queue.stale_delete == StaleDelete::Deletes;
+        if self.sc.queue.kind == QueueKind::Fifo && !(m.state == State::InFlight && latest) {
+            // FIFO queues answer an expired receipt handle (its visibility
+            // timeout ran out, whatever happened since) with an error.
+            self.rec.counts.delete_errors += 1;
+            return;
+        }
         if alive && current {
             self.leave(h, Fate::Deleted);
             self.serve_waiters();

@@ -18,6 +18,7 @@ mod arrivals;
 mod consumer;
 pub mod events;
 mod faults;
+mod fifo;
 mod fleet;
 mod producer;
 pub mod queue;
@@ -92,8 +93,10 @@ impl Simulation<'_> {
         let (faults, drain_time) = self.faults.outcomes(end);
         let end_secs = end as f64 / 1e6;
         let cost = &self.sc.cost;
+        let consumer_hours = consumers * end_secs / 3600.0;
         let cost_usd = counts.requests() as f64 / 1e6 * cost.price_per_million_requests
-            + consumers * end_secs / 3600.0 * cost.consumer_hour;
+            + consumer_hours * cost.consumer_hour;
+        let fifo = self.queue.fifo_stats(end).unwrap_or_default();
         let metrics = Metrics {
             produced: counts.produced as f64,
             dropped: counts.dropped as f64,
@@ -134,6 +137,16 @@ impl Simulation<'_> {
             requests_change_visibility: counts.requests_change_visibility as f64,
             cost_usd,
             events: self.events_run as f64,
+            consumer_hours,
+            group_blocked_time_max: fifo.blocked_max as f64 / 1e6,
+            group_blocked_time_mean: if fifo.groups_used > 0 {
+                fifo.blocked_total as f64 / 1e6 / fifo.groups_used as f64
+            } else {
+                0.0
+            },
+            out_of_order: fifo.out_of_order as f64,
+            delete_errors: counts.delete_errors as f64,
+            requests_throttled: counts.requests_throttled as f64,
         };
         ReplicationResult {
             replication,

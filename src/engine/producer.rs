@@ -15,12 +15,49 @@
 //! part of it.
 
 use rand::Rng;
+use rand_distr::Zipf;
 
 use super::arrivals::ArrivalProcess;
 use super::events::{Event, Lane};
-use super::rng::Stream;
+use super::rng::{self, Purpose, Stream};
 use super::sim::Simulation;
-use crate::scenario::Scenario;
+use crate::scenario::{QueueKind, Scenario};
+
+/// Which FIFO message group a producer's next message joins: one of the
+/// producer's own `count` groups (ids from `offset`), evenly or Zipf-skewed.
+pub(super) struct GroupPicker {
+    offset: u32,
+    count: u32,
+    zipf: Option<Zipf<f64>>,
+    rng: Stream,
+}
+
+impl GroupPicker {
+    fn new(sc: &Scenario, index: usize, seed: u64) -> Self {
+        let config = &sc.producers[index];
+        let offset = sc.producers[..index].iter().map(|p| p.groups).sum();
+        let skew = config.group_skew;
+        GroupPicker {
+            offset,
+            count: config.groups,
+            // Validation keeps count >= 1 and skew in (0, 10]: Zipf accepts both.
+            zipf: (skew > 0.0)
+                .then(|| Zipf::new(f64::from(config.groups), skew).ok())
+                .flatten(),
+            rng: rng::stream(seed, Purpose::Groups(index as u32)),
+        }
+    }
+
+    fn pick(&mut self) -> u32 {
+        let k = match &self.zipf {
+            _ if self.count == 1 => 0,
+            // Zipf draws ranks 1..=count.
+            Some(zipf) => (self.rng.sample(zipf) as u32).clamp(1, self.count) - 1,
+            None => self.rng.random_range(0..self.count),
+        };
+        self.offset + k
+    }
+}
 
 /// One producer's state.
 pub(super) struct Producer {
@@ -32,13 +69,21 @@ pub(super) struct Producer {
     /// A failed send is being retried.
     pub retrying: bool,
     attempts_left: u32,
+    /// FIFO queues only: the group of each accepted message.
+    groups: Option<GroupPicker>,
 }
 
 impl Producer {
-    pub fn new(sc: &Scenario, index: usize, rng: Stream) -> Self {
+    pub fn new(sc: &Scenario, index: usize, seed: u64) -> Self {
         let config = &sc.producers[index];
+        let fifo = sc.queue.kind == QueueKind::Fifo;
         Producer {
-            arrivals: ArrivalProcess::new(sc, index, rng),
+            groups: fifo.then(|| GroupPicker::new(sc, index, seed)),
+            arrivals: ArrivalProcess::new(
+                sc,
+                index,
+                rng::stream(seed, Purpose::Arrivals(index as u32)),
+            ),
             held: 0,
             send_batch: u64::from(config.send_batch),
             buffer: config.buffer,
@@ -77,11 +122,24 @@ impl Simulation<'_> {
             return;
         }
         let producer = &mut self.producers[p];
-        let n = std::mem::take(&mut producer.held);
+        let calls = producer.held.div_ceil(producer.send_batch);
+        let admitted = self.throttle.admit(self.now, calls);
+        self.rec.counts.requests_throttled += calls - admitted;
+        if admitted == 0 {
+            self.send_failed(p);
+            return;
+        }
+        let n = producer.held.min(admitted * producer.send_batch);
+        producer.held -= n;
         producer.retrying = false;
-        self.rec.counts.requests_send += n.div_ceil(producer.send_batch);
+        self.rec.counts.requests_send += admitted;
         for _ in 0..n {
-            self.enqueue();
+            self.enqueue(p);
+        }
+        if self.producers[p].held > 0 {
+            // Throttled calls: retried like failed ones, with fresh attempts
+            // since some calls went through.
+            self.send_failed(p);
         }
         self.serve_waiters();
     }
@@ -111,21 +169,77 @@ impl Simulation<'_> {
         }
     }
 
-    /// The queue accepts one message now.
-    fn enqueue(&mut self) {
+    /// The queue accepts one message of producer `p` now.
+    fn enqueue(&mut self, p: usize) {
         let pf = self.sc.consumers.poison_fraction;
         let poison = pf > 0.0 && self.rng_errors.random::<f64>() < pf;
+        let group = self.producers[p]
+            .groups
+            .as_mut()
+            .map_or(0, GroupPicker::pick);
         if self.t.delay > 0 {
-            let h = self.queue.insert_delayed(self.now, poison);
+            let h = self.queue.insert_delayed(self.now, poison, group);
             self.delayed += 1;
             let at = self.now + self.t.delay;
             self.events
                 .schedule_in(Lane::Delay, at, Event::DelayEnd { msg: h });
         } else {
-            self.queue.insert_visible(self.now, poison);
+            self.queue.insert_visible(self.now, poison, group);
             self.set_visible(self.visible + 1);
         }
         self.rec.on_sent();
         self.arm_retention_timer();
+    }
+}
+
+/// The queue's limit on send calls per second (`queue.throughput_limit`): a
+/// token bucket that refills at the limit and holds one second's worth, so
+/// a burst of up to the limit passes at once.
+pub(super) struct Throttle {
+    /// Calls per µs; `None`: no limit.
+    rate: Option<f64>,
+    capacity: f64,
+    tokens: f64,
+    at: u64,
+}
+
+impl Throttle {
+    pub fn new(limit: Option<f64>) -> Self {
+        let capacity = limit.unwrap_or(0.0);
+        Throttle {
+            rate: limit.map(|l| l / 1e6),
+            capacity,
+            tokens: capacity,
+            at: 0,
+        }
+    }
+
+    /// How many of `calls` send calls at `now` are within the limit (their
+    /// tokens are taken).
+    #[inline]
+    fn admit(&mut self, now: u64, calls: u64) -> u64 {
+        let Some(rate) = self.rate else {
+            return calls;
+        };
+        self.tokens = (self.tokens + (now - self.at) as f64 * rate).min(self.capacity);
+        self.at = now;
+        // A whole token per call; the epsilon absorbs refill rounding.
+        let admitted = ((self.tokens + 1e-9).floor() as u64).min(calls);
+        self.tokens = (self.tokens - admitted as f64).max(0.0);
+        admitted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Throttle;
+
+    #[test]
+    fn the_throttle_passes_a_second_of_burst_then_the_rate() {
+        let mut t = Throttle::new(Some(10.0));
+        assert_eq!(t.admit(0, 12), 10);
+        assert_eq!(t.admit(50_000, 1), 0, "half a token after 50 ms");
+        assert_eq!(t.admit(100_000, 3), 1, "one token after 100 ms");
+        assert_eq!(Throttle::new(None).admit(0, 1_000_000), 1_000_000);
     }
 }

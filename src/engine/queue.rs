@@ -35,11 +35,26 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
+use super::fifo::{FifoGroups, FifoStats};
+
 /// A reference to a message: slab slot and generation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Handle {
     slot: u32,
     generation: u32,
+}
+
+impl Handle {
+    /// The handle of `slot` at `generation` (for tests of other indexes).
+    #[cfg(test)]
+    pub fn new(slot: u32, generation: u32) -> Self {
+        Handle { slot, generation }
+    }
+
+    /// The slab slot, for indexes kept beside the slab.
+    pub fn slot(self) -> u32 {
+        self.slot
+    }
 }
 
 /// Where a message is.
@@ -162,12 +177,27 @@ pub struct QueueStore {
     returned: BinaryHeap<Reverse<Positioned>>,
     seq: u64,
     live: u64,
+    /// A FIFO queue's groups; they replace the visible order above.
+    fifo: Option<FifoGroups>,
 }
 
 impl QueueStore {
-    /// An empty store.
+    /// An empty standard queue.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty FIFO queue with `groups` message groups.
+    pub fn fifo(groups: u32) -> Self {
+        QueueStore {
+            fifo: Some(FifoGroups::new(groups)),
+            ..Self::default()
+        }
+    }
+
+    /// The FIFO queue's blocking and order statistics at `end`.
+    pub fn fifo_stats(&self, end: u64) -> Option<FifoStats> {
+        self.fifo.as_ref().map(|f| f.stats(end))
     }
 
     /// Messages not yet gone (visible, in flight or delayed).
@@ -189,17 +219,31 @@ impl QueueStore {
     }
 
     /// Accepts a new message sent at `now`, visible at once: it joins the
-    /// tail of the visible order, cold (no record until it is received).
-    pub fn insert_visible(&mut self, now: u64, poison: bool) {
+    /// tail of the visible order, cold (no record until it is received), or
+    /// the tail of `group` in a FIFO queue.
+    #[inline]
+    pub fn insert_visible(&mut self, now: u64, poison: bool, group: u32) {
         self.live += 1;
-        self.cold.push_back(Cold::new(now, poison));
+        if self.fifo.is_some() {
+            let h = self.new_record(now, State::Visible, poison);
+            if let Some(fifo) = &mut self.fifo {
+                fifo.tag(h.slot, group);
+                fifo.append(now, h);
+            }
+        } else {
+            self.cold.push_back(Cold::new(now, poison));
+        }
     }
 
     /// Accepts a new message sent at `now` that waits out a delivery delay:
     /// it gets its record (and handle, for its delay timer) at once.
-    pub fn insert_delayed(&mut self, now: u64, poison: bool) -> Handle {
+    pub fn insert_delayed(&mut self, now: u64, poison: bool, group: u32) -> Handle {
         self.live += 1;
-        self.new_record(now, State::Delayed, poison)
+        let h = self.new_record(now, State::Delayed, poison);
+        if let Some(fifo) = &mut self.fifo {
+            fifo.tag(h.slot, group);
+        }
+        h
     }
 
     /// A record for a message sent at `sent_at`, listed in the age index.
@@ -243,10 +287,48 @@ impl QueueStore {
         h
     }
 
-    /// Makes `h` visible at the tail of the visible order.
+    /// Makes `h` visible at the tail of the visible order (of its group).
     pub fn push_tail(&mut self, now: u64, h: Handle) {
         self.get_mut(h).state = State::Visible;
-        self.fresh.push_back(AtTail { key: now, msg: h });
+        match &mut self.fifo {
+            Some(fifo) => fifo.append(now, h),
+            None => self.fresh.push_back(AtTail { key: now, msg: h }),
+        }
+    }
+
+    /// In-flight `h` becomes visible again at `now`. Standard queue: to its
+    /// old place (`key`, the time it first became visible), or to the tail
+    /// once it has been received 3 or more times (SQS moves such messages to
+    /// the back). FIFO: at the head of its group, where it always was.
+    #[inline]
+    pub fn return_visible(&mut self, now: u64, h: Handle, key: u64) {
+        if let Some(fifo) = &mut self.fifo {
+            fifo.returned(now, h);
+            self.get_mut(h).state = State::Visible;
+        } else if self.get_mut(h).receives >= 3 {
+            self.push_tail(now, h);
+        } else {
+            self.push_at(key, h);
+        }
+    }
+
+    /// A receive call starts (a FIFO receive may fill its batch from one
+    /// group, then the next).
+    #[inline]
+    pub fn begin_receive(&mut self) {
+        if let Some(fifo) = &mut self.fifo {
+            fifo.begin_receive();
+        }
+    }
+
+    /// `h`, from [`QueueStore::pop_visible`], was delivered at `now` (its
+    /// record already updated).
+    #[inline]
+    pub fn received(&mut self, now: u64, h: Handle) {
+        let first = self.get_mut(h).receives == 1;
+        if let Some(fifo) = &mut self.fifo {
+            fifo.received(now, h, first);
+        }
     }
 
     /// Makes `h` visible at its old place, ordered by `key`.
@@ -264,6 +346,9 @@ impl QueueStore {
     /// (a cold one gets its record now). The message's state is left as
     /// `Visible`; the caller changes it.
     pub fn pop_visible(&mut self) -> Option<Handle> {
+        if let Some(fifo) = &mut self.fifo {
+            return fifo.next();
+        }
         loop {
             let entry = match self.next_source()? {
                 Source::Cold => {
@@ -302,17 +387,27 @@ impl QueueStore {
             .map(|(_, source)| source)
     }
 
-    /// Marks `h` gone (deleted, dead-lettered or expired) and frees its slot
-    /// unless consumers still hold it.
-    pub fn remove(&mut self, h: Handle) {
+    /// Marks `h` gone at `now` (deleted, dead-lettered or expired) and frees
+    /// its slot unless consumers still hold it.
+    #[inline]
+    pub fn remove(&mut self, now: u64, h: Handle) {
         let m = self.get_mut(h);
         debug_assert!(!matches!(m.state, State::Gone | State::Free));
+        let in_flight = m.state == State::InFlight;
+        let listed = m.state != State::Delayed;
+        let was_received = m.receives > 0;
         m.state = State::Gone;
+        if let Some(fifo) = &mut self.fifo
+            && listed
+        {
+            fifo.remove(now, h, in_flight, was_received);
+        }
         self.live -= 1;
         self.free_if_unheld(h);
     }
 
     /// Frees the slot of a gone message once nobody holds it.
+    #[inline]
     pub fn free_if_unheld(&mut self, h: Handle) {
         let m = self.get_mut(h);
         if m.state == State::Gone && m.holders == 0 {
@@ -404,7 +499,7 @@ mod tests {
     fn visible_order_is_send_order_with_returns_in_their_old_place() {
         let mut q = QueueStore::new();
         for t in [10, 20, 30] {
-            q.insert_visible(t, false);
+            q.insert_visible(t, false, 0);
         }
         let a = receive(&mut q).unwrap();
         assert_eq!(sent_at(&q, a), 10);
@@ -421,10 +516,10 @@ mod tests {
     #[test]
     fn equal_keys_go_cold_then_tail_then_old_place() {
         let mut q = QueueStore::new();
-        q.insert_visible(5, false);
-        q.insert_visible(5, false);
+        q.insert_visible(5, false, 0);
+        q.insert_visible(5, false, 0);
         let (x, y) = (receive(&mut q).unwrap(), receive(&mut q).unwrap());
-        q.insert_visible(7, false);
+        q.insert_visible(7, false, 0);
         q.push_at(7, x); // as if x had been sent at 7
         q.push_tail(7, y);
         let order: Vec<Handle> = std::iter::from_fn(|| receive(&mut q)).collect();
@@ -436,7 +531,7 @@ mod tests {
     #[test]
     fn cold_messages_get_records_when_received_and_keep_their_poison() {
         let mut q = QueueStore::new();
-        q.insert_visible(3, true);
+        q.insert_visible(3, true, 0);
         assert_eq!(q.slab.len(), 0, "no record before the first receive");
         let h = receive(&mut q).unwrap();
         let m = q.get(h).unwrap();
@@ -447,12 +542,12 @@ mod tests {
     #[test]
     fn removed_messages_are_skipped_and_slots_reused_with_new_generation() {
         let mut q = QueueStore::new();
-        let a = q.insert_delayed(0, false);
+        let a = q.insert_delayed(0, false, 0);
         q.push_tail(1, a);
-        q.remove(a);
+        q.remove(0, a);
         assert!(q.get(a).is_none());
         assert_eq!(q.pop_visible(), None);
-        let b = q.insert_delayed(1, false);
+        let b = q.insert_delayed(1, false, 0);
         assert_ne!(a, b);
         assert_eq!(q.live(), 1);
     }
@@ -460,9 +555,9 @@ mod tests {
     #[test]
     fn held_gone_message_keeps_its_slot_until_released() {
         let mut q = QueueStore::new();
-        let a = q.insert_delayed(0, false);
+        let a = q.insert_delayed(0, false, 0);
         q.get_mut(a).holders = 1;
-        q.remove(a);
+        q.remove(0, a);
         assert_eq!(q.get(a).map(|m| m.state), Some(State::Gone));
         q.get_mut(a).holders = 0;
         q.free_if_unheld(a);
@@ -473,12 +568,12 @@ mod tests {
     fn oldest_is_the_older_of_records_and_cold_messages() {
         let mut q = QueueStore::new();
         for t in 0..3000 {
-            q.insert_visible(t, false);
+            q.insert_visible(t, false, 0);
         }
         let received: Vec<Handle> = (0..2999).map(|_| receive(&mut q).unwrap()).collect();
         assert_eq!(q.oldest(), Some((Oldest::Record(received[0]), 0)));
         for h in &received {
-            q.remove(*h);
+            q.remove(0, *h);
         }
         q.compact();
         assert!(q.by_age.len() <= 1);

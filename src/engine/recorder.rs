@@ -35,6 +35,8 @@ pub struct Counts {
     pub requests_receive_empty: u64,
     pub requests_delete: u64,
     pub requests_change_visibility: u64,
+    pub delete_errors: u64,
+    pub requests_throttled: u64,
 }
 
 impl Counts {

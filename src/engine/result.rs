@@ -105,6 +105,20 @@ scalar_metrics! {
     cost_usd,
     /// Events simulated.
     events,
+    /// Consumer-hours paid for (running consumers over time).
+    consumer_hours,
+    /// FIFO: longest stretch one message group was blocked (a message in
+    /// flight, another waiting behind it), seconds; 0 for standard queues.
+    group_blocked_time_max,
+    /// FIFO: blocked time per message group that received messages, seconds.
+    group_blocked_time_mean,
+    /// FIFO: first deliveries that overtook an earlier message of their
+    /// group (an invariant: always 0).
+    out_of_order,
+    /// FIFO: deletes refused because the receipt handle had expired.
+    delete_errors,
+    /// Send calls refused by `queue.throughput_limit` (retried by the producer).
+    requests_throttled,
 }
 
 /// One row of the time series: levels at `time`, counts during the interval

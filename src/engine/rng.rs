@@ -30,6 +30,8 @@ pub enum Purpose {
     Duplicates,
     /// Arrivals of producer `i` (purpose number `1000 + i`).
     Arrivals(u32),
+    /// FIFO message groups of producer `i`'s messages (`2000 + i`).
+    Groups(u32),
 }
 
 impl Purpose {
@@ -41,6 +43,7 @@ impl Purpose {
             Purpose::Restarts => 4,
             Purpose::Duplicates => 5,
             Purpose::Arrivals(i) => 1000 + u64::from(i),
+            Purpose::Groups(i) => 2000 + u64::from(i),
         }
     }
 }

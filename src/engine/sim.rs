@@ -18,12 +18,12 @@ use std::collections::VecDeque;
 
 use super::events::{Event, EventQueue};
 use super::faults::FaultRuntime;
-use super::producer::Producer;
+use super::producer::{Producer, Throttle};
 use super::queue::{Handle, Oldest, QueueStore, Redelivery, State};
 use super::recorder::Recorder;
 use super::rng::{self, Purpose, Stream};
 use crate::dist::Sampler;
-use crate::scenario::Scenario;
+use crate::scenario::{QueueKind, Scenario};
 
 /// Why a message leaves the queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,6 +117,7 @@ pub struct Simulation<'a> {
     /// receipt it had when the copy was made.
     pub(super) ghosts: VecDeque<(Handle, u32)>,
     pub(super) faults: FaultRuntime,
+    pub(super) throttle: Throttle,
     pub(super) rec: Recorder,
     pub(super) processing: Sampler,
     pub(super) restart: Option<Sampler>,
@@ -149,15 +150,19 @@ impl<'a> Simulation<'a> {
             sample: sc.sample_interval.ticks(),
         };
         let producers = (0..sc.producers.len())
-            .map(|i| Producer::new(sc, i, rng::stream(seed, Purpose::Arrivals(i as u32))))
+            .map(|i| Producer::new(sc, i, seed))
             .collect();
         let consumers = (0..sc.consumers.count).map(|_| Consumer::new()).collect();
+        let queue = match sc.queue.kind {
+            QueueKind::Standard => QueueStore::new(),
+            QueueKind::Fifo => QueueStore::fifo(sc.producers.iter().map(|p| p.groups).sum()),
+        };
         Simulation {
             sc,
             t,
             now: 0,
             events: EventQueue::new(),
-            queue: QueueStore::new(),
+            queue,
             visible: 0,
             in_flight: 0,
             delayed: 0,
@@ -168,6 +173,7 @@ impl<'a> Simulation<'a> {
             waiters: VecDeque::new(),
             ghosts: VecDeque::new(),
             faults: FaultRuntime::new(sc),
+            throttle: Throttle::new(sc.queue.throughput_limit),
             rec: Recorder::new(sc.warmup.ticks(), u64::from(sc.consumers.count)),
             processing: sc.consumers.processing.sampler(),
             restart: sc.consumers.crash.as_ref().map(|c| c.restart.sampler()),
@@ -305,16 +311,11 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// An in-flight message becomes visible again: to its old place, or to
-    /// the tail once it has been received 3 or more times.
+    /// An in-flight message becomes visible again (where: see
+    /// [`QueueStore::return_visible`]).
     pub(super) fn return_visible(&mut self, h: Handle) {
-        let m = self.queue.get_mut(h);
-        if m.receives >= 3 {
-            self.queue.push_tail(self.now, h);
-        } else {
-            let key = m.sent_at + self.t.delay;
-            self.queue.push_at(key, h);
-        }
+        let key = self.queue.get_mut(h).sent_at + self.t.delay;
+        self.queue.return_visible(self.now, h, key);
         self.set_visible(self.visible + 1);
     }
 
@@ -333,7 +334,7 @@ impl<'a> Simulation<'a> {
             Fate::Expired => self.rec.counts.expired += 1,
         }
         self.rec.on_gone(self.now - m.sent_at);
-        self.queue.remove(h);
+        self.queue.remove(self.now, h);
     }
 
     /// The oldest never-received message expires (it has no record).
@@ -367,6 +368,8 @@ impl<'a> Simulation<'a> {
             }
         }
         self.arm_retention_timer();
+        // An expired in-flight message may unlock its FIFO group.
+        self.serve_waiters();
     }
 
     // ----- time series -----------------------------------------------------

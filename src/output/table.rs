@@ -8,6 +8,17 @@ use std::io::{self, Write};
 use super::summary::RunSummary;
 use crate::stats::Stat;
 
+/// Metrics of features a scenario may not use (FIFO groups, throttling):
+/// left out of the terminal table when they are 0 in every replication, to
+/// keep it readable. The files always have them.
+const HIDDEN_WHEN_ZERO: &[&str] = &[
+    "group_blocked_time_max",
+    "group_blocked_time_mean",
+    "out_of_order",
+    "delete_errors",
+    "requests_throttled",
+];
+
 /// Writes the summary table.
 pub fn write_table(summary: &RunSummary, out: &mut impl Write) -> io::Result<()> {
     if let Some(partial) = &summary.manifest.partial {
@@ -19,6 +30,9 @@ pub fn write_table(summary: &RunSummary, out: &mut impl Write) -> io::Result<()>
         "metric", "mean", "95% interval", "min", "max"
     )?;
     for (name, s) in &summary.metrics {
+        if HIDDEN_WHEN_ZERO.contains(name) && s.min == 0.0 && s.max == 0.0 {
+            continue;
+        }
         let interval = match (s.ci95_low, s.ci95_high) {
             (Some(lo), Some(hi)) => format!("[{}, {}]", short(lo), short(hi)),
             _ => "-".to_owned(),

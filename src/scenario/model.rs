@@ -68,8 +68,12 @@ pub struct QueueConfig {
     pub max_in_flight: u32,
     /// Probability that a delivery is repeated spontaneously (standard queues).
     pub duplicate_delivery: f64,
-    /// What a delete with a stale receipt handle does.
+    /// What a delete with a stale receipt handle does (standard queues).
     pub stale_delete: StaleDelete,
+    /// Send calls per second the queue accepts (SQS FIFO: 300 without
+    /// high-throughput mode); calls beyond it are throttled and retried.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub throughput_limit: Option<f64>,
 }
 
 /// The queue type.
@@ -108,8 +112,13 @@ pub struct ProducerConfig {
     pub arrivals: Arrivals,
     /// Messages per SendMessageBatch call (1 ..= 10).
     pub send_batch: u32,
-    /// FIFO message groups, messages spread evenly (>= 1).
+    /// FIFO message groups of this producer (>= 1), its own: group ids do
+    /// not overlap between producers.
     pub groups: u32,
+    /// 0: messages spread evenly over the groups; s > 0: group k (from 1)
+    /// gets a share proportional to 1 / k^s (Zipf), a hot first group.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub group_skew: f64,
     /// Retries while the queue is unavailable.
     pub retry: RetryPolicy,
     /// Messages a producer holds while it retries; beyond this they are dropped.
@@ -354,4 +363,8 @@ impl Scenario {
         let capacity = self.consumers.count as f64 / self.consumers.processing.mean();
         self.arrival_rate() / capacity
     }
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }

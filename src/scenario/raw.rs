@@ -44,6 +44,7 @@ pub struct RawQueue {
     pub max_in_flight: Option<i64>,
     pub duplicate_delivery: Option<f64>,
     pub stale_delete: Option<String>,
+    pub throughput_limit: Option<f64>,
 }
 
 /// One `[[producers]]` entry.
@@ -56,6 +57,7 @@ pub struct RawProducer {
     pub arrivals: Option<toml::Value>,
     pub send_batch: Option<i64>,
     pub groups: Option<i64>,
+    pub group_skew: Option<f64>,
     pub retry: Option<RawRetry>,
     pub buffer: Option<i64>,
 }

@@ -92,15 +92,10 @@ fn overrides_apply_and_their_errors_name_the_argument() {
 
 #[test]
 fn later_features_are_refused_not_ignored() {
-    for (extra, key) in [
-        ("[consumers.autoscale]\nmin = 1\n", "consumers.autoscale"),
-        ("[queue]\ntype = \"fifo\"\n", "queue.type"),
-    ] {
-        let text = format!("{MINIMAL}{extra}");
-        let e = load(&text, &[]).unwrap_err();
-        assert_eq!(e.key.as_deref(), Some(key));
-        assert!(e.message.contains("not supported yet"), "{}", e.message);
-    }
+    let text = format!("{MINIMAL}[consumers.autoscale]\nmin = 1\n");
+    let e = load(&text, &[]).unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("consumers.autoscale"));
+    assert!(e.message.contains("not supported yet"), "{}", e.message);
 }
 
 #[test]
@@ -138,4 +133,23 @@ fn hostile_text_is_an_error_not_a_panic() {
     )
     .unwrap_err();
     assert_eq!(e.key.as_deref(), Some("producers.0.rate"));
+}
+
+#[test]
+fn fifo_queues_refuse_settings_of_standard_queues() {
+    for (extra, key) in [
+        (
+            "[queue]\ntype = \"fifo\"\nduplicate_delivery = 0.1\n",
+            "queue.duplicate_delivery",
+        ),
+        (
+            "[queue]\ntype = \"fifo\"\nstale_delete = \"deletes\"\n",
+            "queue.stale_delete",
+        ),
+    ] {
+        let e = load(&format!("{MINIMAL}{extra}"), &[]).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some(key), "{}", e.message);
+    }
+    let ok = load(&format!("{MINIMAL}[queue]\ntype = \"fifo\"\n"), &[]).unwrap();
+    assert_eq!(ok.queue.kind, crate::scenario::QueueKind::Fifo);
 }

@@ -119,10 +119,32 @@ fn queue(raw: RawQueue) -> Checked<QueueConfig> {
         "standard",
         &["standard", "fifo"],
     )? {
-        "fifo" => return Err(not_yet("queue.type", "type = \"fifo\"")),
+        "fifo" => QueueKind::Fifo,
         _ => QueueKind::Standard,
     };
     let duplicate_delivery = probability("queue.duplicate_delivery", raw.duplicate_delivery)?;
+    if kind == QueueKind::Fifo && duplicate_delivery > 0.0 {
+        return Err(invalid(
+            "queue.duplicate_delivery",
+            "FIFO queues deliver each receive once; allowed: 0 (or type = \"standard\")",
+        ));
+    }
+    if kind == QueueKind::Fifo && raw.stale_delete.is_some() {
+        return Err(invalid(
+            "queue.stale_delete",
+            "a FIFO queue answers a stale receipt handle with an error (counted in delete_errors); \
+             stale_delete applies to standard queues only: remove it",
+        ));
+    }
+    let throughput_limit = match raw.throughput_limit {
+        None => None,
+        some => Some(number_in(
+            "queue.throughput_limit",
+            some,
+            0.0,
+            f64::MIN_POSITIVE..=1_000_000.0,
+        )?),
+    };
     let max_receive_count = match raw.max_receive_count {
         None => None,
         some => Some(int_in("queue.max_receive_count", some, 0, 1..=1000)? as u32),
@@ -164,6 +186,7 @@ fn queue(raw: RawQueue) -> Checked<QueueConfig> {
             "deletes" => StaleDelete::Deletes,
             _ => StaleDelete::Ignored,
         },
+        throughput_limit,
     })
 }
 
@@ -243,6 +266,7 @@ fn producer(i: usize, raw: RawProducer, horizon: SimTime, base: &Path) -> Checke
         arrivals,
         send_batch: int_in(&key("send_batch"), raw.send_batch, 1, 1..=10)? as u32,
         groups: int_in(&key("groups"), raw.groups, 1, 1..=1_000_000)? as u32,
+        group_skew: number_in(&key("group_skew"), raw.group_skew, 0.0, 0.0..=10.0)?,
         retry: RetryPolicy {
             attempts: int_in(&key("retry.attempts"), retry.attempts, 3, 0..=1000)? as u32,
             backoff: duration_in(

@@ -300,8 +300,11 @@ fn bad_distribution_parameters_are_rejected() {
 fn features_of_later_versions_are_rejected_not_ignored() {
     let autoscale = format!("{VALID}autoscale = {{ min = 1, max = 4 }}\n");
     assert_rejected(&autoscale, &["consumers.autoscale", "not supported yet"]);
-    let fifo = VALID.replace("[queue]\n", "[queue]\ntype = \"fifo\"\n");
-    assert_rejected(&fifo, &["queue.type", "not supported yet"]);
+    let fifo = VALID.replace(
+        "[queue]\n",
+        "[queue]\ntype = \"fifo\"\nduplicate_delivery = 0.01\n",
+    );
+    assert_rejected(&fifo, &["queue.duplicate_delivery", "FIFO"]);
 }
 
 #[test]

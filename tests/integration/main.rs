@@ -6,6 +6,7 @@ mod charts;
 mod cli;
 mod corpus;
 mod determinism;
+mod fifo;
 mod golden;
 mod incidents;
 mod properties;
