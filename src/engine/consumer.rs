@@ -20,6 +20,7 @@
 
 use rand::Rng;
 
+use super::autoscale::Provision;
 use super::events::{Event, Lane};
 use super::queue::{Handle, Redelivery, State};
 use super::recorder::DuplicateCause;
@@ -364,7 +365,11 @@ impl Simulation<'_> {
         self.busy -= 1;
         self.rec.busy.set(self.now, self.busy);
         self.consumers[c].activity = Activity::Idle;
-        self.next_receive(c, next_at);
+        if self.consumers[c].provision == Provision::Draining {
+            self.stop(c); // retired by autoscaling: its batch is done
+        } else {
+            self.next_receive(c, next_at);
+        }
     }
 
     /// The next ReceiveMessage call at `at` (now, or now + request latency).

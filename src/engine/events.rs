@@ -62,6 +62,13 @@ pub enum Event {
     RetentionCheck,
     /// Record one time-series sample.
     Sample,
+    /// The autoscaler compares the backlog with its target.
+    ScaleEvaluation,
+    /// A scheduled-capacity step takes effect.
+    CapacityStep { step: u32 },
+    /// A launched consumer's start-up ends (stale unless `launch` is its
+    /// current launch).
+    Started { consumer: u32, launch: u32 },
 }
 
 /// The FIFO lanes, one per constant-delay timer family.

@@ -13,6 +13,7 @@
 use rand::Rng;
 use rand_distr::Exp1;
 
+use super::autoscale::Provision;
 use super::events::Event;
 use super::queue::Redelivery;
 use super::sim::{Activity, Simulation};
@@ -67,6 +68,9 @@ impl Simulation<'_> {
         }
         self.rec.consumer_crashes += 1;
         self.go_down(c);
+        if self.consumers[c].provision == Provision::Draining {
+            self.stop(c); // it was to stop after its batch: the crash ends it
+        }
         let secs = self
             .restart
             .as_ref()

@@ -15,6 +15,7 @@
 //! for the exact rules and timing conventions.
 
 mod arrivals;
+mod autoscale;
 mod consumer;
 pub mod events;
 mod faults;
@@ -93,7 +94,11 @@ impl Simulation<'_> {
         let (faults, drain_time) = self.faults.outcomes(end);
         let end_secs = end as f64 / 1e6;
         let cost = &self.sc.cost;
-        let consumer_hours = consumers * end_secs / 3600.0;
+        let consumer_hours = if self.sc.consumers.autoscale.is_some() {
+            rec.paid.area_until(end) as f64 / 1e6 / 3600.0
+        } else {
+            consumers * end_secs / 3600.0
+        };
         let cost_usd = counts.requests() as f64 / 1e6 * cost.price_per_million_requests
             + consumer_hours * cost.consumer_hour;
         let fifo = self.queue.fifo_stats(end).unwrap_or_default();

@@ -200,6 +200,8 @@ pub struct Recorder {
     pub oldest_age_max: u64,
     /// Time series rows so far.
     pub samples: Vec<Sample>,
+    /// Consumers paid for (launched and not yet stopped), from time 0.
+    pub paid: TimeWeighted,
     interval: IntervalCounts,
 }
 
@@ -209,6 +211,8 @@ impl Recorder {
     pub fn new(warmup: u64, consumers: u64) -> Self {
         let mut up = TimeWeighted::starting_at(warmup);
         up.set(0, consumers);
+        let mut paid = TimeWeighted::starting_at(0);
+        paid.set(0, consumers);
         Recorder {
             warmup,
             counts: Counts::default(),
@@ -226,6 +230,7 @@ impl Recorder {
             in_flight_max: 0,
             oldest_age_max: 0,
             samples: Vec::new(),
+            paid,
             interval: IntervalCounts::default(),
         }
     }

@@ -147,11 +147,13 @@ pub struct Sample {
     pub received: f64,
     /// Deletes during the interval.
     pub deleted: f64,
+    /// Consumers launched by autoscaling and not yet serving (`startup`).
+    pub consumers_starting: f64,
 }
 
 impl Sample {
     /// Column names of `timeseries.csv`, in order.
-    pub const COLUMNS: [&'static str; 11] = [
+    pub const COLUMNS: [&'static str; 12] = [
         "time",
         "visible",
         "in_flight",
@@ -163,10 +165,11 @@ impl Sample {
         "sent",
         "received",
         "deleted",
+        "consumers_starting",
     ];
 
     /// Values in the order of [`Sample::COLUMNS`].
-    pub fn values(&self) -> [f64; 11] {
+    pub fn values(&self) -> [f64; 12] {
         [
             self.time,
             self.visible,
@@ -179,6 +182,7 @@ impl Sample {
             self.sent,
             self.received,
             self.deleted,
+            self.consumers_starting,
         ]
     }
 }

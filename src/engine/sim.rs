@@ -16,6 +16,7 @@
 
 use std::collections::VecDeque;
 
+use super::autoscale::{Provision, Scaler};
 use super::events::{Event, EventQueue};
 use super::faults::FaultRuntime;
 use super::producer::{Producer, Throttle};
@@ -63,6 +64,8 @@ pub(super) struct Consumer {
     pub epoch: u32,
     /// The current message is processed and its delete is on its way.
     pub deleting: bool,
+    /// Launched or not (autoscaling; a fixed fleet is always on).
+    pub provision: Provision,
 }
 
 impl Consumer {
@@ -77,6 +80,17 @@ impl Consumer {
             down: 0,
             epoch: 0,
             deleting: false,
+            provision: Provision::On,
+        }
+    }
+
+    /// A slot that autoscaling has not launched: down for that reason.
+    fn off() -> Self {
+        Consumer {
+            activity: Activity::Down,
+            down: 1,
+            provision: Provision::Off,
+            ..Consumer::new()
         }
     }
 }
@@ -118,6 +132,7 @@ pub struct Simulation<'a> {
     pub(super) ghosts: VecDeque<(Handle, u32)>,
     pub(super) faults: FaultRuntime,
     pub(super) throttle: Throttle,
+    pub(super) scaler: Scaler,
     pub(super) rec: Recorder,
     pub(super) processing: Sampler,
     pub(super) restart: Option<Sampler>,
@@ -152,7 +167,15 @@ impl<'a> Simulation<'a> {
         let producers = (0..sc.producers.len())
             .map(|i| Producer::new(sc, i, seed))
             .collect();
-        let consumers = (0..sc.consumers.count).map(|_| Consumer::new()).collect();
+        let consumers = (0..sc.consumers.slots())
+            .map(|c| {
+                if c < sc.consumers.count {
+                    Consumer::new()
+                } else {
+                    Consumer::off()
+                }
+            })
+            .collect();
         let queue = match sc.queue.kind {
             QueueKind::Standard => QueueStore::new(),
             QueueKind::Fifo => QueueStore::fifo(sc.producers.iter().map(|p| p.groups).sum()),
@@ -174,6 +197,7 @@ impl<'a> Simulation<'a> {
             ghosts: VecDeque::new(),
             faults: FaultRuntime::new(sc),
             throttle: Throttle::new(sc.queue.throughput_limit),
+            scaler: Scaler::new(sc.consumers.count),
             rec: Recorder::new(sc.warmup.ticks(), u64::from(sc.consumers.count)),
             processing: sc.consumers.processing.sampler(),
             restart: sc.consumers.crash.as_ref().map(|c| c.restart.sampler()),
@@ -231,10 +255,11 @@ impl<'a> Simulation<'a> {
                     .schedule(first, Event::Arrival { producer: p as u32 });
             }
         }
-        for c in 0..self.consumers.len() {
+        for c in 0..self.sc.consumers.count as usize {
             self.schedule_crash(c);
             self.receive_call(c);
         }
+        self.start_autoscaling();
     }
 
     fn dispatch(&mut self, event: Event) {
@@ -260,6 +285,9 @@ impl<'a> Simulation<'a> {
             Event::FaultEnd { fault } => self.on_fault_end(fault as usize),
             Event::RetentionCheck => self.on_retention_check(),
             Event::Sample => self.on_sample(),
+            Event::ScaleEvaluation => self.on_scale_evaluation(),
+            Event::CapacityStep { step } => self.on_capacity_step(step as usize),
+            Event::Started { consumer, launch } => self.on_started(consumer as usize, launch),
         }
     }
 
@@ -396,6 +424,7 @@ impl<'a> Simulation<'a> {
             oldest_age: oldest_age as f64 / 1e6,
             consumers_up: self.up as f64,
             consumers_busy: self.busy as f64,
+            consumers_starting: f64::from(self.scaler.starting),
             ..Default::default()
         });
         self.samples_taken += 1;

@@ -258,7 +258,7 @@ fn mean_timeseries(results: &[ReplicationResult]) -> Vec<Sample> {
     let n = results.len() as f64;
     (0..rows)
         .map(|i| {
-            let mut sum = [0.0; 11];
+            let mut sum = [0.0; Sample::COLUMNS.len()];
             let mut time = 0.0;
             for r in results {
                 let row = match r.timeseries.get(i) {
@@ -285,6 +285,7 @@ fn mean_timeseries(results: &[ReplicationResult]) -> Vec<Sample> {
                 sent: mean[8],
                 received: mean[9],
                 deleted: mean[10],
+                consumers_starting: mean[11],
             }
         })
         .collect()

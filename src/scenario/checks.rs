@@ -31,17 +31,6 @@ pub fn invalid(key: impl Into<String>, message: impl Into<String>) -> Invalid {
     }
 }
 
-/// A key that a later version of mqsim implements.
-pub fn not_yet(key: &str, what: &str) -> Invalid {
-    invalid(
-        key,
-        format!(
-            "{what} is not supported yet (mqsim {}); remove it to run this scenario",
-            env!("CARGO_PKG_VERSION")
-        ),
-    )
-}
-
 /// A required key that is absent.
 pub fn required<T>(key: &str, value: Option<T>, example: &str) -> Checked<T> {
     value.ok_or_else(|| invalid(key, format!("is required, e.g. {example}")))

@@ -7,6 +7,7 @@
 //! argument responsible), the dotted key, what is wrong and what is allowed.
 //! Nothing here panics on any input.
 
+mod autoscale;
 mod checks;
 mod distspec;
 pub mod duration;

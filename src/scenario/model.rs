@@ -171,7 +171,7 @@ pub struct RetryPolicy {
 /// `[consumers]`.
 #[derive(Clone, Debug, Serialize)]
 pub struct ConsumerConfig {
-    /// Number of consumers.
+    /// Number of consumers (with `autoscale`: at the start).
     pub count: u32,
     /// ReceiveMessage MaxNumberOfMessages (1 ..= 10).
     pub batch_size: u32,
@@ -191,6 +191,70 @@ pub struct ConsumerConfig {
     pub heartbeat: Option<SimTime>,
     /// Round trip of every API call a consumer makes.
     pub request_latency: SimTime,
+    /// Target tracking and scheduled capacity, if the fleet scales.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autoscale: Option<Autoscale>,
+}
+
+impl ConsumerConfig {
+    /// The most consumers that can ever run: `count`, or the autoscaling
+    /// maximum. Outages with a `fraction` cover this many.
+    pub fn slots(&self) -> u32 {
+        self.autoscale
+            .as_ref()
+            .map_or(self.count, |a| a.max.max(self.count))
+    }
+}
+
+/// `[consumers] autoscale`: AWS-style target tracking on visible messages
+/// per running consumer, and/or scheduled capacity.
+#[derive(Clone, Debug, Serialize)]
+pub struct Autoscale {
+    /// Target of visible messages / running consumers; `None`: schedule only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_backlog_per_consumer: Option<f64>,
+    /// Fewest consumers.
+    pub min: u32,
+    /// Most consumers.
+    pub max: u32,
+    /// No scaling action within this long of the previous one.
+    pub cooldown: SimTime,
+    /// A new consumer serves only after this long.
+    pub startup: SimTime,
+    /// How often the target is compared with the backlog.
+    pub evaluation: SimTime,
+    /// What a consumer removed while busy does with its messages.
+    pub scale_in: ScaleIn,
+    /// Scheduled capacity: from each time on, at least this many consumers
+    /// (exactly this many without a target).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub schedule: Vec<CapacityStep>,
+}
+
+/// Scale-in of a busy consumer.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScaleIn {
+    /// Finishes the messages it holds (deletes them), then stops.
+    Finish,
+    /// Stops at once; its messages wait out their visibility timeout.
+    Abandon,
+}
+
+/// One scheduled-capacity step: `count` consumers from `at` on.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct CapacityStep {
+    /// Start of the step.
+    pub at: SimTime,
+    /// Consumers.
+    pub count: u32,
+}
+
+/// Written as in scenario files: `["8h", 16]`.
+impl Serialize for CapacityStep {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (self.at, self.count).serialize(s)
+    }
 }
 
 /// `crash = { mtbf, restart }`: each consumer fails at exponential times

@@ -84,7 +84,21 @@ pub struct RawConsumers {
     pub crash: Option<RawCrash>,
     pub heartbeat: Option<RawDuration>,
     pub request_latency: Option<RawDuration>,
-    pub autoscale: Option<toml::Value>,
+    pub autoscale: Option<RawAutoscale>,
+}
+
+/// `autoscale = { target_backlog_per_consumer, min, max, ... }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAutoscale {
+    pub target_backlog_per_consumer: Option<f64>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub cooldown: Option<RawDuration>,
+    pub startup: Option<RawDuration>,
+    pub evaluation: Option<RawDuration>,
+    pub scale_in: Option<String>,
+    pub schedule: Option<toml::Value>,
 }
 
 /// `[cost]`.

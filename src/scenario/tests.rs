@@ -91,14 +91,6 @@ fn overrides_apply_and_their_errors_name_the_argument() {
 }
 
 #[test]
-fn later_features_are_refused_not_ignored() {
-    let text = format!("{MINIMAL}[consumers.autoscale]\nmin = 1\n");
-    let e = load(&text, &[]).unwrap_err();
-    assert_eq!(e.key.as_deref(), Some("consumers.autoscale"));
-    assert!(e.message.contains("not supported yet"), "{}", e.message);
-}
-
-#[test]
 fn slo_and_sweep_are_checked() {
     let sc = load(&format!("{MINIMAL}[slo]\nlatency_p99 = \"2s\"\ndead_lettered = 0\n[sweep]\n\"consumers.count\" = [1, 2]\n"), &[]).unwrap();
     assert_eq!(sc.slo[0].metric, "latency_p99");
@@ -152,4 +144,42 @@ fn fifo_queues_refuse_settings_of_standard_queues() {
     }
     let ok = load(&format!("{MINIMAL}[queue]\ntype = \"fifo\"\n"), &[]).unwrap();
     assert_eq!(ok.queue.kind, crate::scenario::QueueKind::Fifo);
+}
+
+#[test]
+fn autoscale_is_checked_against_the_fleet_and_needs_a_policy() {
+    let cases = [
+        (
+            "count = 50\nautoscale = { target_backlog_per_consumer = 5, max = 10 }\n",
+            "consumers.count",
+        ),
+        ("autoscale = { min = 2, max = 8 }\n", "consumers.autoscale"),
+        (
+            "autoscale = { schedule = [[\"0s\", 20]], max = 8 }\n",
+            "consumers.autoscale.schedule.0",
+        ),
+        (
+            "autoscale = { target_backlog_per_consumer = 0 }\n",
+            "consumers.autoscale.target_backlog_per_consumer",
+        ),
+        (
+            "autoscale = { target_backlog_per_consumer = 5, scale_in = \"kill\" }\n",
+            "consumers.autoscale.scale_in",
+        ),
+    ];
+    for (extra, key) in cases {
+        let text = MINIMAL.replace("[consumers]\n", &format!("[consumers]\n{extra}"));
+        let e = load(&text, &[]).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some(key), "{extra}: {}", e.message);
+    }
+    let text = MINIMAL.replace(
+        "[consumers]\n",
+        "[consumers]\nautoscale = { target_backlog_per_consumer = 5, min = 3, max = 9 }\n",
+    );
+    let sc = load(&text, &[]).unwrap();
+    assert_eq!(
+        (sc.consumers.count, sc.consumers.slots()),
+        (3, 9),
+        "starts at min"
+    );
 }

@@ -8,8 +8,9 @@
 
 use std::path::Path;
 
+use super::autoscale;
 use super::checks::{
-    Checked, duration_in, int_in, invalid, not_yet, number_in, probability, required, word,
+    Checked, duration_in, int_in, invalid, number_in, probability, required, word,
 };
 use super::distspec::parse_dist;
 use super::duration::RawDuration;
@@ -77,8 +78,8 @@ pub fn validate(raw: RawScenario, stem: &str, base: &Path) -> Checked<Scenario> 
         .enumerate()
         .map(|(i, f)| incidents::fault(i, f, duration, &names))
         .collect::<Checked<Vec<_>>>()?;
-    let consumers = consumers(raw.consumers.unwrap_or_default(), base)?;
-    incidents::outages_fit_the_fleet(&faults, consumers.count)?;
+    let consumers = consumers(raw.consumers.unwrap_or_default(), base, duration)?;
+    incidents::outages_fit_the_fleet(&faults, consumers.slots())?;
     Ok(Scenario {
         name,
         description: raw.description.unwrap_or_default(),
@@ -310,17 +311,29 @@ fn arrivals(
     }
 }
 
-fn consumers(raw: RawConsumers, base: &Path) -> Checked<ConsumerConfig> {
-    if raw.autoscale.is_some() {
-        return Err(not_yet("consumers.autoscale", "autoscaling"));
-    }
+fn consumers(raw: RawConsumers, base: &Path, horizon: SimTime) -> Checked<ConsumerConfig> {
+    let max = autoscale::MAX_CONSUMERS;
+    let (autoscale, count) = match raw.autoscale {
+        Some(a) => {
+            let count = match raw.count {
+                None => None,
+                some => Some(int_in("consumers.count", some, 1, 0..=max)?),
+            };
+            let (a, count) = autoscale::autoscale(a, count, horizon)?;
+            (Some(a), count)
+        }
+        None => (
+            None,
+            int_in("consumers.count", raw.count, 1, 0..=max)? as u32,
+        ),
+    };
     let processing = required(
         "consumers.processing",
         raw.processing.as_ref(),
         "processing = { dist = \"exp\", mean = \"100ms\" }",
     )?;
     Ok(ConsumerConfig {
-        count: int_in("consumers.count", raw.count, 1, 0..=100_000)? as u32,
+        count,
         batch_size: int_in("consumers.batch_size", raw.batch_size, 10, 1..=10)? as u32,
         wait_time: duration_in(
             "consumers.wait_time",
@@ -348,6 +361,7 @@ fn consumers(raw: RawConsumers, base: &Path) -> Checked<ConsumerConfig> {
             SimTime::ZERO,
             (SimTime::ZERO, secs(HOUR)),
         )?,
+        autoscale,
     })
 }
 

@@ -297,9 +297,16 @@ fn bad_distribution_parameters_are_rejected() {
 }
 
 #[test]
-fn features_of_later_versions_are_rejected_not_ignored() {
+fn fifo_and_autoscale_settings_that_cannot_apply_are_rejected() {
     let autoscale = format!("{VALID}autoscale = {{ min = 1, max = 4 }}\n");
-    assert_rejected(&autoscale, &["consumers.autoscale", "not supported yet"]);
+    assert_rejected(
+        &autoscale,
+        &[
+            "consumers.autoscale",
+            "target_backlog_per_consumer",
+            "schedule",
+        ],
+    );
     let fifo = VALID.replace(
         "[queue]\n",
         "[queue]\ntype = \"fifo\"\nduplicate_delivery = 0.01\n",

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod autoscale;
 mod charts;
 mod cli;
 mod corpus;

@@ -1,0 +1,195 @@
+//! Autoscaling consumers: target tracking on visible messages per running
+//! consumer, and scheduled capacity (`[consumers] autoscale`).
+//!
+//! The fleet has `slots()` consumers; those not launched are down for that
+//! reason (on top of crashes and outages, see `fleet.rs`). Every
+//! `evaluation` the scaler compares `ceil(visible / target)`, clamped to
+//! `[max(min, scheduled floor), max]`, with the consumers launched (starting
+//! or serving) and launches or retires the difference, unless an action was
+//! taken within `cooldown`. A scheduled step applies at its time, whatever
+//! the cooldown: it raises the floor (with a target) or sets the count
+//! (without one).
+//!
+//! Launching takes the lowest free slot; the consumer serves after
+//! `startup`. Retiring takes, in order: consumers still starting, then
+//! serving ones that hold no batch, then busy ones (highest slot first).
+//! A busy one either finishes its batch and then stops (`scale_in =
+//! "finish"`) or stops at once, abandoning its messages to their visibility
+//! timeouts (`"abandon"`). Consumers are paid for from launch to stop:
+//! `consumer_hours`.
+
+use super::events::Event;
+use super::sim::{Activity, Simulation};
+use crate::scenario::ScaleIn;
+
+/// Where a consumer slot is in its launch cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Provision {
+    /// Not launched (down for that reason).
+    Off,
+    /// Launched; serves when its `startup` ends (launch number `u32`).
+    Starting(u32),
+    /// Serving (or down for a crash or an outage).
+    On,
+    /// Retired while busy: stops when its batch is done.
+    Draining,
+}
+
+/// The scaler's state.
+#[derive(Debug, Default)]
+pub(super) struct Scaler {
+    /// Consumers starting or on (the capacity the target is compared with).
+    launched: u32,
+    /// Consumers starting.
+    pub starting: u32,
+    /// Floor set by the latest scheduled step.
+    floor: u32,
+    last_action: Option<u64>,
+    launches: u32,
+}
+
+impl Scaler {
+    pub fn new(launched: u32) -> Self {
+        Scaler {
+            launched,
+            ..Self::default()
+        }
+    }
+}
+
+impl Simulation<'_> {
+    /// Arms the first evaluation and the scheduled steps.
+    pub(super) fn start_autoscaling(&mut self) {
+        let Some(a) = &self.sc.consumers.autoscale else {
+            return;
+        };
+        if a.target_backlog_per_consumer.is_some() {
+            self.events
+                .schedule(a.evaluation.ticks(), Event::ScaleEvaluation);
+        }
+        for (i, step) in a.schedule.iter().enumerate() {
+            let event = Event::CapacityStep { step: i as u32 };
+            self.events.schedule(step.at.ticks(), event);
+        }
+    }
+
+    pub(super) fn on_scale_evaluation(&mut self) {
+        let Some(a) = &self.sc.consumers.autoscale else {
+            return;
+        };
+        let target = a.target_backlog_per_consumer.unwrap_or(f64::INFINITY);
+        let lowest = a.min.max(self.scaler.floor);
+        let wanted = (self.visible as f64 / target).ceil() as u32;
+        let desired = wanted.clamp(lowest, a.max.max(lowest));
+        let cooling = self
+            .scaler
+            .last_action
+            .is_some_and(|at| self.now < at + a.cooldown.ticks());
+        if desired != self.scaler.launched && !cooling {
+            self.scale_to(desired);
+        }
+        let next = self.now + a.evaluation.ticks();
+        self.events.schedule(next, Event::ScaleEvaluation);
+    }
+
+    pub(super) fn on_capacity_step(&mut self, i: usize) {
+        let Some(a) = &self.sc.consumers.autoscale else {
+            return;
+        };
+        let count = a.schedule[i].count;
+        self.scaler.floor = count;
+        // Without a target the schedule is the fleet; with one, a floor.
+        if a.target_backlog_per_consumer.is_none() || self.scaler.launched < count {
+            self.scale_to(count);
+        }
+    }
+
+    fn scale_to(&mut self, desired: u32) {
+        while self.scaler.launched < desired && self.launch() {}
+        while self.scaler.launched > desired && self.retire() {}
+        self.scaler.last_action = Some(self.now);
+    }
+
+    /// Launches the lowest free slot; false when there is none.
+    fn launch(&mut self) -> bool {
+        let Some(c) =
+            (0..self.consumers.len()).find(|&c| self.consumers[c].provision == Provision::Off)
+        else {
+            return false;
+        };
+        self.scaler.launches += 1;
+        let launch = self.scaler.launches;
+        self.consumers[c].provision = Provision::Starting(launch);
+        self.scaler.launched += 1;
+        self.scaler.starting += 1;
+        self.set_paid(1);
+        let startup = self
+            .sc
+            .consumers
+            .autoscale
+            .as_ref()
+            .map_or(0, |a| a.startup.ticks());
+        let event = Event::Started {
+            consumer: c as u32,
+            launch,
+        };
+        self.events.schedule(self.now + startup, event);
+        true
+    }
+
+    pub(super) fn on_started(&mut self, c: usize, launch: u32) {
+        if self.consumers[c].provision != Provision::Starting(launch) {
+            return; // retired before it started
+        }
+        self.consumers[c].provision = Provision::On;
+        self.scaler.starting -= 1;
+        self.come_up(c);
+    }
+
+    /// Retires one launched consumer (see the module docs for which);
+    /// false when none is left.
+    fn retire(&mut self) -> bool {
+        let slots = (0..self.consumers.len()).rev();
+        let starting = slots
+            .clone()
+            .find(|&c| matches!(self.consumers[c].provision, Provision::Starting(_)));
+        let on = |busy: bool| {
+            slots.clone().find(|&c| {
+                let consumer = &self.consumers[c];
+                consumer.provision == Provision::On
+                    && (consumer.activity == Activity::Processing) == busy
+            })
+        };
+        let Some(c) = starting.or_else(|| on(false)).or_else(|| on(true)) else {
+            return false;
+        };
+        self.scaler.launched -= 1;
+        match self.consumers[c].provision {
+            Provision::Starting(_) => {
+                self.scaler.starting -= 1;
+                self.consumers[c].provision = Provision::Off;
+                self.set_paid(-1);
+            }
+            _ if self.consumers[c].activity == Activity::Processing
+                && self.sc.consumers.autoscale.as_ref().map(|a| a.scale_in)
+                    == Some(ScaleIn::Finish) =>
+            {
+                self.consumers[c].provision = Provision::Draining;
+            }
+            _ => self.stop(c),
+        }
+        true
+    }
+
+    /// Consumer `c` stops now: down for good (until launched again).
+    pub(super) fn stop(&mut self, c: usize) {
+        self.consumers[c].provision = Provision::Off;
+        self.set_paid(-1);
+        self.go_down(c);
+    }
+
+    fn set_paid(&mut self, change: i64) {
+        let paid = self.rec.paid.value.saturating_add_signed(change);
+        self.rec.paid.set(self.now, paid);
+    }
+}

@@ -1,0 +1,155 @@
+//! Validation of `[consumers] autoscale` (target tracking and scheduled
+//! capacity) into [`Autoscale`].
+
+use super::checks::{Checked, duration_in, int_in, invalid, number_in, word};
+use super::duration::parse_duration;
+use super::model::{Autoscale, CapacityStep, ScaleIn};
+use super::raw::RawAutoscale;
+use crate::time::SimTime;
+
+const KEY: &str = "consumers.autoscale";
+/// The largest fleet a scenario may have (as `consumers.count`).
+pub const MAX_CONSUMERS: i64 = 100_000;
+
+/// Checks `raw` against the initial `count` (`None` when the file gives
+/// none: the fleet then starts at `min`). Returns the autoscaling settings
+/// and the initial count.
+pub fn autoscale(
+    raw: RawAutoscale,
+    count: Option<i64>,
+    horizon: SimTime,
+) -> Checked<(Autoscale, u32)> {
+    let key = |k: &str| format!("{KEY}.{k}");
+    let min = int_in(&key("min"), raw.min, 1, 0..=MAX_CONSUMERS)?;
+    let max = int_in(
+        &key("max"),
+        raw.max,
+        min.max(count.unwrap_or(0)),
+        min.max(1)..=MAX_CONSUMERS,
+    )?;
+    let count = count.unwrap_or(min);
+    if !(min..=max).contains(&count) {
+        return Err(invalid(
+            "consumers.count",
+            format!("{count} consumers at the start, but autoscale allows {min} ..= {max}"),
+        ));
+    }
+    let target = match raw.target_backlog_per_consumer {
+        None => None,
+        some => Some(number_in(
+            &key("target_backlog_per_consumer"),
+            some,
+            0.0,
+            f64::MIN_POSITIVE..=1e9,
+        )?),
+    };
+    let schedule = match &raw.schedule {
+        None => Vec::new(),
+        Some(value) => schedule(&key("schedule"), value, max as u32, horizon)?,
+    };
+    if target.is_none() && schedule.is_empty() {
+        return Err(invalid(
+            KEY,
+            "needs target_backlog_per_consumer (target tracking) or schedule (scheduled capacity), e.g. \
+             autoscale = { target_backlog_per_consumer = 100, min = 2, max = 64 }",
+        ));
+    }
+    let ms = SimTime::from_millis;
+    let hour = SimTime::from_secs(3600);
+    let autoscale = Autoscale {
+        target_backlog_per_consumer: target,
+        min: min as u32,
+        max: max as u32,
+        cooldown: duration_in(
+            &key("cooldown"),
+            raw.cooldown.as_ref(),
+            SimTime::from_secs(60),
+            (SimTime::ZERO, hour),
+        )?,
+        startup: duration_in(
+            &key("startup"),
+            raw.startup.as_ref(),
+            SimTime::ZERO,
+            (SimTime::ZERO, hour),
+        )?,
+        evaluation: duration_in(
+            &key("evaluation"),
+            raw.evaluation.as_ref(),
+            SimTime::from_secs(60),
+            (ms(100), hour),
+        )?,
+        scale_in: match word(
+            &key("scale_in"),
+            raw.scale_in.as_deref(),
+            "finish",
+            &["finish", "abandon"],
+        )? {
+            "abandon" => ScaleIn::Abandon,
+            _ => ScaleIn::Finish,
+        },
+        schedule,
+    };
+    Ok((autoscale, count as u32))
+}
+
+/// `[["0s", 4], ["8h", 16]]`: times inside the run, increasing; counts
+/// within `0 ..= max`.
+fn schedule(
+    key: &str,
+    value: &toml::Value,
+    max: u32,
+    horizon: SimTime,
+) -> Checked<Vec<CapacityStep>> {
+    let example = "schedule = [[\"0s\", 4], [\"8h\", 16]]";
+    let rows = value.as_array().filter(|a| !a.is_empty()).ok_or_else(|| {
+        invalid(
+            key,
+            format!("must be a non-empty list of [time, count] pairs, e.g. {example}"),
+        )
+    })?;
+    let mut steps: Vec<CapacityStep> = Vec::with_capacity(rows.len());
+    for (j, row) in rows.iter().enumerate() {
+        let at_key = format!("{key}.{j}");
+        let pair = row.as_array().filter(|p| p.len() == 2).ok_or_else(|| {
+            invalid(
+                &at_key,
+                format!("must be a [time, count] pair, e.g. {example}"),
+            )
+        })?;
+        let at = match &pair[0] {
+            toml::Value::String(s) => parse_duration(s),
+            toml::Value::Integer(n) => parse_duration(&n.to_string()),
+            toml::Value::Float(f) => parse_duration(&f.to_string()),
+            _ => Err("the time must be a duration".to_owned()),
+        }
+        .map_err(|why| invalid(&at_key, why))?;
+        if at >= horizon {
+            return Err(invalid(
+                &at_key,
+                format!("{at} is not before the end of the run ({horizon})"),
+            ));
+        }
+        if steps.last().is_some_and(|prev| at <= prev.at) {
+            return Err(invalid(
+                &at_key,
+                "times must increase from one step to the next",
+            ));
+        }
+        let count = int_in(
+            &at_key,
+            pair[1].as_integer().or(Some(-1)),
+            0,
+            0..=i64::from(max),
+        )
+        .map_err(|mut e| {
+            e.message
+                .push_str(" (a whole number of consumers, at most autoscale.max)");
+            e
+        })?;
+        steps.push(CapacityStep {
+            at,
+            count: count as u32,
+        });
+    }
+    Ok(steps)
+}
