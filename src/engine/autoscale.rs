@@ -80,7 +80,14 @@ impl Simulation<'_> {
         let target = a.target_backlog_per_consumer.unwrap_or(f64::INFINITY);
         let lowest = a.min.max(self.scaler.floor);
         let wanted = (self.visible as f64 / target).ceil() as u32;
-        let desired = wanted.clamp(lowest, a.max.max(lowest));
+        let mut desired = wanted.clamp(lowest, a.max.max(lowest));
+        if let Some(per_minute) = a.scale_out_rate {
+            // Lambda-style ramp: at most this many launches per minute.
+            let step = (per_minute * a.evaluation.as_secs_f64() / 60.0)
+                .floor()
+                .max(1.0);
+            desired = desired.min(self.scaler.launched.saturating_add(step as u32));
+        }
         let cooling = self
             .scaler
             .last_action

@@ -2,9 +2,12 @@
 //! `consumer-outage` faults.
 //!
 //! A consumer is down while it has at least one reason to be (a crash it has
-//! not restarted from, each outage that covers it). Going down abandons
-//! everything it holds: its messages stay in flight until their visibility
-//! deadlines pass, then any consumer may receive them. A processed message
+//! not restarted from, each outage that covers it, not being launched by
+//! autoscaling). Going down abandons everything it holds: its messages stay
+//! in flight until their visibility deadlines pass, then any consumer may
+//! receive them (SQS), or they are visible again at once
+//! (`on_consumer_loss = "requeue"`: a broker that sees the connection close,
+//! such as RabbitMQ). A processed message
 //! whose delete was still on its way is blamed, if it is processed again, on
 //! the crash. Crash timers run only while a consumer is up (exponential with
 //! mean `mtbf`, drawn afresh at each start); a crash while down for an outage
@@ -15,8 +18,9 @@ use rand_distr::Exp1;
 
 use super::autoscale::Provision;
 use super::events::Event;
-use super::queue::Redelivery;
+use super::queue::{Redelivery, State};
 use super::sim::{Activity, Simulation};
+use crate::scenario::ConsumerLoss;
 use crate::time::round_ticks;
 
 impl Simulation<'_> {
@@ -100,17 +104,27 @@ impl Simulation<'_> {
         consumer.deleting = false;
         consumer.len = 0;
         if was_busy {
+            let requeue = self.sc.queue.on_consumer_loss == ConsumerLoss::Requeue;
             for i in pos..len {
-                let (h, _) = self.consumers[c].batch[i];
+                let (h, receipt) = self.consumers[c].batch[i];
                 let m = self.queue.get_mut(h);
                 if i == pos && deleting {
                     m.cause = Redelivery::CrashBeforeDelete;
                 }
                 m.holders -= 1;
+                let held = m.state == State::InFlight && m.receives == receipt;
+                if requeue && held {
+                    // The broker sees the connection close and requeues now.
+                    self.set_in_flight(self.in_flight - 1);
+                    self.return_visible(h);
+                }
                 self.queue.free_if_unheld(h);
             }
             self.busy -= 1;
             self.rec.busy.set(self.now, self.busy);
+            if requeue {
+                self.serve_waiters();
+            }
         }
         self.up -= 1;
         self.rec.up.set(self.now, self.up);

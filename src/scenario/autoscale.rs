@@ -88,6 +88,10 @@ pub fn autoscale(
             _ => ScaleIn::Finish,
         },
         schedule,
+        scale_out_rate: match raw.scale_out_rate {
+            None => None,
+            some => Some(number_in(&key("scale_out_rate"), some, 0.0, 0.01..=1e6)?),
+        },
     };
     Ok((autoscale, count as u32))
 }

@@ -15,6 +15,7 @@ mod incidents;
 mod locate;
 mod model;
 mod overrides;
+pub mod presets;
 mod raw;
 mod validate;
 

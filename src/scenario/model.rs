@@ -70,10 +70,26 @@ pub struct QueueConfig {
     pub duplicate_delivery: f64,
     /// What a delete with a stale receipt handle does (standard queues).
     pub stale_delete: StaleDelete,
+    /// What happens to the messages of a consumer that goes down.
+    pub on_consumer_loss: ConsumerLoss,
+    /// The preset the defaults came from, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
     /// Send calls per second the queue accepts (SQS FIFO: 300 without
     /// high-throughput mode); calls beyond it are throttled and retried.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub throughput_limit: Option<f64>,
+}
+
+/// What the queue does with the messages a lost consumer held.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConsumerLoss {
+    /// They stay in flight until their visibility timeout runs out (SQS,
+    /// Pub/Sub ack deadlines).
+    Timeout,
+    /// They are visible again at once (RabbitMQ: the channel closes).
+    Requeue,
 }
 
 /// The queue type.
@@ -225,6 +241,9 @@ pub struct Autoscale {
     pub evaluation: SimTime,
     /// What a consumer removed while busy does with its messages.
     pub scale_in: ScaleIn,
+    /// Most consumers launched per minute (Lambda: 300), if limited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale_out_rate: Option<f64>,
     /// Scheduled capacity: from each time on, at least this many consumers
     /// (exactly this many without a target).
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -45,6 +45,8 @@ pub struct RawQueue {
     pub duplicate_delivery: Option<f64>,
     pub stale_delete: Option<String>,
     pub throughput_limit: Option<f64>,
+    pub on_consumer_loss: Option<String>,
+    pub preset: Option<String>,
 }
 
 /// One `[[producers]]` entry.
@@ -99,6 +101,7 @@ pub struct RawAutoscale {
     pub evaluation: Option<RawDuration>,
     pub scale_in: Option<String>,
     pub schedule: Option<toml::Value>,
+    pub scale_out_rate: Option<f64>,
 }
 
 /// `[cost]`.

@@ -183,3 +183,25 @@ fn autoscale_is_checked_against_the_fleet_and_needs_a_policy() {
         "starts at min"
     );
 }
+
+#[test]
+fn presets_fill_defaults_the_file_can_override() {
+    let with = |queue: &str| load(&format!("{MINIMAL}[queue]\n{queue}"), &[]);
+    let e = with("preset = \"kafka\"\n").unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("queue.preset"));
+    assert!(e.message.contains("\"rabbitmq-quorum\""), "{}", e.message);
+    let rabbit = with("preset = \"rabbitmq-quorum\"\n").unwrap();
+    assert_eq!(
+        rabbit.queue.on_consumer_loss,
+        crate::scenario::ConsumerLoss::Requeue
+    );
+    assert_eq!(rabbit.queue.visibility_timeout, SimTime::from_secs(1800));
+    let overridden = with("preset = \"rabbitmq-quorum\"\nvisibility_timeout = \"5m\"\n").unwrap();
+    assert_eq!(overridden.queue.visibility_timeout, SimTime::from_secs(300));
+    let lambda = with("preset = \"lambda-sqs\"\n").unwrap();
+    let scaling = lambda.consumers.autoscale.as_ref().unwrap();
+    assert_eq!(
+        (lambda.consumers.count, scaling.max, scaling.scale_out_rate),
+        (5, 1000, Some(300.0))
+    );
+}

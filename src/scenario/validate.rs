@@ -34,7 +34,8 @@ const MAX_SAMPLES: u64 = 1_000_000;
 
 /// Validates `raw`; `stem` names the scenario when it has no `name`, `base`
 /// is the directory that relative file names start from.
-pub fn validate(raw: RawScenario, stem: &str, base: &Path) -> Checked<Scenario> {
+pub fn validate(mut raw: RawScenario, stem: &str, base: &Path) -> Checked<Scenario> {
+    super::presets::apply(&mut raw)?;
     let name = scenario_name(raw.name.as_deref().unwrap_or(stem))?;
     let duration = duration_in(
         "duration",
@@ -188,6 +189,16 @@ fn queue(raw: RawQueue) -> Checked<QueueConfig> {
             _ => StaleDelete::Ignored,
         },
         throughput_limit,
+        on_consumer_loss: match word(
+            "queue.on_consumer_loss",
+            raw.on_consumer_loss.as_deref(),
+            "timeout",
+            &["timeout", "requeue"],
+        )? {
+            "requeue" => ConsumerLoss::Requeue,
+            _ => ConsumerLoss::Timeout,
+        },
+        preset: raw.preset,
     })
 }
 

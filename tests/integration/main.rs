@@ -10,6 +10,7 @@ mod determinism;
 mod fifo;
 mod golden;
 mod incidents;
+mod presets;
 mod properties;
 mod reference;
 mod report;
