@@ -24,6 +24,7 @@ mod fleet;
 mod producer;
 pub mod queue;
 pub mod recorder;
+mod resend;
 pub mod result;
 pub mod rng;
 mod sim;
@@ -152,6 +153,8 @@ impl Simulation<'_> {
             out_of_order: fifo.out_of_order as f64,
             delete_errors: counts.delete_errors as f64,
             requests_throttled: counts.requests_throttled as f64,
+            deduplicated: counts.deduplicated as f64,
+            repeated: counts.repeated as f64,
         };
         ReplicationResult {
             replication,

@@ -19,8 +19,9 @@ use rand_distr::Zipf;
 
 use super::arrivals::ArrivalProcess;
 use super::events::{Event, Lane};
+use super::resend::LostAcks;
 use super::rng::{self, Purpose, Stream};
-use super::sim::Simulation;
+use super::sim::{MAX_BATCH, Simulation};
 use crate::scenario::{QueueKind, Scenario};
 
 /// Which FIFO message group a producer's next message joins: one of the
@@ -64,13 +65,15 @@ pub(super) struct Producer {
     pub arrivals: ArrivalProcess,
     /// Messages generated but not yet accepted by the queue.
     pub held: u64,
-    send_batch: u64,
+    pub send_batch: u64,
     buffer: u64,
     /// A failed send is being retried.
     pub retrying: bool,
     attempts_left: u32,
     /// FIFO queues only: the group of each accepted message.
     groups: Option<GroupPicker>,
+    /// Lost acknowledgements and the repeats they cause, if any.
+    pub lost_acks: Option<LostAcks>,
 }
 
 impl Producer {
@@ -79,6 +82,12 @@ impl Producer {
         let fifo = sc.queue.kind == QueueKind::Fifo;
         Producer {
             groups: fifo.then(|| GroupPicker::new(sc, index, seed)),
+            lost_acks: (config.lost_acks > 0.0).then(|| {
+                LostAcks::new(
+                    config.lost_acks,
+                    rng::stream(seed, Purpose::Resends(index as u32)),
+                )
+            }),
             arrivals: ArrivalProcess::new(
                 sc,
                 index,
@@ -133,8 +142,17 @@ impl Simulation<'_> {
         producer.held -= n;
         producer.retrying = false;
         self.rec.counts.requests_send += admitted;
-        for _ in 0..n {
-            self.enqueue(p);
+        let batch = self.producers[p].send_batch;
+        let mut left = n;
+        while left > 0 {
+            // One SendMessageBatch call.
+            let k = left.min(batch) as usize;
+            let mut groups = [0u32; MAX_BATCH];
+            for group in &mut groups[..k] {
+                *group = self.enqueue(p);
+            }
+            self.maybe_lose_ack(p, &groups[..k]);
+            left -= k as u64;
         }
         if self.producers[p].held > 0 {
             // Throttled calls: retried like failed ones, with fresh attempts
@@ -169,14 +187,21 @@ impl Simulation<'_> {
         }
     }
 
-    /// The queue accepts one message of producer `p` now.
-    fn enqueue(&mut self, p: usize) {
-        let pf = self.sc.consumers.poison_fraction;
-        let poison = pf > 0.0 && self.rng_errors.random::<f64>() < pf;
+    /// The queue accepts one message of producer `p` now; returns its group.
+    fn enqueue(&mut self, p: usize) -> u32 {
         let group = self.producers[p]
             .groups
             .as_mut()
             .map_or(0, GroupPicker::pick);
+        self.enqueue_in(Some(group));
+        group
+    }
+
+    /// The queue accepts one message now, in `group` (FIFO).
+    pub(super) fn enqueue_in(&mut self, group: Option<u32>) {
+        let group = group.unwrap_or(0);
+        let pf = self.sc.consumers.poison_fraction;
+        let poison = pf > 0.0 && self.rng_errors.random::<f64>() < pf;
         if self.t.delay > 0 {
             let h = self.queue.insert_delayed(self.now, poison, group);
             self.delayed += 1;

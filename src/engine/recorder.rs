@@ -37,6 +37,8 @@ pub struct Counts {
     pub requests_change_visibility: u64,
     pub delete_errors: u64,
     pub requests_throttled: u64,
+    pub deduplicated: u64,
+    pub repeated: u64,
 }
 
 impl Counts {

@@ -119,6 +119,12 @@ scalar_metrics! {
     delete_errors,
     /// Send calls refused by `queue.throughput_limit` (retried by the producer).
     requests_throttled,
+    /// FIFO: messages of repeated sends dropped by the 5-minute
+    /// deduplication window (producers' `lost_acks`).
+    deduplicated,
+    /// Messages enqueued a second time by a repeated send (standard queues,
+    /// or FIFO after the window): each is processed again.
+    repeated,
 }
 
 /// One row of the time series: levels at `time`, counts during the interval

@@ -32,6 +32,8 @@ pub enum Purpose {
     Arrivals(u32),
     /// FIFO message groups of producer `i`'s messages (`2000 + i`).
     Groups(u32),
+    /// Lost send acknowledgements of producer `i` (`3000 + i`).
+    Resends(u32),
 }
 
 impl Purpose {
@@ -44,6 +46,7 @@ impl Purpose {
             Purpose::Duplicates => 5,
             Purpose::Arrivals(i) => 1000 + u64::from(i),
             Purpose::Groups(i) => 2000 + u64::from(i),
+            Purpose::Resends(i) => 3000 + u64::from(i),
         }
     }
 }

@@ -286,6 +286,7 @@ impl<'a> Simulation<'a> {
             Event::RetentionCheck => self.on_retention_check(),
             Event::Sample => self.on_sample(),
             Event::ScaleEvaluation => self.on_scale_evaluation(),
+            Event::Repeat { producer } => self.on_repeat(producer as usize),
             Event::CapacityStep { step } => self.on_capacity_step(step as usize),
             Event::Started { consumer, launch } => self.on_started(consumer as usize, launch),
         }

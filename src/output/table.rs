@@ -17,6 +17,8 @@ const HIDDEN_WHEN_ZERO: &[&str] = &[
     "out_of_order",
     "delete_errors",
     "requests_throttled",
+    "deduplicated",
+    "repeated",
 ];
 
 /// Writes the summary table.

@@ -135,6 +135,10 @@ pub struct ProducerConfig {
     /// gets a share proportional to 1 / k^s (Zipf), a hot first group.
     #[serde(skip_serializing_if = "is_zero")]
     pub group_skew: f64,
+    /// Probability that the response to an accepted send call is lost, so
+    /// the producer sends the batch again after `retry.backoff`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub lost_acks: f64,
     /// Retries while the queue is unavailable.
     pub retry: RetryPolicy,
     /// Messages a producer holds while it retries; beyond this they are dropped.

@@ -60,6 +60,7 @@ pub struct RawProducer {
     pub send_batch: Option<i64>,
     pub groups: Option<i64>,
     pub group_skew: Option<f64>,
+    pub lost_acks: Option<f64>,
     pub retry: Option<RawRetry>,
     pub buffer: Option<i64>,
 }

@@ -279,6 +279,7 @@ fn producer(i: usize, raw: RawProducer, horizon: SimTime, base: &Path) -> Checke
         send_batch: int_in(&key("send_batch"), raw.send_batch, 1, 1..=10)? as u32,
         groups: int_in(&key("groups"), raw.groups, 1, 1..=1_000_000)? as u32,
         group_skew: number_in(&key("group_skew"), raw.group_skew, 0.0, 0.0..=10.0)?,
+        lost_acks: probability(&key("lost_acks"), raw.lost_acks)?,
         retry: RetryPolicy {
             attempts: int_in(&key("retry.attempts"), retry.attempts, 3, 0..=1000)? as u32,
             backoff: duration_in(
