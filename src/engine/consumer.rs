@@ -25,7 +25,7 @@ use super::events::{Event, Lane};
 use super::queue::{Handle, Redelivery, State};
 use super::recorder::DuplicateCause;
 use super::sim::{Activity, Fate, SHORT_POLL_MIN_GAP, Simulation, VISIBILITY_CAP};
-use crate::scenario::{OnError, QueueKind, StaleDelete};
+use crate::scenario::{BatchFailure, OnError, QueueKind, StaleDelete};
 use crate::time::round_ticks;
 
 /// Pause before a consumer retries a receive that failed in a queue outage, µs.
@@ -257,10 +257,15 @@ impl Simulation<'_> {
         if failed {
             let called_api = self.fail(h, receipt);
             let next_at = self.now + if called_api { self.t.latency } else { 0 };
+            self.consumers[c].batch_failed = true;
             self.next_message(c, next_at);
             return;
         }
         self.processed(h);
+        if self.whole_batches() {
+            self.next_message(c, self.now); // deleted with the batch, if at all
+            return;
+        }
         self.rec.counts.requests_delete += u64::from(!self.faults.queue_down());
         if self.t.latency == 0 {
             self.delete(h, receipt);
@@ -294,12 +299,44 @@ impl Simulation<'_> {
         let (h, _) = consumer.batch[consumer.pos];
         consumer.pos += 1;
         let more = consumer.pos < consumer.len;
-        self.queue.get_mut(h).holders -= 1;
-        self.queue.free_if_unheld(h);
+        if !self.whole_batches() {
+            self.release(h);
+        }
         if more {
             self.begin_message(c, at);
         } else {
+            if self.whole_batches() {
+                self.settle_whole_batch(c);
+            }
             self.end_batch(c, at);
+        }
+    }
+
+    /// The consumer lets go of `h` (its slot is freed if the message is gone).
+    pub(super) fn release(&mut self, h: Handle) {
+        self.queue.get_mut(h).holders -= 1;
+        self.queue.free_if_unheld(h);
+    }
+
+    /// `batch_failure = "whole"`: a batch is deleted only if every message
+    /// in it succeeded (one DeleteMessageBatch call); otherwise nothing is,
+    /// and the successful messages come back with the failed ones.
+    pub(super) fn whole_batches(&self) -> bool {
+        self.sc.consumers.batch_failure == BatchFailure::Whole
+    }
+
+    fn settle_whole_batch(&mut self, c: usize) {
+        let consumer = &mut self.consumers[c];
+        let (len, failed) = (consumer.len, std::mem::take(&mut consumer.batch_failed));
+        if !failed && !self.faults.queue_down() {
+            self.rec.counts.requests_delete += 1;
+        }
+        for i in 0..len {
+            let (h, receipt) = self.consumers[c].batch[i];
+            if !failed {
+                self.delete(h, receipt);
+            }
+            self.release(h);
         }
     }
 
@@ -394,9 +431,11 @@ impl Simulation<'_> {
             return;
         }
         let (pos, len) = (consumer.pos, consumer.len);
+        // Whole batches hold their finished messages until the batch ends.
+        let first = if self.whole_batches() { 0 } else { pos };
         let deadline = self.now + self.t.visibility;
         let mut extended = false;
-        for i in pos..len {
+        for i in first..len {
             if self.faults.queue_down() {
                 break;
             }

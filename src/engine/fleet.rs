@@ -105,7 +105,10 @@ impl Simulation<'_> {
         consumer.len = 0;
         if was_busy {
             let requeue = self.sc.queue.on_consumer_loss == ConsumerLoss::Requeue;
-            for i in pos..len {
+            // Whole batches hold every message until the batch ends.
+            let first = if self.whole_batches() { 0 } else { pos };
+            self.consumers[c].batch_failed = false;
+            for i in first..len {
                 let (h, receipt) = self.consumers[c].batch[i];
                 let m = self.queue.get_mut(h);
                 if i == pos && deleting {

@@ -66,6 +66,8 @@ pub(super) struct Consumer {
     pub deleting: bool,
     /// Launched or not (autoscaling; a fixed fleet is always on).
     pub provision: Provision,
+    /// A message of the current batch failed (`batch_failure = "whole"`).
+    pub batch_failed: bool,
 }
 
 impl Consumer {
@@ -81,6 +83,7 @@ impl Consumer {
             epoch: 0,
             deleting: false,
             provision: Provision::On,
+            batch_failed: false,
         }
     }
 

@@ -211,6 +211,8 @@ pub struct ConsumerConfig {
     pub heartbeat: Option<SimTime>,
     /// Round trip of every API call a consumer makes.
     pub request_latency: SimTime,
+    /// Whether a failed message fails its whole batch.
+    pub batch_failure: BatchFailure,
     /// Target tracking and scheduled capacity, if the fleet scales.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub autoscale: Option<Autoscale>,
@@ -252,6 +254,18 @@ pub struct Autoscale {
     /// (exactly this many without a target).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub schedule: Vec<CapacityStep>,
+}
+
+/// How the failure of one message of a batch is reported.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BatchFailure {
+    /// Each message is deleted when it succeeds (SQS consumers; Lambda with
+    /// ReportBatchItemFailures).
+    Partial,
+    /// The batch is deleted at its end only if every message succeeded
+    /// (Lambda without partial batch responses).
+    Whole,
 }
 
 /// Scale-in of a busy consumer.

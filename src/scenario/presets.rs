@@ -6,7 +6,7 @@
 //! |---|---|
 //! | `sqs-standard` | the SQS standard queue (the defaults) |
 //! | `sqs-fifo` | `type = "fifo"`, FIFO request price $0.50 per million |
-//! | `lambda-sqs` | an SQS event source mapping: batches of 10, pollers that start at 5 concurrent batches and add up to 300 a minute while messages wait, up to 1,000 |
+//! | `lambda-sqs` | an SQS event source mapping: batches of 10 that fail whole unless `batch_failure = "partial"` (ReportBatchItemFailures), pollers that start at 5 concurrent batches and add up to 300 a minute while messages wait, up to 1,000 |
 //! | `rabbitmq-quorum` | a lost consumer's messages requeued at once, the 30-minute consumer timeout as the visibility timeout, delivery limit 20, no request price |
 //! | `pubsub` | 10 s ack deadline extended every 5 s while processing, 5 delivery attempts then the dead-letter topic, no request price |
 
@@ -51,6 +51,10 @@ pub fn apply(raw: &mut RawScenario) -> Checked<()> {
         }
         "lambda-sqs" => {
             consumers.batch_size.get_or_insert(10);
+            // Without ReportBatchItemFailures one error fails the batch.
+            consumers
+                .batch_failure
+                .get_or_insert_with(|| "whole".into());
             if consumers.autoscale.is_none() && consumers.count.is_none() {
                 consumers.autoscale = Some(RawAutoscale {
                     target_backlog_per_consumer: Some(10.0),

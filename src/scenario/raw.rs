@@ -87,6 +87,7 @@ pub struct RawConsumers {
     pub crash: Option<RawCrash>,
     pub heartbeat: Option<RawDuration>,
     pub request_latency: Option<RawDuration>,
+    pub batch_failure: Option<String>,
     pub autoscale: Option<RawAutoscale>,
 }
 

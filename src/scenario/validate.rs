@@ -373,6 +373,15 @@ fn consumers(raw: RawConsumers, base: &Path, horizon: SimTime) -> Checked<Consum
             SimTime::ZERO,
             (SimTime::ZERO, secs(HOUR)),
         )?,
+        batch_failure: match word(
+            "consumers.batch_failure",
+            raw.batch_failure.as_deref(),
+            "partial",
+            &["partial", "whole"],
+        )? {
+            "whole" => BatchFailure::Whole,
+            _ => BatchFailure::Partial,
+        },
         autoscale,
     })
 }

@@ -101,3 +101,28 @@ fn fifo_orders_stall_behind_poison_messages_and_stay_in_order() {
         assert!(r.metrics.group_blocked_time_max >= 179.0);
     }
 }
+
+#[test]
+fn lambda_without_partial_batch_responses_redoes_whole_batches() {
+    let with = |mode: &str| {
+        run_all(&example(
+            "lambda-sqs",
+            &[
+                "replications=2",
+                "consumers.error_rate=0.02",
+                &format!("consumers.batch_failure={mode}"),
+            ],
+        ))
+    };
+    let (partial, whole) = (with("partial"), with("whole"));
+    // Partial: a failed message comes back alone; nothing finished is redone.
+    assert_eq!(mean(&partial, "duplicates"), 0.0);
+    // Whole: 1 - 0.98^10 ≈ 18% of batches fail and take 9 good messages
+    // back with them, to be processed again.
+    let ratio = mean(&whole, "duplicates") / mean(&whole, "deleted");
+    assert!(
+        (0.08..=0.3).contains(&ratio),
+        "duplicates per delete {ratio}"
+    );
+    assert!(mean(&whole, "requests_delete") < 0.2 * mean(&partial, "requests_delete"));
+}
