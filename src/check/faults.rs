@@ -108,7 +108,8 @@ fn mean_arrival_rate(sc: &Scenario, a: f64, b: f64) -> f64 {
 /// in an outage / mean processing time × active slowdowns; 0 in a queue
 /// outage.
 fn capacity_at(sc: &Scenario, t: f64) -> f64 {
-    let fleet = sc.consumers.count;
+    // An autoscaled fleet at its largest: the optimistic bound.
+    let fleet = sc.consumers.slots();
     let mut down = 0;
     let mut slowdown = 1.0;
     for kind in active(sc, t) {

@@ -18,6 +18,8 @@ pub struct Analysis {
     pub capacity: f64,
     /// arrival_rate / capacity.
     pub offered_load: f64,
+    /// With autoscaling: the capacity at `autoscale.max` consumers.
+    pub capacity_max: Option<f64>,
     /// The fluid estimate of each fault.
     pub faults: Vec<faults::FaultOutlook>,
     /// Things worth a second look.
@@ -31,7 +33,16 @@ pub fn analyse(sc: &Scenario) -> Analysis {
     let arrival_rate = sc.arrival_rate();
     let offered_load = sc.offered_load();
     let mut warnings = Vec::new();
-    if offered_load >= 1.0 {
+    if let Some(a) = &sc.consumers.autoscale {
+        // An elastic fleet is unstable only if even its maximum falls short.
+        let most = f64::from(a.max) / mean;
+        if arrival_rate >= most {
+            warnings.push(format!(
+                "arrivals ({arrival_rate} msg/s) outpace even autoscale.max = {} consumers                  ({most:.3} msg/s): the backlog grows for as long as producers send",
+                a.max
+            ));
+        }
+    } else if offered_load >= 1.0 {
         warnings.push(format!(
             "offered load {offered_load:.3} is at or above 1: arrivals ({arrival_rate} msg/s) \
              outpace the consumers ({capacity:.3} msg/s), so the backlog grows for as long as \
@@ -48,6 +59,12 @@ pub fn analyse(sc: &Scenario) -> Analysis {
             sc.consumers.batch_size
         ));
     }
+    if sc.queue.preset.as_deref() == Some("lambda-sqs") && vt < 6.0 * batch_time {
+        warnings.push(format!(
+            "AWS advises a visibility timeout of at least 6 × the function timeout; a batch \
+             takes {batch_time:.3} s on average, and visibility_timeout is {vt} s"
+        ));
+    }
     if let Some(hb) = sc.consumers.heartbeat
         && hb >= sc.queue.visibility_timeout
     {
@@ -61,6 +78,11 @@ pub fn analyse(sc: &Scenario) -> Analysis {
     Analysis {
         arrival_rate,
         capacity,
+        capacity_max: sc
+            .consumers
+            .autoscale
+            .as_ref()
+            .map(|a| f64::from(a.max) / mean),
         offered_load,
         faults: faults::outlook(sc),
         warnings,
@@ -86,6 +108,13 @@ pub fn write_analysis(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "# analysis")?;
     writeln!(out, "arrival rate    {:.4} msg/s", a.arrival_rate)?;
     writeln!(out, "capacity        {:.4} msg/s", a.capacity)?;
+    if let Some(most) = a.capacity_max {
+        writeln!(
+            out,
+            "capacity max    {most:.4} msg/s (autoscale.max; fault estimates below assume \
+             the fleet there, so they are lower bounds)"
+        )?;
+    }
     writeln!(
         out,
         "offered load    {:.4} (arrival rate / (consumers / mean processing time))",

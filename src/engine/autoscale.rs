@@ -3,10 +3,13 @@
 //!
 //! The fleet has `slots()` consumers; those not launched are down for that
 //! reason (on top of crashes and outages, see `fleet.rs`). Every
-//! `evaluation` the scaler compares `ceil(visible / target)`, clamped to
+//! `evaluation` the scaler compares `ceil(backlog / target)` (backlog:
+//! visible messages, or visible and in flight), clamped to
 //! `[max(min, scheduled floor), max]`, with the consumers launched (starting
-//! or serving) and launches or retires the difference, unless an action was
-//! taken within `cooldown`. A scheduled step applies at its time, whatever
+//! or serving). It launches the difference at once, and retires it only
+//! once the desired count has stayed below the fleet for `scale_in_after`
+//! (AWS target tracking scales out fast and in slowly); no action within
+//! `cooldown` of the previous one. A scheduled step applies at its time, whatever
 //! the cooldown: it raises the floor (with a target) or sets the count
 //! (without one).
 //!
@@ -20,7 +23,7 @@
 
 use super::events::Event;
 use super::sim::{Activity, Simulation};
-use crate::scenario::ScaleIn;
+use crate::scenario::{ScaleIn, ScaleMetric};
 
 /// Where a consumer slot is in its launch cycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +49,8 @@ pub(super) struct Scaler {
     floor: u32,
     last_action: Option<u64>,
     launches: u32,
+    /// Since when the desired count has been below the fleet.
+    below_since: Option<u64>,
 }
 
 impl Scaler {
@@ -79,7 +84,11 @@ impl Simulation<'_> {
         };
         let target = a.target_backlog_per_consumer.unwrap_or(f64::INFINITY);
         let lowest = a.min.max(self.scaler.floor);
-        let wanted = (self.visible as f64 / target).ceil() as u32;
+        let backlog = match a.metric {
+            ScaleMetric::Visible => self.visible,
+            ScaleMetric::VisibleAndInFlight => self.visible + self.in_flight,
+        };
+        let wanted = (backlog as f64 / target).ceil() as u32;
         let mut desired = wanted.clamp(lowest, a.max.max(lowest));
         if let Some(per_minute) = a.scale_out_rate {
             // Lambda-style ramp: at most this many launches per minute.
@@ -92,8 +101,19 @@ impl Simulation<'_> {
             .scaler
             .last_action
             .is_some_and(|at| self.now < at + a.cooldown.ticks());
-        if desired != self.scaler.launched && !cooling {
+        // Scale out at once; scale in only once the fleet has been too big
+        // for `scale_in_after` without a break.
+        let below_since = match self.scaler.below_since {
+            _ if desired >= self.scaler.launched => None,
+            Some(since) => Some(since),
+            None => Some(self.now),
+        };
+        self.scaler.below_since = below_since;
+        let scale_in_due =
+            below_since.is_some_and(|since| self.now - since >= a.scale_in_after.ticks());
+        if !cooling && (desired > self.scaler.launched || scale_in_due) {
             self.scale_to(desired);
+            self.scaler.below_since = None;
         }
         let next = self.now + a.evaluation.ticks();
         self.events.schedule(next, Event::ScaleEvaluation);

@@ -3,7 +3,7 @@
 
 use super::checks::{Checked, duration_in, int_in, invalid, number_in, word};
 use super::duration::parse_duration;
-use super::model::{Autoscale, CapacityStep, ScaleIn};
+use super::model::{Autoscale, CapacityStep, ScaleIn, ScaleMetric};
 use super::raw::RawAutoscale;
 use crate::time::SimTime;
 
@@ -88,6 +88,21 @@ pub fn autoscale(
             _ => ScaleIn::Finish,
         },
         schedule,
+        scale_in_after: duration_in(
+            &key("scale_in_after"),
+            raw.scale_in_after.as_ref(),
+            SimTime::from_secs(15 * 60),
+            (SimTime::ZERO, SimTime::from_secs(24 * 3600)),
+        )?,
+        metric: match word(
+            &key("metric"),
+            raw.metric.as_deref(),
+            "visible",
+            &["visible", "visible_and_in_flight"],
+        )? {
+            "visible_and_in_flight" => ScaleMetric::VisibleAndInFlight,
+            _ => ScaleMetric::Visible,
+        },
         scale_out_rate: match raw.scale_out_rate {
             None => None,
             some => Some(number_in(&key("scale_out_rate"), some, 0.0, 0.01..=1e6)?),

@@ -247,6 +247,11 @@ pub struct Autoscale {
     pub evaluation: SimTime,
     /// What a consumer removed while busy does with its messages.
     pub scale_in: ScaleIn,
+    /// Scale in only after the desired count has stayed below the fleet
+    /// this long (AWS target tracking: 15 minutes of low datapoints).
+    pub scale_in_after: SimTime,
+    /// What is divided by the running consumers.
+    pub metric: ScaleMetric,
     /// Most consumers launched per minute (Lambda: 300), if limited.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scale_out_rate: Option<f64>,
@@ -266,6 +271,16 @@ pub enum BatchFailure {
     /// The batch is deleted at its end only if every message succeeded
     /// (Lambda without partial batch responses).
     Whole,
+}
+
+/// The backlog autoscaling tracks.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScaleMetric {
+    /// Visible messages (AWS's backlog per instance).
+    Visible,
+    /// Visible and in-flight messages (work in hand: Lambda's concurrency).
+    VisibleAndInFlight,
 }
 
 /// Scale-in of a busy consumer.

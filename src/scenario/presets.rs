@@ -63,6 +63,8 @@ pub fn apply(raw: &mut RawScenario) -> Checked<()> {
                     cooldown: text("0s"),
                     evaluation: text("1s"),
                     scale_out_rate: Some(300.0),
+                    scale_in_after: text("0s"),
+                    metric: Some("visible_and_in_flight".into()),
                     ..RawAutoscale::default()
                 });
             }

@@ -104,6 +104,8 @@ pub struct RawAutoscale {
     pub scale_in: Option<String>,
     pub schedule: Option<toml::Value>,
     pub scale_out_rate: Option<f64>,
+    pub scale_in_after: Option<RawDuration>,
+    pub metric: Option<String>,
 }
 
 /// `[cost]`.

@@ -171,15 +171,24 @@ pub fn run_charts(
             title: format!("{}: consumers", sc.name),
             x_label,
             y_label: "consumers".into(),
-            kind: lines(
-                vec![
-                    line("up", over_time(&|s| s.consumers_up), GREEN),
-                    line("busy", over_time(&|s| s.consumers_busy), ORANGE),
-                ],
-                None,
-            ),
+            kind: lines(consumer_lines(sc, &over_time), None),
         },
     ]
+}
+
+/// One column of the time series over time, as chart points.
+type Series<'a> = &'a dyn Fn(&dyn Fn(&crate::engine::result::Sample) -> f64) -> Vec<(f64, f64)>;
+
+/// Consumers up and busy, and starting when the fleet autoscales.
+fn consumer_lines(sc: &Scenario, over_time: Series) -> Vec<Line> {
+    let mut lines = vec![
+        line("up", over_time(&|s| s.consumers_up), GREEN),
+        line("busy", over_time(&|s| s.consumers_busy), ORANGE),
+    ];
+    if sc.consumers.autoscale.is_some() {
+        lines.push(line("starting", over_time(&|s| s.consumers_starting), BLUE));
+    }
+    lines
 }
 
 fn latency_chart(sc: &Scenario, summary: &RunSummary) -> Chart {
