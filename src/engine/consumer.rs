@@ -54,7 +54,10 @@ impl Simulation<'_> {
             return;
         }
         self.rec.counts.requests_receive += 1;
-        if self.take_batch(c) > 0 {
+        self.consumers[c].window_open = self.t.batch_window > 0;
+        if self.window_holds(c) {
+            self.open_window(c);
+        } else if self.take_batch(c) > 0 {
             self.start_batch(c);
         } else if self.t.wait > 0 {
             let consumer = &mut self.consumers[c];
@@ -98,6 +101,11 @@ impl Simulation<'_> {
             if self.consumers[c].activity != Activity::Waiting(poll) {
                 continue; // that poll already ended
             }
+            if self.window_holds(c) {
+                // The oldest window is still open: so are the others.
+                self.waiters.push_front((c as u32, poll));
+                return;
+            }
             if self.take_batch(c) > 0 {
                 self.start_batch(c);
             } else {
@@ -128,7 +136,7 @@ impl Simulation<'_> {
 
     /// Receives up to `batch_size` visible messages into consumer `c`'s batch;
     /// messages past `max_receive_count` go to the dead-letter queue instead.
-    fn take_batch(&mut self, c: usize) -> usize {
+    pub(super) fn take_batch(&mut self, c: usize) -> usize {
         let batch_size = self.sc.consumers.batch_size as usize;
         let max_in_flight = u64::from(self.sc.queue.max_in_flight);
         self.queue.begin_receive();
@@ -211,7 +219,7 @@ impl Simulation<'_> {
         None
     }
 
-    fn start_batch(&mut self, c: usize) {
+    pub(super) fn start_batch(&mut self, c: usize) {
         self.busy += 1;
         self.rec.busy.set(self.now, self.busy);
         let consumer = &mut self.consumers[c];

@@ -66,6 +66,8 @@ pub enum Event {
     ScaleEvaluation,
     /// A scheduled-capacity step takes effect.
     CapacityStep { step: u32 },
+    /// A receive's batching window ends (stale unless the poll still waits).
+    WindowEnd { consumer: u32, poll: u32 },
     /// A producer sends again a call whose response it never saw.
     Repeat { producer: u32 },
     /// A launched consumer's start-up ends (stale unless `launch` is its

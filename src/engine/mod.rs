@@ -28,6 +28,7 @@ mod resend;
 pub mod result;
 pub mod rng;
 mod sim;
+mod window;
 
 use result::{Conservation, Metrics, ReplicationResult};
 pub use rng::replication_seed;

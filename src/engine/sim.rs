@@ -68,6 +68,8 @@ pub(super) struct Consumer {
     pub provision: Provision,
     /// A message of the current batch failed (`batch_failure = "whole"`).
     pub batch_failed: bool,
+    /// Its receive waits for a full batch (`batch_window`).
+    pub window_open: bool,
 }
 
 impl Consumer {
@@ -84,6 +86,7 @@ impl Consumer {
             deleting: false,
             provision: Provision::On,
             batch_failed: false,
+            window_open: false,
         }
     }
 
@@ -108,6 +111,7 @@ pub(super) struct Ticks {
     pub latency: u64,
     pub heartbeat: Option<u64>,
     pub sample: u64,
+    pub batch_window: u64,
 }
 
 /// The 12 h cap on visibility, counted from the receive.
@@ -166,6 +170,7 @@ impl<'a> Simulation<'a> {
             latency: sc.consumers.request_latency.ticks(),
             heartbeat: sc.consumers.heartbeat.map(|h| h.ticks()),
             sample: sc.sample_interval.ticks(),
+            batch_window: sc.consumers.batch_window.ticks(),
         };
         let producers = (0..sc.producers.len())
             .map(|i| Producer::new(sc, i, seed))
@@ -290,6 +295,7 @@ impl<'a> Simulation<'a> {
             Event::Sample => self.on_sample(),
             Event::ScaleEvaluation => self.on_scale_evaluation(),
             Event::Repeat { producer } => self.on_repeat(producer as usize),
+            Event::WindowEnd { consumer, poll } => self.on_window_end(consumer as usize, poll),
             Event::CapacityStep { step } => self.on_capacity_step(step as usize),
             Event::Started { consumer, launch } => self.on_started(consumer as usize, launch),
         }

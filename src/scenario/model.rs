@@ -213,6 +213,9 @@ pub struct ConsumerConfig {
     pub request_latency: SimTime,
     /// Whether a failed message fails its whole batch.
     pub batch_failure: BatchFailure,
+    /// A receive waits up to this long for a full batch (Lambda's batching
+    /// window); 0: it returns with whatever is visible.
+    pub batch_window: SimTime,
     /// Target tracking and scheduled capacity, if the fleet scales.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub autoscale: Option<Autoscale>,

@@ -88,6 +88,7 @@ pub struct RawConsumers {
     pub heartbeat: Option<RawDuration>,
     pub request_latency: Option<RawDuration>,
     pub batch_failure: Option<String>,
+    pub batch_window: Option<RawDuration>,
     pub autoscale: Option<RawAutoscale>,
 }
 

@@ -382,6 +382,12 @@ fn consumers(raw: RawConsumers, base: &Path, horizon: SimTime) -> Checked<Consum
             "whole" => BatchFailure::Whole,
             _ => BatchFailure::Partial,
         },
+        batch_window: duration_in(
+            "consumers.batch_window",
+            raw.batch_window.as_ref(),
+            SimTime::ZERO,
+            (SimTime::ZERO, secs(5 * MIN)),
+        )?,
         autoscale,
     })
 }

@@ -126,3 +126,28 @@ fn lambda_without_partial_batch_responses_redoes_whole_batches() {
     );
     assert!(mean(&whole, "requests_delete") < 0.2 * mean(&partial, "requests_delete"));
 }
+
+#[test]
+fn a_batching_window_trades_latency_for_fuller_batches() {
+    // 20 msg/s of 10 ms work into batches of 10: without a window most
+    // receives return a message or two; with a 2 s window nearly all 10.
+    let with = |window: &str| {
+        run_all(&example(
+            "lambda-sqs",
+            &[
+                "replications=2",
+                "producers.0.schedule=[[\"0s\", 20]]",
+                "drain=false",
+                "consumers.processing=\"10ms\"",
+                &format!("consumers.batch_window={window}"),
+            ],
+        ))
+    };
+    let (none, windowed) = (with("0s"), with("2s"));
+    let per_receive = |r: &[ReplicationResult]| mean(r, "received") / mean(r, "requests_receive");
+    assert!(per_receive(&none) < 3.0, "{}", per_receive(&none));
+    assert!(per_receive(&windowed) > 8.0, "{}", per_receive(&windowed));
+    // A batch fills in 0.5 s at 20/s: latency grows by about that much.
+    let added = mean(&windowed, "latency_mean") - mean(&none, "latency_mean");
+    assert!((0.1..=2.0).contains(&added), "latency added {added}");
+}
