@@ -1,7 +1,9 @@
 //! Property tests: random valid scenarios — any mix of batching, errors,
-//! poison, heartbeats, delays, retention, crashes, duplicates and every
-//! fault kind — never panic, conserve messages, are deterministic, and keep
-//! every metric within its obvious bounds.
+//! poison, heartbeats, delays, retention, crashes, duplicates, every fault
+//! kind, FIFO groups, repeated sends, throttling, requeue on consumer loss,
+//! whole-batch failure, batching windows and autoscaling — never panic,
+//! conserve messages, are deterministic, keep FIFO order, and keep every
+//! metric within its obvious bounds.
 
 use proptest::prelude::*;
 
@@ -99,6 +101,87 @@ prop_compose! {
     }
 }
 
+/// Settings of FIFO queues, autoscaling and the delivery-model knobs,
+/// spliced into a [`scenario_text`].
+#[derive(Clone, Debug)]
+struct Extras {
+    queue: String,
+    producer: String,
+    consumers: String,
+    fifo: bool,
+    autoscale: Option<(u32, u32, String)>,
+}
+
+prop_compose! {
+    fn extras()(
+        fifo in any::<bool>(),
+        groups in 1u32..20,
+        skew in 0.0f64..2.0,
+        lost_acks in 0.0f64..0.1,
+        throttle in 0u32..30,
+        requeue in any::<bool>(),
+        whole in any::<bool>(),
+        window in 0u32..3,
+        autoscale in any::<bool>(),
+        min in 0u32..4,
+        extra_max in 1u32..8,
+        target in 1u32..20,
+        (eval, startup, scale_in_after) in (1u32..30, 0u32..20, 0u32..60),
+        (abandon, in_flight_metric) in (any::<bool>(), any::<bool>()),
+    ) -> Extras {
+        let mut queue = format!(
+            "on_consumer_loss = \"{}\"\n",
+            if requeue { "requeue" } else { "timeout" }
+        );
+        if fifo {
+            queue += "type = \"fifo\"\n";
+        }
+        if throttle > 0 {
+            queue += &format!("throughput_limit = {throttle}\n");
+        }
+        let producer = format!("groups = {groups}\ngroup_skew = {skew}\nlost_acks = {lost_acks}\n");
+        let consumers = format!(
+            "batch_failure = \"{}\"\nbatch_window = \"{window}s\"\n",
+            if whole { "whole" } else { "partial" }
+        );
+        let policy = format!(
+            "target_backlog_per_consumer = {target}, evaluation = \"{eval}s\", startup = \"{startup}s\", \
+             cooldown = \"{eval}s\", scale_in_after = \"{scale_in_after}s\", scale_in = \"{}\", metric = \"{}\"",
+            if abandon { "abandon" } else { "finish" },
+            if in_flight_metric { "visible_and_in_flight" } else { "visible" }
+        );
+        Extras { queue, producer, consumers, fifo, autoscale: autoscale.then_some((min, extra_max, policy)) }
+    }
+}
+
+/// `text` with `extras` spliced into its sections.
+fn with_extras(text: &str, extras: &Extras) -> String {
+    let mut text = text.replace("[queue]\n", &format!("[queue]\n{}", extras.queue));
+    if extras.fifo {
+        // Settings of standard queues that FIFO queues reject.
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with("duplicate_delivery") && !l.starts_with("stale_delete"))
+            .collect();
+        text = lines.join("\n") + "\n";
+    }
+    text = text.replace(
+        "[[producers]]\n",
+        &format!("[[producers]]\n{}", extras.producer),
+    );
+    let mut consumers = extras.consumers.clone();
+    if let Some((min, extra_max, policy)) = &extras.autoscale {
+        let count: u32 = text
+            .lines()
+            .find_map(|l| l.strip_prefix("count = "))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
+        let (min, max) = ((*min).min(count), count + extra_max);
+        consumers += &format!("autoscale = {{ min = {min}, max = {max}, {policy} }}\n");
+    }
+    text.replace("[consumers]\n", &format!("[consumers]\n{consumers}"))
+}
+
 /// 96 cases in the suite (about a second); `PROPTEST_CASES=5000` for a hunt.
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
@@ -111,7 +194,11 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     #[test]
-    fn random_scenarios_conserve_and_stay_in_bounds(text in scenario_text()) {
+    fn random_scenarios_conserve_and_stay_in_bounds(base in scenario_text(), extras in proptest::option::of(extras())) {
+        let text = match &extras {
+            Some(e) => with_extras(&base, e),
+            None => base,
+        };
         let sc = scenario(&text);
         for k in 0..sc.replications {
             let r = run_replication(&sc, k);
@@ -129,6 +216,8 @@ proptest! {
             let by_cause: u64 = r.duplicates_by_cause.values().iter().sum();
             prop_assert_eq!(by_cause as f64, m.duplicates, "causes do not add up\n{}", text);
             prop_assert!(m.backlog_max >= m.left_visible);
+            prop_assert_eq!(m.out_of_order, 0.0, "FIFO order broken\n{}", text);
+            prop_assert!(m.consumer_hours >= 0.0 && m.group_blocked_time_max >= 0.0);
             for f in &r.faults {
                 prop_assert!(f.drain_time >= 0.0 && f.backlog_peak >= 0.0);
             }
