@@ -363,6 +363,7 @@ impl Simulation<'_> {
     }
 
     /// DeleteMessage with `receipt` takes effect (or fails in an outage).
+    #[inline]
     fn delete(&mut self, h: Handle, receipt: u32) {
         let m = self.queue.get_mut(h);
         let alive = matches!(m.state, State::Visible | State::InFlight);

@@ -142,6 +142,13 @@ impl Simulation<'_> {
         producer.held -= n;
         producer.retrying = false;
         self.rec.counts.requests_send += admitted;
+        if self.producers[p].lost_acks.is_none() {
+            for _ in 0..n {
+                self.enqueue(p);
+            }
+            self.after_send(p);
+            return;
+        }
         let batch = self.producers[p].send_batch;
         let mut left = n;
         while left > 0 {
@@ -154,6 +161,11 @@ impl Simulation<'_> {
             self.maybe_lose_ack(p, &groups[..k]);
             left -= k as u64;
         }
+        self.after_send(p);
+    }
+
+    /// After a send: retry what was throttled, hand out what arrived.
+    fn after_send(&mut self, p: usize) {
         if self.producers[p].held > 0 {
             // Throttled calls: retried like failed ones, with fresh attempts
             // since some calls went through.
@@ -198,6 +210,7 @@ impl Simulation<'_> {
     }
 
     /// The queue accepts one message now, in `group` (FIFO).
+    #[inline]
     pub(super) fn enqueue_in(&mut self, group: Option<u32>) {
         let group = group.unwrap_or(0);
         let pf = self.sc.consumers.poison_fraction;

@@ -325,8 +325,8 @@ impl QueueStore {
     /// record already updated).
     #[inline]
     pub fn received(&mut self, now: u64, h: Handle) {
-        let first = self.get_mut(h).receives == 1;
         if let Some(fifo) = &mut self.fifo {
+            let first = self.slab[h.slot as usize].receives == 1;
             fifo.received(now, h, first);
         }
     }
