@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -11,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::check;
 use crate::cli::{CheckArgs, Cli, Command, Format, RunArgs, ScenarioArgs, ValidateArgs};
-use mqsim::engine::{self, result::ReplicationResult};
+use mqsim::engine::{self, StopReason, StopSignal, result::ReplicationResult};
 use mqsim::output::{self, Timing};
 use mqsim::scenario::{self, Scenario, ScenarioError};
 use mqsim::validation::{self, Mode, Verdict};
@@ -53,10 +54,20 @@ fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
         .exec
         .threads
         .map_or_else(rayon::current_num_threads, |t| t as usize);
+    let stop = Arc::new(StopSignal::default());
+    stop_on_interrupt(&stop);
+    if let Some(timeout) = args.timeout {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            std::thread::sleep(timeout);
+            stop.request(StopReason::Timeout);
+        });
+    }
     let limits = engine::Limits {
         max_backlog: args
             .max_backlog
             .unwrap_or_else(|| default_max_backlog(&sc, threads)),
+        stop: Some(Arc::clone(&stop)),
     };
     let started = Instant::now();
     let results = run_replications_within(&sc, threads, limits)?;
@@ -119,11 +130,20 @@ fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
         );
     }
     if let Some(partial) = &summary.manifest.partial {
+        let (advice, code) = match stop.reason() {
+            Some(StopReason::Interrupted) => ("partial results are in the outputs", 130),
+            Some(StopReason::Timeout) => ("partial results are in the outputs; raise --timeout", 1),
+            None => (
+                "raise --max-backlog, or give the consumers the capacity (mqsim check shows the \
+                 offered load)",
+                1,
+            ),
+        };
         eprintln!(
-            "error: stopped early: {partial}. Raise --max-backlog, or give the consumers the capacity \
-             (mqsim check shows the offered load)."
+            "error: stopped early: {partial}; {advice} ({}).",
+            dir.display()
         );
-        return Ok(ExitCode::from(1));
+        return Ok(ExitCode::from(code));
     }
     Ok(if summary.slo_pass() {
         ExitCode::SUCCESS
@@ -165,9 +185,24 @@ fn run_replications_within(
     Ok(worker_pool(threads)?.install(|| {
         (0..sc.replications)
             .into_par_iter()
-            .map(|i| engine::run_replication_within(sc, i, limits))
+            .map(|i| engine::run_replication_within(sc, i, limits.clone()))
             .collect()
     }))
+}
+
+/// The first Ctrl-C asks running replications to stop (their results are
+/// written, marked partial); a second one exits at once, writing nothing
+/// more (files already written are whole: every write is atomic).
+fn stop_on_interrupt(stop: &Arc<StopSignal>) {
+    let stop = Arc::clone(stop);
+    // Without a handler (none can be installed twice) Ctrl-C simply ends
+    // the process; atomic writes still leave no half-written file.
+    let _ = ctrlc::set_handler(move || {
+        if stop.reason() == Some(StopReason::Interrupted) {
+            std::process::exit(130);
+        }
+        stop.request(StopReason::Interrupted);
+    });
 }
 
 /// Bytes one waiting message takes (docs/performance.md): a never-received

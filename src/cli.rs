@@ -119,9 +119,22 @@ pub struct RunArgs {
     /// (default: what half the available memory holds); results are marked partial.
     #[arg(long, value_name = "MESSAGES", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_backlog: Option<u64>,
+    /// Stop cleanly after this much wall-clock time (e.g. 90s, 10m); results
+    /// so far are written, marked partial, and the exit code is 1.
+    #[arg(long, value_name = "DURATION", value_parser = wall_clock)]
+    pub timeout: Option<std::time::Duration>,
     /// Threads, output directory, quietness.
     #[command(flatten)]
     pub exec: Execution,
+}
+
+/// A wall-clock duration written like the scenario's durations.
+fn wall_clock(text: &str) -> Result<std::time::Duration, String> {
+    let t = mqsim::scenario::duration::parse_duration(text)?;
+    if t.ticks() == 0 {
+        return Err("must be longer than 0".into());
+    }
+    Ok(std::time::Duration::from_micros(t.ticks()))
 }
 
 /// `mqsim check`.

@@ -30,6 +30,9 @@ pub mod rng;
 mod sim;
 mod window;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+
 use result::{Conservation, Metrics, ReplicationResult};
 pub use rng::replication_seed;
 use sim::Simulation;
@@ -39,16 +42,57 @@ use crate::scenario::Scenario;
 /// Resource guards of a run; a replication that hits one stops early, with
 /// its books closed at that moment (conservation still holds) and the reason
 /// in [`ReplicationResult::stopped`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Limits {
     /// Most messages the queue may hold (visible, in flight, delayed).
     pub max_backlog: u64,
+    /// A request from outside to stop (a wall-clock timeout, Ctrl-C),
+    /// looked at every few thousand events.
+    pub stop: Option<Arc<StopSignal>>,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_backlog: u64::MAX,
+            stop: None,
+        }
+    }
+}
+
+/// Why a caller asks running replications to stop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// The wall-clock budget ran out.
+    Timeout,
+    /// The user interrupted the run.
+    Interrupted,
+}
+
+/// A stop request shared between the caller and running replications. The
+/// engine only reads it: the clock and the signal handler live with the
+/// caller. The first reason given wins.
+#[derive(Debug, Default)]
+pub struct StopSignal(AtomicU8);
+
+impl StopSignal {
+    /// Asks every replication that looks at this signal to stop.
+    pub fn request(&self, reason: StopReason) {
+        let code = match reason {
+            StopReason::Timeout => 1,
+            StopReason::Interrupted => 2,
+        };
+        let _ = self
+            .0
+            .compare_exchange(0, code, Ordering::Relaxed, Ordering::Relaxed);
+    }
+
+    /// The reason given, if a stop was requested.
+    pub fn reason(&self) -> Option<StopReason> {
+        match self.0.load(Ordering::Relaxed) {
+            1 => Some(StopReason::Timeout),
+            2 => Some(StopReason::Interrupted),
+            _ => None,
         }
     }
 }
@@ -67,6 +111,7 @@ pub fn run_replication_within(
     let seed = replication_seed(scenario.seed, index);
     let mut sim = Simulation::new(scenario, seed);
     sim.max_backlog = limits.max_backlog;
+    sim.stop = limits.stop;
     let end = sim.run_to_end();
     let result = sim.finish(index, seed, end);
     debug_assert!(

@@ -116,6 +116,9 @@ pub(super) struct Ticks {
 
 /// The 12 h cap on visibility, counted from the receive.
 pub(super) const VISIBILITY_CAP: u64 = 12 * 3600 * 1_000_000;
+/// How often (in events) a run looks at its stop signal: rarely enough to
+/// cost nothing, often enough to stop within milliseconds.
+const STOP_CHECK_EVERY: u64 = 4096;
 /// Pause after an empty short poll when `request_latency` is shorter.
 pub(super) const SHORT_POLL_MIN_GAP: u64 = 1_000;
 
@@ -155,6 +158,8 @@ pub struct Simulation<'a> {
     pub(super) max_backlog: u64,
     /// Why the run stopped before its end, if it did.
     pub(super) stopped: Option<String>,
+    /// Looked at every [`STOP_CHECK_EVERY`] events.
+    pub(super) stop: Option<std::sync::Arc<super::StopSignal>>,
 }
 
 impl<'a> Simulation<'a> {
@@ -219,6 +224,7 @@ impl<'a> Simulation<'a> {
             events_run: 0,
             max_backlog: u64::MAX,
             stopped: None,
+            stop: None,
         }
     }
 
@@ -241,12 +247,28 @@ impl<'a> Simulation<'a> {
                 ));
                 return self.now;
             }
+            if self.events_run % STOP_CHECK_EVERY == 0 && self.stop_requested() {
+                return self.now;
+            }
         }
         if self.sc.drain {
             self.now.max(self.t.duration)
         } else {
             self.t.duration
         }
+    }
+
+    /// Whether the caller asked to stop; records why.
+    fn stop_requested(&mut self) -> bool {
+        let Some(reason) = self.stop.as_ref().and_then(|s| s.reason()) else {
+            return false;
+        };
+        let why = match reason {
+            super::StopReason::Timeout => "the wall-clock --timeout ran out",
+            super::StopReason::Interrupted => "interrupted",
+        };
+        self.stopped = Some(format!("{why} at {:.3} s", self.now as f64 / 1e6));
+        true
     }
 
     fn drained(&self) -> bool {

@@ -363,3 +363,71 @@ fn bad_flags_exit_2() {
         .assert()
         .code(2);
 }
+
+/// A run that takes minutes: for the wall-clock guards.
+const LONG: &str = r#"name = "long"
+duration = "30d"
+replications = 2
+sample_interval = "1h"
+[[producers]]
+rate = 50
+[consumers]
+count = 10
+processing = { dist = "exp", mean = "150ms" }
+"#;
+
+#[test]
+fn a_timeout_stops_cleanly_with_partial_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "long.toml", LONG);
+    let out = dir.path().join("out");
+    mqsim()
+        .args(["run", "--quiet", "--timeout", "500ms", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .stderr(contains("--timeout"));
+    let summary = fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(summary.contains("\"partial\"") && summary.contains("wall-clock --timeout"));
+    for file in [
+        "replications.csv",
+        "timeseries.csv",
+        "latency.csv",
+        "report.html",
+    ] {
+        assert!(out.join(file).exists(), "{file}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_cleanly_and_writes_partial_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "long.toml", LONG);
+    let out = dir.path().join("out");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mqsim"))
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let summary = fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(summary.contains("interrupted"), "{summary}");
+    // Only whole files: no temporary file is left behind.
+    let leftovers: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.contains(".partial-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
