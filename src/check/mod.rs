@@ -20,6 +20,10 @@ pub struct Analysis {
     pub offered_load: f64,
     /// With autoscaling: the capacity at `autoscale.max` consumers.
     pub capacity_max: Option<f64>,
+    /// Messages one replication sends (arrival rate × duration).
+    pub messages: f64,
+    /// Events all replications will take, roughly (see [`EVENTS_PER_MESSAGE`]).
+    pub events: f64,
     /// The fluid estimate of each fault.
     pub faults: Vec<faults::FaultOutlook>,
     /// Things worth a second look.
@@ -75,7 +79,20 @@ pub fn analyse(sc: &Scenario) -> Analysis {
         ));
     }
     peak_warning(sc, capacity, &mut warnings);
+    let messages = arrival_rate * sc.duration.as_secs_f64();
+    let events = messages * EVENTS_PER_MESSAGE * f64::from(sc.replications);
+    let cpu_seconds = events / EVENTS_PER_CPU_SECOND;
+    if cpu_seconds > 600.0 {
+        warnings.push(format!(
+            "about {events:.2e} events in all: roughly {:.0} CPU-minutes at {:.0} M events/s a core; \
+             consider fewer replications, a shorter duration or --timeout",
+            cpu_seconds / 60.0,
+            EVENTS_PER_CPU_SECOND / 1e6
+        ));
+    }
     Analysis {
+        messages,
+        events,
         arrival_rate,
         capacity,
         capacity_max: sc
@@ -88,6 +105,12 @@ pub fn analyse(sc: &Scenario) -> Analysis {
         warnings,
     }
 }
+
+/// Events per message in typical runs (2.9 for M/M/c, 3.4 with crashes and
+/// outages; docs/performance.md): enough to size a run, not to predict it.
+pub const EVENTS_PER_MESSAGE: f64 = 3.5;
+/// A conservative engine speed on one core (docs/performance.md: 14 M).
+pub const EVENTS_PER_CPU_SECOND: f64 = 10e6;
 
 /// Warns when a schedule's busiest step outruns the consumers even though
 /// the average does not.
@@ -119,6 +142,11 @@ pub fn write_analysis(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
         out,
         "offered load    {:.4} (arrival rate / (consumers / mean processing time))",
         a.offered_load
+    )?;
+    writeln!(
+        out,
+        "run size        about {:.3e} messages a replication, {:.2e} events in all",
+        a.messages, a.events
     )?;
     for f in &a.faults {
         let drain = match f.drain_seconds {
