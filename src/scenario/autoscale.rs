@@ -1,8 +1,7 @@
 //! Validation of `[consumers] autoscale` (target tracking and scheduled
 //! capacity) into [`Autoscale`].
 
-use super::checks::{Checked, duration_in, int_in, invalid, number_in, word};
-use super::duration::parse_duration;
+use super::checks::{Checked, duration_in, int_in, invalid, number_in, timed_steps, word};
 use super::model::{Autoscale, CapacityStep, ScaleIn, ScaleMetric};
 use super::raw::RawAutoscale;
 use crate::time::SimTime;
@@ -120,43 +119,11 @@ fn schedule(
     horizon: SimTime,
 ) -> Checked<Vec<CapacityStep>> {
     let example = "schedule = [[\"0s\", 4], [\"8h\", 16]]";
-    let rows = value.as_array().filter(|a| !a.is_empty()).ok_or_else(|| {
-        invalid(
-            key,
-            format!("must be a non-empty list of [time, count] pairs, e.g. {example}"),
-        )
-    })?;
-    let mut steps: Vec<CapacityStep> = Vec::with_capacity(rows.len());
-    for (j, row) in rows.iter().enumerate() {
-        let at_key = format!("{key}.{j}");
-        let pair = row.as_array().filter(|p| p.len() == 2).ok_or_else(|| {
-            invalid(
-                &at_key,
-                format!("must be a [time, count] pair, e.g. {example}"),
-            )
-        })?;
-        let at = match &pair[0] {
-            toml::Value::String(s) => parse_duration(s),
-            toml::Value::Integer(n) => parse_duration(&n.to_string()),
-            toml::Value::Float(f) => parse_duration(&f.to_string()),
-            _ => Err("the time must be a duration".to_owned()),
-        }
-        .map_err(|why| invalid(&at_key, why))?;
-        if at >= horizon {
-            return Err(invalid(
-                &at_key,
-                format!("{at} is not before the end of the run ({horizon})"),
-            ));
-        }
-        if steps.last().is_some_and(|prev| at <= prev.at) {
-            return Err(invalid(
-                &at_key,
-                "times must increase from one step to the next",
-            ));
-        }
+    let mut steps: Vec<CapacityStep> = Vec::new();
+    for step in timed_steps(key, value, "count", example, horizon)? {
         let count = int_in(
-            &at_key,
-            pair[1].as_integer().or(Some(-1)),
+            &step.key,
+            step.value.as_integer().or(Some(-1)),
             0,
             0..=i64::from(max),
         )
@@ -166,7 +133,7 @@ fn schedule(
             e
         })?;
         steps.push(CapacityStep {
-            at,
+            at: step.at,
             count: count as u32,
         });
     }

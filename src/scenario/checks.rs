@@ -4,7 +4,7 @@
 
 use std::ops::RangeInclusive;
 
-use super::duration::RawDuration;
+use super::duration::{RawDuration, parse_duration};
 use crate::time::SimTime;
 
 /// A validation failure: the dotted key and what is wrong with it.
@@ -124,6 +124,74 @@ pub fn word<'a>(
             format!("\"{v}\" is not allowed; allowed: {}", list.join(", ")),
         )
     })
+}
+
+/// One `[time, value]` step of a list such as a rate schedule: its key
+/// (`…schedule.2`), its time and its value, not yet checked.
+pub struct TimedStep<'v> {
+    /// Dotted key of the step.
+    pub key: String,
+    /// When it starts.
+    pub at: SimTime,
+    /// The second element.
+    pub value: &'v toml::Value,
+}
+
+/// A non-empty list of `[time, value]` pairs whose times increase and lie
+/// before `horizon`; `what` names the value in messages (`rate`, `count`).
+pub fn timed_steps<'v>(
+    key: &str,
+    value: &'v toml::Value,
+    what: &str,
+    example: &str,
+    horizon: SimTime,
+) -> Checked<Vec<TimedStep<'v>>> {
+    let rows = value.as_array().filter(|a| !a.is_empty()).ok_or_else(|| {
+        invalid(
+            key,
+            format!("must be a non-empty list of [time, {what}] pairs, e.g. {example}"),
+        )
+    })?;
+    let mut steps: Vec<TimedStep> = Vec::with_capacity(rows.len());
+    for (j, row) in rows.iter().enumerate() {
+        let at_key = format!("{key}.{j}");
+        let pair = row.as_array().filter(|p| p.len() == 2).ok_or_else(|| {
+            invalid(
+                &at_key,
+                format!("must be a [time, {what}] pair, e.g. {example}"),
+            )
+        })?;
+        let at = match &pair[0] {
+            toml::Value::String(s) => parse_duration(s),
+            toml::Value::Integer(n) => parse_duration(&n.to_string()),
+            toml::Value::Float(f) => parse_duration(&f.to_string()),
+            _ => Err("the time must be a duration".to_owned()),
+        }
+        .map_err(|why| invalid(&at_key, why))?;
+        if let Some(prev) = steps.last()
+            && at <= prev.at
+        {
+            return Err(invalid(
+                at_key,
+                format!(
+                    "{at} is not after the previous step ({}); steps must be in increasing time",
+                    prev.at
+                ),
+            ));
+        }
+        if at >= horizon {
+            return Err(invalid(
+                at_key,
+                format!("{at} is not before the scenario's duration ({horizon})"),
+            ));
+        }
+        steps.push(TimedStep {
+            key: at_key,
+            at,
+            value: &pair[1],
+        });
+    }
+    Ok(steps)
 }
 
 #[cfg(test)]

@@ -8,9 +8,10 @@
 
 use std::path::Path;
 
-use super::checks::{Checked, duration_in, int_in, invalid, number_in, probability, required};
+use super::checks::{
+    Checked, duration_in, int_in, invalid, number_in, probability, required, timed_steps,
+};
 use super::distspec::parse_dist;
-use super::duration::parse_duration;
 use super::model::{CrashConfig, Down, Fault, FaultKind, RateStep};
 use super::raw::{RawCrash, RawFault};
 use crate::time::SimTime;
@@ -221,58 +222,25 @@ pub fn crash(raw: RawCrash, base: &Path) -> Checked<CrashConfig> {
 /// first at 0, each inside the horizon, rates >= 0 and not all 0.
 pub fn schedule(key: &str, value: &toml::Value, horizon: SimTime) -> Checked<Vec<RateStep>> {
     let example = "schedule = [[\"0s\", 50], [\"1h\", 80]]";
-    let rows = value.as_array().filter(|a| !a.is_empty()).ok_or_else(|| {
-        invalid(
-            key,
-            format!("must be a non-empty list of [time, rate] pairs, e.g. {example}"),
-        )
-    })?;
-    let mut steps: Vec<RateStep> = Vec::with_capacity(rows.len());
-    for (j, row) in rows.iter().enumerate() {
-        let at_key = format!("{key}.{j}");
-        let pair = row.as_array().filter(|p| p.len() == 2).ok_or_else(|| {
-            invalid(
-                &at_key,
-                format!("must be a [time, rate] pair, e.g. {example}"),
-            )
-        })?;
-        let from = match &pair[0] {
-            toml::Value::String(s) => parse_duration(s),
-            toml::Value::Integer(n) => parse_duration(&n.to_string()),
-            toml::Value::Float(f) => parse_duration(&f.to_string()),
-            _ => Err("the time must be a duration".to_owned()),
-        }
-        .map_err(|why| invalid(&at_key, why))?;
-        let rate = pair[1]
+    let mut steps: Vec<RateStep> = Vec::new();
+    for step in timed_steps(key, value, "rate", example, horizon)? {
+        let rate = step
+            .value
             .as_float()
-            .or_else(|| pair[1].as_integer().map(|n| n as f64));
+            .or_else(|| step.value.as_integer().map(|n| n as f64));
         let rate = number_in(
-            &at_key,
+            &step.key,
             Some(rate.unwrap_or(f64::NAN)),
             0.0,
             0.0..=10_000_000.0,
         )?;
-        if j == 0 && from != SimTime::ZERO {
-            return Err(invalid(at_key, "the first step must start at \"0s\""));
+        if steps.is_empty() && step.at != SimTime::ZERO {
+            return Err(invalid(step.key, "the first step must start at \"0s\""));
         }
-        if let Some(prev) = steps.last()
-            && from <= prev.from
-        {
-            return Err(invalid(
-                at_key,
-                format!(
-                    "{from} is not after the previous step ({}); steps must be in increasing time",
-                    prev.from
-                ),
-            ));
-        }
-        if from >= horizon {
-            return Err(invalid(
-                at_key,
-                format!("{from} is not before the scenario's duration ({horizon})"),
-            ));
-        }
-        steps.push(RateStep { from, rate });
+        steps.push(RateStep {
+            from: step.at,
+            rate,
+        });
     }
     if steps.iter().all(|s| s.rate == 0.0) {
         return Err(invalid(
