@@ -37,13 +37,17 @@ pub fn analyse(sc: &Scenario) -> Analysis {
     let arrival_rate = sc.arrival_rate();
     let offered_load = sc.offered_load();
     let mut warnings = Vec::new();
-    if let Some(a) = &sc.consumers.autoscale {
+    let capacity_max = sc
+        .consumers
+        .autoscale
+        .as_ref()
+        .map(|a| (a.max, f64::from(a.max) / mean));
+    if let Some((max, most)) = capacity_max {
         // An elastic fleet is unstable only if even its maximum falls short.
-        let most = f64::from(a.max) / mean;
         if arrival_rate >= most {
             warnings.push(format!(
-                "arrivals ({arrival_rate} msg/s) outpace even autoscale.max = {} consumers                  ({most:.3} msg/s): the backlog grows for as long as producers send",
-                a.max
+                "arrivals ({arrival_rate} msg/s) outpace even autoscale.max = {max} consumers \
+                 ({most:.3} msg/s): the backlog grows for as long as producers send"
             ));
         }
     } else if offered_load >= 1.0 {
@@ -95,11 +99,7 @@ pub fn analyse(sc: &Scenario) -> Analysis {
         events,
         arrival_rate,
         capacity,
-        capacity_max: sc
-            .consumers
-            .autoscale
-            .as_ref()
-            .map(|a| f64::from(a.max) / mean),
+        capacity_max: capacity_max.map(|(_, most)| most),
         offered_load,
         faults: faults::outlook(sc),
         warnings,

@@ -191,11 +191,7 @@ impl Simulation<'_> {
             events: self.events_run as f64,
             consumer_hours,
             group_blocked_time_max: fifo.blocked_max as f64 / 1e6,
-            group_blocked_time_mean: if fifo.groups_used > 0 {
-                fifo.blocked_total as f64 / 1e6 / fifo.groups_used as f64
-            } else {
-                0.0
-            },
+            group_blocked_time_mean: ratio(fifo.blocked_total, fifo.groups_used) / 1e6,
             out_of_order: fifo.out_of_order as f64,
             delete_errors: counts.delete_errors as f64,
             requests_throttled: counts.requests_throttled as f64,

@@ -65,7 +65,7 @@ pub(super) struct Producer {
     pub arrivals: ArrivalProcess,
     /// Messages generated but not yet accepted by the queue.
     pub held: u64,
-    pub send_batch: u64,
+    send_batch: u64,
     buffer: u64,
     /// A failed send is being retried.
     pub retrying: bool,
@@ -205,14 +205,14 @@ impl Simulation<'_> {
             .groups
             .as_mut()
             .map_or(0, GroupPicker::pick);
-        self.enqueue_in(Some(group));
+        self.enqueue_in(group);
         group
     }
 
-    /// The queue accepts one message now, in `group` (FIFO).
+    /// The queue accepts one message now, in `group` (FIFO; a standard
+    /// queue ignores it).
     #[inline]
-    pub(super) fn enqueue_in(&mut self, group: Option<u32>) {
-        let group = group.unwrap_or(0);
+    pub(super) fn enqueue_in(&mut self, group: u32) {
         let pf = self.sc.consumers.poison_fraction;
         let poison = pf > 0.0 && self.rng_errors.random::<f64>() < pf;
         if self.t.delay > 0 {

@@ -90,7 +90,7 @@ impl Simulation<'_> {
         }
         self.rec.counts.repeated += n;
         for &group in &repeat.groups[..repeat.count] {
-            self.enqueue_in(Some(group).filter(|_| fifo));
+            self.enqueue_in(group);
         }
         self.serve_waiters();
     }

@@ -23,8 +23,8 @@ pub const NAMES: [&str; 5] = [
     "pubsub",
 ];
 
-fn text(s: &str) -> Option<RawDuration> {
-    Some(RawDuration::Text(s.to_owned()))
+fn text(s: &str) -> RawDuration {
+    RawDuration::Text(s.to_owned())
 }
 
 /// Fills the keys `raw` leaves out from its preset, if it names one.
@@ -60,10 +60,10 @@ pub fn apply(raw: &mut RawScenario) -> Checked<()> {
                     target_backlog_per_consumer: Some(10.0),
                     min: Some(5),
                     max: Some(1000),
-                    cooldown: text("0s"),
-                    evaluation: text("1s"),
+                    cooldown: Some(text("0s")),
+                    evaluation: Some(text("1s")),
                     scale_out_rate: Some(300.0),
-                    scale_in_after: text("0s"),
+                    scale_in_after: Some(text("0s")),
                     metric: Some("visible_and_in_flight".into()),
                     ..RawAutoscale::default()
                 });
@@ -73,20 +73,14 @@ pub fn apply(raw: &mut RawScenario) -> Checked<()> {
             queue
                 .on_consumer_loss
                 .get_or_insert_with(|| "requeue".into());
-            queue
-                .visibility_timeout
-                .get_or_insert_with(|| RawDuration::Text("30m".into()));
+            queue.visibility_timeout.get_or_insert_with(|| text("30m"));
             queue.max_receive_count.get_or_insert(20);
             cost.price_per_million_requests.get_or_insert(0.0);
         }
         "pubsub" => {
-            queue
-                .visibility_timeout
-                .get_or_insert_with(|| RawDuration::Text("10s".into()));
+            queue.visibility_timeout.get_or_insert_with(|| text("10s"));
             queue.max_receive_count.get_or_insert(5);
-            consumers
-                .heartbeat
-                .get_or_insert_with(|| RawDuration::Text("5s".into()));
+            consumers.heartbeat.get_or_insert_with(|| text("5s"));
             cost.price_per_million_requests.get_or_insert(0.0);
         }
         _ => {} // sqs-standard: the defaults are SQS standard's
