@@ -205,3 +205,66 @@ fn presets_fill_defaults_the_file_can_override() {
         (5, 1000, Some(300.0))
     );
 }
+
+#[test]
+fn every_new_queue_producer_and_consumer_key_names_itself_when_wrong() {
+    let cases = [
+        ("[queue]\nthroughput_limit = 0\n", "queue.throughput_limit"),
+        (
+            "[queue]\non_consumer_loss = \"drop\"\n",
+            "queue.on_consumer_loss",
+        ),
+        (
+            "[queue]\ntype = \"fifo\"\nstale_delete = \"ignored\"\n",
+            "queue.stale_delete",
+        ),
+    ];
+    for (extra, key) in cases {
+        let e = load(&format!("{MINIMAL}{extra}"), &[]).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some(key), "{extra}: {}", e.message);
+    }
+    let in_producer = [
+        ("lost_acks = 2\n", "producers.0.lost_acks"),
+        ("groups = 0\n", "producers.0.groups"),
+    ];
+    let in_consumers = [
+        ("batch_window = \"10m\"\n", "consumers.batch_window"),
+        ("batch_failure = \"some\"\n", "consumers.batch_failure"),
+        (
+            "autoscale = { target_backlog_per_consumer = 5, metric = \"cpu\" }\n",
+            "consumers.autoscale.metric",
+        ),
+        (
+            "autoscale = { target_backlog_per_consumer = 5, scale_in_after = \"2d\" }\n",
+            "consumers.autoscale.scale_in_after",
+        ),
+        (
+            "autoscale = { target_backlog_per_consumer = 5, scale_out_rate = 0 }\n",
+            "consumers.autoscale.scale_out_rate",
+        ),
+        (
+            "autoscale = { target_backlog_per_consumer = 5, evaluation = \"0s\" }\n",
+            "consumers.autoscale.evaluation",
+        ),
+        (
+            "autoscale = { min = 2, color = 3 }\n",
+            "consumers.autoscale",
+        ),
+    ];
+    let sections = [
+        ("[[producers]]\n", &in_producer[..]),
+        ("[consumers]\n", &in_consumers[..]),
+    ];
+    for (header, cases) in sections {
+        for (extra, key) in cases {
+            let text = MINIMAL.replace(header, &format!("{header}{extra}"));
+            let e = load(&text, &[]).unwrap_err();
+            assert!(
+                e.key.as_deref().is_some_and(|k| k.starts_with(key)),
+                "{extra}: {:?} {}",
+                e.key,
+                e.message
+            );
+        }
+    }
+}

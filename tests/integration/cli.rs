@@ -431,3 +431,17 @@ fn ctrl_c_stops_cleanly_and_writes_partial_results() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn a_bad_timeout_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "tiny.toml", VALID);
+    for bad in ["0s", "soon", "5 parsecs"] {
+        mqsim()
+            .args(["run", "--quiet", "--timeout", bad])
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stderr(contains("--timeout"));
+    }
+}
