@@ -122,7 +122,7 @@ pub enum DuplicateCause {
 }
 
 /// Duplicate processings split by cause.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DuplicateCauses {
     /// See [`DuplicateCause::VisibilityExpired`].
     pub visibility_expired: u64,

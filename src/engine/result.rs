@@ -1,15 +1,18 @@
 //! What one replication returns: scalar metrics, a time series and latency
 //! histograms. Plain data; aggregation across replications and export live
-//! elsewhere ([`crate::stats`], [`crate::output`]).
+//! elsewhere ([`crate::stats`], [`crate::output`]). It serializes losslessly
+//! (histograms in HdrHistogram's V2 encoding) so that shards of a run can be
+//! merged exactly.
 
 use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
 
 pub use super::recorder::DuplicateCauses;
 
 macro_rules! scalar_metrics {
     ($( $(#[$doc:meta])* $name:ident ),* $(,)?) => {
         /// The scalar metrics of one replication (SPEC §4), seconds for times.
-        #[derive(Clone, Debug, Default, PartialEq)]
+        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
         pub struct Metrics {
             $( $(#[$doc])* pub $name: f64, )*
         }
@@ -129,7 +132,7 @@ scalar_metrics! {
 
 /// One row of the time series: levels at `time`, counts during the interval
 /// that ends at `time`.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     /// Sample instant, seconds.
     pub time: f64,
@@ -195,7 +198,7 @@ impl Sample {
 
 /// The end-of-run identity `produced = deleted + dead_lettered + expired +
 /// left_visible + left_in_flight + left_delayed`, with both sides.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conservation {
     /// Messages accepted by the queue.
     pub produced: u64,
@@ -211,7 +214,7 @@ impl Conservation {
 }
 
 /// Everything one replication produces.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ReplicationResult {
     /// Replication index, from 0.
     pub replication: u32,
@@ -225,10 +228,12 @@ pub struct ReplicationResult {
     pub timeseries: Vec<Sample>,
     /// End-to-end latency (send → first completed processing) in microseconds,
     /// messages sent after warm-up; 3 significant digits.
+    #[serde(with = "v2_histogram")]
     pub latency: Histogram<u64>,
     /// Wait (send → first receive) in microseconds, messages sent after
     /// warm-up; 3 significant digits. A wait of 0 (a long poll was already
     /// waiting) is recorded as 1 µs, the histogram's lowest value.
+    #[serde(with = "v2_histogram")]
     pub wait: Histogram<u64>,
     /// Conservation check at the end of the run.
     pub conservation: Conservation,
@@ -241,7 +246,7 @@ pub struct ReplicationResult {
 }
 
 /// What one fault did in one replication (see `docs/metrics.md`).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FaultOutcome {
     /// Visible messages when the fault ended.
     pub backlog_at_end: f64,
@@ -256,4 +261,29 @@ pub struct FaultOutcome {
     pub dropped: f64,
     /// Messages that expired during the fault.
     pub expired: f64,
+}
+
+/// A histogram as the bytes of HdrHistogram's V2 encoding (uncompressed):
+/// every count, and the configuration, survive the round trip.
+mod v2_histogram {
+    use hdrhistogram::Histogram;
+    use hdrhistogram::serialization::{Deserializer, Serializer, V2Serializer};
+    use serde::Deserialize;
+    use serde::de::Error as _;
+    use serde::ser::Error as _;
+
+    pub fn serialize<S: serde::Serializer>(h: &Histogram<u64>, s: S) -> Result<S::Ok, S::Error> {
+        let mut bytes = Vec::new();
+        V2Serializer::new()
+            .serialize(h, &mut bytes)
+            .map_err(|e| S::Error::custom(format!("encoding a histogram: {e:?}")))?;
+        s.serialize_bytes(&bytes)
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Histogram<u64>, D::Error> {
+        let bytes = <Vec<u8>>::deserialize(d)?;
+        Deserializer::new()
+            .deserialize(&mut bytes.as_slice())
+            .map_err(|e| D::Error::custom(format!("decoding a histogram: {e:?}")))
+    }
 }

@@ -8,6 +8,7 @@ pub mod charts;
 pub mod csv_files;
 pub mod json;
 pub mod report;
+pub mod shard;
 pub mod summary;
 pub mod sweep;
 pub mod table;

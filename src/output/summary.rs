@@ -13,7 +13,6 @@
 //! last value.
 
 use hdrhistogram::Histogram;
-use sha2::{Digest, Sha256};
 
 use crate::engine::recorder::latency_histogram;
 use crate::engine::result::{DuplicateCauses, Metrics, ReplicationResult, Sample};
@@ -224,11 +223,10 @@ fn manifest(scenario: &Scenario, results: &[ReplicationResult]) -> Manifest {
         )
     });
     let resolved = serde_json::to_string(scenario).unwrap_or_default();
-    let digest = Sha256::digest(resolved.as_bytes());
     Manifest {
         mqsim_version: env!("CARGO_PKG_VERSION"),
         scenario: scenario.name.clone(),
-        scenario_sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        scenario_sha256: super::shard::sha256_hex(resolved.as_bytes()),
         seed: scenario.seed,
         replications: replications as u32,
         warmup_seconds: scenario.warmup.as_secs_f64(),

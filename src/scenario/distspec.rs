@@ -4,7 +4,7 @@
 //! what the kind takes. Empirical samples are read here, relative to the
 //! scenario file, so the engine never touches the filesystem.
 
-use std::path::Path;
+use super::files::DataFiles;
 
 use toml::Value;
 
@@ -28,8 +28,8 @@ const KINDS: &[(&str, &[&[&str]])] = &[
 /// Parameters that are plain numbers; every other one is a duration.
 const UNITLESS: &[&str] = &["sigma", "cv", "shape"];
 
-/// Parses the distribution at `key`; `base` is the scenario file's directory.
-pub fn parse_dist(key: &str, value: &Value, base: &Path) -> Checked<Dist> {
+/// Parses the distribution at `key`; `files` holds the data files it may name.
+pub fn parse_dist(key: &str, value: &Value, files: &DataFiles) -> Checked<Dist> {
     let table = match value {
         Value::String(_) | Value::Integer(_) | Value::Float(_) => {
             let secs = seconds(key, value)?;
@@ -66,7 +66,7 @@ pub fn parse_dist(key: &str, value: &Value, base: &Path) -> Checked<Dist> {
         ("gamma", _) => Dist::gamma_mean_cv(number("mean")?, number("cv")?),
         ("weibull", _) => Dist::weibull(number("scale")?, number("shape")?),
         ("pareto", _) => Dist::pareto(number("scale")?, number("shape")?),
-        _ => return empirical(key, table, base),
+        _ => return empirical(key, table, files),
     };
     built.map_err(|why| invalid(key, format!("{kind}: {why}")))
 }
@@ -147,14 +147,13 @@ fn unitless(key: &str, value: &Value) -> Checked<f64> {
 
 /// Reads an empirical sample file: one duration per line (a plain number is
 /// seconds); blank lines and lines starting with `#` are skipped.
-fn empirical(key: &str, table: &toml::Table, base: &Path) -> Checked<Dist> {
+fn empirical(key: &str, table: &toml::Table, files: &DataFiles) -> Checked<Dist> {
     let file_key = format!("{key}.file");
     let Some(file) = table["file"].as_str() else {
         return Err(invalid(file_key, "must be a file name (a string)"));
     };
-    let path = base.join(file);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| invalid(&file_key, format!("cannot read {}: {e}", path.display())))?;
+    let path = files.path(file);
+    let text = files.read(file).map_err(|why| invalid(&file_key, why))?;
     let mut samples = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -179,7 +178,11 @@ mod tests {
 
     fn parse(text: &str) -> Checked<Dist> {
         let table: toml::Table = toml::from_str(&format!("d = {text}")).unwrap();
-        parse_dist("consumers.processing", &table["d"], Path::new("."))
+        parse_dist(
+            "consumers.processing",
+            &table["d"],
+            &DataFiles::on_disk(std::path::Path::new(".")),
+        )
     }
 
     #[test]
@@ -228,10 +231,10 @@ mod tests {
         std::fs::write(dir.join("s.txt"), "# ms\n100ms\n0.3\n\n").unwrap();
         let table: toml::Table =
             toml::from_str("d = { dist = \"empirical\", file = \"s.txt\" }").unwrap();
-        let d = parse_dist("p", &table["d"], &dir).unwrap();
+        let d = parse_dist("p", &table["d"], &DataFiles::on_disk(&dir)).unwrap();
         assert!((d.mean() - 0.2).abs() < 1e-12);
         std::fs::write(dir.join("s.txt"), "100ms\nlots\n").unwrap();
-        let err = parse_dist("p", &table["d"], &dir).unwrap_err();
+        let err = parse_dist("p", &table["d"], &DataFiles::on_disk(&dir)).unwrap_err();
         assert!(err.message.contains("s.txt:2:"), "{}", err.message);
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -6,7 +6,7 @@
 //! read here, relative to the scenario file; a bad row is reported with its
 //! row number.
 
-use std::path::Path;
+use super::files::DataFiles;
 
 use super::checks::{
     Checked, duration_in, int_in, invalid, number_in, probability, required, timed_steps,
@@ -185,7 +185,7 @@ fn spiked(
 }
 
 /// `crash = { mtbf = "6h", restart = <distribution> }`.
-pub fn crash(raw: RawCrash, base: &Path) -> Checked<CrashConfig> {
+pub fn crash(raw: RawCrash, files: &DataFiles) -> Checked<CrashConfig> {
     if raw.mtbf.is_none() && raw.per_message.is_none() {
         return Err(invalid(
             "consumers.crash.mtbf",
@@ -214,7 +214,7 @@ pub fn crash(raw: RawCrash, base: &Path) -> Checked<CrashConfig> {
     Ok(CrashConfig {
         mtbf,
         per_message,
-        restart: parse_dist("consumers.crash.restart", restart, base)?,
+        restart: parse_dist("consumers.crash.restart", restart, files)?,
     })
 }
 
@@ -264,10 +264,9 @@ pub fn mean_rate(steps: &[RateStep], horizon: SimTime) -> f64 {
 /// Reads a trace: send times in seconds from the start, one per line, or a
 /// CSV whose header has a `time` column. Times must not decrease; times at or
 /// after `horizon` are dropped (the producer stops sending at `duration`).
-pub fn trace(key: &str, file: &str, base: &Path, horizon: SimTime) -> Checked<Vec<u64>> {
-    let path = base.join(file);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| invalid(key, format!("cannot read {}: {e}", path.display())))?;
+pub fn trace(key: &str, file: &str, files: &DataFiles, horizon: SimTime) -> Checked<Vec<u64>> {
+    let path = files.path(file);
+    let text = files.read(file).map_err(|why| invalid(key, why))?;
     let mut records = csv::ReaderBuilder::new()
         .has_headers(false)
         .comment(Some(b'#'))

@@ -11,6 +11,7 @@ mod autoscale;
 mod checks;
 mod distspec;
 pub mod duration;
+mod files;
 mod incidents;
 mod locate;
 mod model;
@@ -22,6 +23,7 @@ mod validate;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use files::DataFiles;
 pub use model::*;
 
 use checks::Invalid;
@@ -75,9 +77,14 @@ impl ScenarioError {
 /// Reads and validates the scenario at `path` with `--set` overrides
 /// (`KEY=VALUE` strings) applied.
 pub fn load(path: &Path, set: &[String]) -> Result<Scenario, ScenarioError> {
+    load_str(&read_text(path)?, path, set)
+}
+
+/// The text of the scenario file at `path`, or why it is unusable.
+pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
     let bytes = std::fs::read(path)
         .map_err(|e| ScenarioError::whole_file(path, format!("cannot read the scenario: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map_err(|e| {
         ScenarioError::whole_file(
             path,
             format!(
@@ -85,13 +92,24 @@ pub fn load(path: &Path, set: &[String]) -> Result<Scenario, ScenarioError> {
                 e.utf8_error().valid_up_to()
             ),
         )
-    })?;
-    load_str(&text, path, set)
+    })
 }
 
 /// Validates scenario `text` as if read from `path` (which names it in
 /// errors, gives the default name and anchors relative file names).
 pub fn load_str(text: &str, path: &Path, set: &[String]) -> Result<Scenario, ScenarioError> {
+    let files = DataFiles::on_disk(path.parent().unwrap_or(Path::new(".")));
+    load_str_with(text, path, set, &files)
+}
+
+/// [`load_str`] with the data files (traces, empirical samples) taken from
+/// `files`, which remembers them.
+pub fn load_str_with(
+    text: &str,
+    path: &Path,
+    set: &[String],
+    files: &DataFiles,
+) -> Result<Scenario, ScenarioError> {
     let overrides = set
         .iter()
         .map(|arg| Override::parse(arg))
@@ -109,9 +127,8 @@ pub fn load_str(text: &str, path: &Path, set: &[String]) -> Result<Scenario, Sce
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let base = path.parent().unwrap_or(Path::new("."));
-    let scenario = validate::validate(raw, &stem, base).map_err(|e| context.invalid(e))?;
-    check_sweep(&scenario, &text, path, &overrides)?;
+    let scenario = validate::validate(raw, &stem, files).map_err(|e| context.invalid(e))?;
+    check_sweep(&scenario, &text, path, &overrides, files)?;
     Ok(scenario)
 }
 
@@ -143,6 +160,7 @@ fn check_sweep(
     text: &str,
     path: &Path,
     overrides: &[Override],
+    files: &DataFiles,
 ) -> Result<(), ScenarioError> {
     for axis in &sc.sweep {
         for value in &axis.values {
@@ -150,7 +168,7 @@ fn check_sweep(
             let mut set: Vec<String> = overrides.iter().map(|o| o.arg.clone()).collect();
             set.push(arg.clone());
             set.push("sweep={}".into());
-            if let Err(e) = load_str(text, path, &set) {
+            if let Err(e) = load_str_with(text, path, &set, files) {
                 return Err(ScenarioError {
                     position: Locator::new(text).position("sweep"),
                     set_arg: None,

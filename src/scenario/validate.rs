@@ -6,7 +6,7 @@
 //! [`super::incidents`]. Keys that later versions implement (`autoscale`,
 //! FIFO queues) are rejected with "not supported yet", never ignored.
 
-use std::path::Path;
+use super::files::DataFiles;
 
 use super::autoscale;
 use super::checks::{
@@ -32,9 +32,9 @@ fn secs(s: u64) -> SimTime {
 /// Most time-series rows a replication may produce.
 const MAX_SAMPLES: u64 = 1_000_000;
 
-/// Validates `raw`; `stem` names the scenario when it has no `name`, `base`
-/// is the directory that relative file names start from.
-pub fn validate(mut raw: RawScenario, stem: &str, base: &Path) -> Checked<Scenario> {
+/// Validates `raw`; `stem` names the scenario when it has no `name`, `files`
+/// gives the data files it names.
+pub fn validate(mut raw: RawScenario, stem: &str, files: &DataFiles) -> Checked<Scenario> {
     super::presets::apply(&mut raw)?;
     let name = scenario_name(raw.name.as_deref().unwrap_or(stem))?;
     let duration = duration_in(
@@ -70,7 +70,7 @@ pub fn validate(mut raw: RawScenario, stem: &str, base: &Path) -> Checked<Scenar
         ));
     }
     let producers = required("producers", raw.producers, "[[producers]] with rate = 50")?;
-    let producers = producers_of(producers, duration, base)?;
+    let producers = producers_of(producers, duration, files)?;
     let names: Vec<String> = producers.iter().map(|p| p.name.clone()).collect();
     let faults = raw
         .faults
@@ -79,7 +79,7 @@ pub fn validate(mut raw: RawScenario, stem: &str, base: &Path) -> Checked<Scenar
         .enumerate()
         .map(|(i, f)| incidents::fault(i, f, duration, &names))
         .collect::<Checked<Vec<_>>>()?;
-    let consumers = consumers(raw.consumers.unwrap_or_default(), base, duration)?;
+    let consumers = consumers(raw.consumers.unwrap_or_default(), files, duration)?;
     incidents::outages_fit_the_fleet(&faults, consumers.slots())?;
     Ok(Scenario {
         name,
@@ -205,7 +205,7 @@ fn queue(raw: RawQueue) -> Checked<QueueConfig> {
 fn producers_of(
     raw: Vec<RawProducer>,
     horizon: SimTime,
-    base: &Path,
+    files: &DataFiles,
 ) -> Checked<Vec<ProducerConfig>> {
     if raw.is_empty() || raw.len() > 1000 {
         return Err(invalid(
@@ -216,7 +216,7 @@ fn producers_of(
     let producers = raw
         .into_iter()
         .enumerate()
-        .map(|(i, p)| producer(i, p, horizon, base))
+        .map(|(i, p)| producer(i, p, horizon, files))
         .collect::<Checked<Vec<_>>>()?;
     for (i, p) in producers.iter().enumerate() {
         if producers[..i].iter().any(|q| q.name == p.name) {
@@ -232,9 +232,14 @@ fn producers_of(
     Ok(producers)
 }
 
-fn producer(i: usize, raw: RawProducer, horizon: SimTime, base: &Path) -> Checked<ProducerConfig> {
+fn producer(
+    i: usize,
+    raw: RawProducer,
+    horizon: SimTime,
+    files: &DataFiles,
+) -> Checked<ProducerConfig> {
     let key = |k: &str| format!("producers.{i}.{k}");
-    let arrivals = arrivals(&key("arrivals"), raw.arrivals.as_ref(), horizon, base)?;
+    let arrivals = arrivals(&key("arrivals"), raw.arrivals.as_ref(), horizon, files)?;
     let (rate, schedule) = match (&arrivals, raw.rate, &raw.schedule) {
         (Arrivals::Trace { times, .. }, None, None) => {
             (times.len() as f64 / horizon.as_secs_f64(), Vec::new())
@@ -298,7 +303,7 @@ fn arrivals(
     key: &str,
     value: Option<&toml::Value>,
     horizon: SimTime,
-    base: &Path,
+    files: &DataFiles,
 ) -> Checked<Arrivals> {
     let allowed = "allowed: \"poisson\", \"constant\" or { trace = \"file.csv\" }";
     match value {
@@ -313,7 +318,7 @@ fn arrivals(
             if t.len() == 1 && t.get("trace").is_some_and(toml::Value::is_str) =>
         {
             let file = t["trace"].as_str().unwrap_or_default();
-            let times = incidents::trace(&format!("{key}.trace"), file, base, horizon)?;
+            let times = incidents::trace(&format!("{key}.trace"), file, files, horizon)?;
             Ok(Arrivals::Trace {
                 file: file.to_owned(),
                 times: times.into(),
@@ -323,7 +328,7 @@ fn arrivals(
     }
 }
 
-fn consumers(raw: RawConsumers, base: &Path, horizon: SimTime) -> Checked<ConsumerConfig> {
+fn consumers(raw: RawConsumers, files: &DataFiles, horizon: SimTime) -> Checked<ConsumerConfig> {
     let max = autoscale::MAX_CONSUMERS;
     let (autoscale, count) = match raw.autoscale {
         Some(a) => {
@@ -353,7 +358,7 @@ fn consumers(raw: RawConsumers, base: &Path, horizon: SimTime) -> Checked<Consum
             secs(20),
             (SimTime::ZERO, secs(20)),
         )?,
-        processing: parse_dist("consumers.processing", processing, base)?,
+        processing: parse_dist("consumers.processing", processing, files)?,
         error_rate: probability("consumers.error_rate", raw.error_rate)?,
         on_error: match word(
             "consumers.on_error",
@@ -365,7 +370,7 @@ fn consumers(raw: RawConsumers, base: &Path, horizon: SimTime) -> Checked<Consum
             _ => OnError::Wait,
         },
         poison_fraction: probability("consumers.poison_fraction", raw.poison_fraction)?,
-        crash: raw.crash.map(|c| incidents::crash(c, base)).transpose()?,
+        crash: raw.crash.map(|c| incidents::crash(c, files)).transpose()?,
         heartbeat: heartbeat(raw.heartbeat.as_ref())?,
         request_latency: duration_in(
             "consumers.request_latency",

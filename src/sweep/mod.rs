@@ -8,8 +8,10 @@
 //! differences between points come from the setting, not from noise.
 
 mod plan;
+mod shard;
 
 pub use plan::Plan;
+pub use shard::{Shard, all_items};
 
 use std::fmt::Write as _;
 
