@@ -4,17 +4,19 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use crate::check;
-use crate::cli::{CheckArgs, Cli, Command, Format, RunArgs, ScenarioArgs, ValidateArgs};
-use mqsim::engine::{self, StopReason, StopSignal, result::ReplicationResult};
+use crate::cli::{CheckArgs, Cli, Command, Format, RunArgs, ValidateArgs};
+use crate::guard::Guard;
+use crate::inputs::Inputs;
+use crate::shards;
+use mqsim::engine::{self, StopReason, result::ReplicationResult};
 use mqsim::output::{self, Timing};
-use mqsim::scenario::{self, Scenario, ScenarioError};
+use mqsim::scenario::{Scenario, ScenarioError};
 use mqsim::validation::{self, Mode, Verdict};
 
 /// Runs the parsed command line.
@@ -25,7 +27,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sweep(args) => crate::sweeping::sweep(&args),
         Command::Plan(args) => crate::sweeping::plan(&args),
         Command::Validate(args) => validate(&args),
+        Command::Merge(args) => shards::merge(&args),
     }
+}
+
+/// `--threads`, or every core.
+pub(crate) fn thread_count(threads: Option<u32>) -> usize {
+    threads.map_or_else(rayon::current_num_threads, |t| t as usize)
 }
 
 /// Exit code for an error: 2 for bad input, 1 otherwise.
@@ -36,55 +44,31 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     if bad_input { 2 } else { 1 }
 }
 
-/// Loads the scenario with `--set`, `--seed` and `--replications` applied.
-fn load(args: &ScenarioArgs) -> Result<Scenario> {
-    let mut sc = scenario::load(&args.file, &args.set)?;
-    if let Some(seed) = args.seed {
-        sc.seed = seed;
-    }
-    if let Some(replications) = args.replications {
-        sc.replications = replications;
-    }
-    Ok(sc)
-}
-
 fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
-    let sc = load(&args.scenario)?;
-    let threads = args
-        .exec
-        .threads
-        .map_or_else(rayon::current_num_threads, |t| t as usize);
-    let stop = Arc::new(StopSignal::default());
-    stop_on_interrupt(&stop);
-    if let Some(timeout) = args.timeout {
-        let stop = Arc::clone(&stop);
-        std::thread::spawn(move || {
-            std::thread::sleep(timeout);
-            stop.request(StopReason::Timeout);
-        });
+    let inputs = Inputs::read(&args.scenario, &[])?;
+    let sc = inputs.load(&[])?;
+    let threads = thread_count(args.exec.threads);
+    let guard = Guard::start(args.exec.timeout);
+    let limits = guard.limits(args.exec.max_backlog, &sc, threads);
+    if let Some(shard) = args.shard {
+        let job = shards::ShardJob {
+            command: "run",
+            inputs: &inputs,
+            base: &sc,
+            scenarios: std::slice::from_ref(&sc),
+            shard,
+            threads,
+            limits,
+            guard: &guard,
+            out: args.exec.out.clone(),
+            quiet: args.exec.quiet,
+        };
+        return shards::run_shard(&job);
     }
-    let limits = engine::Limits {
-        max_backlog: args
-            .max_backlog
-            .unwrap_or_else(|| default_max_backlog(&sc, threads)),
-        stop: Some(Arc::clone(&stop)),
-    };
     let started = Instant::now();
     let results = run_replications_within(&sc, threads, limits)?;
-    let wall_seconds = started.elapsed().as_secs_f64();
-    let summary = output::aggregate(&sc, &results);
-    if !args.exec.quiet
-        && let Some(suggested) = mqsim::warmup::suggest_warmup(&sc, &results)
-    {
-        eprintln!(
-            "warning: warm-up looks too short: MSER-5 on the time series suggests about {suggested:.0} s \
-             (the scenario has {}); latency statistics include the start-up transient \
-             (see docs/statistics.md)",
-            sc.warmup
-        );
-    }
     let timing = Timing {
-        wall_seconds,
+        wall_seconds: started.elapsed().as_secs_f64(),
         threads,
         events: results.iter().map(|r| r.metrics.events as u64).sum(),
         messages: results.iter().map(|r| r.metrics.produced as u64).sum(),
@@ -94,56 +78,103 @@ fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&sc.name));
-    let charts = worker_pool(threads)?
-        .install(|| output::write_run(&dir, &sc, &summary, &results, &timing))?;
-    let report = output::report::Report {
+    finish_run(&RunOutput {
+        dir: &dir,
         scenario: &sc,
+        results: &results,
+        timing,
+        command: &output::command_line(),
+        format: args.scenario.format,
+        quiet: args.exec.quiet,
+        stopped_by: guard.reason(),
+    })
+}
+
+/// A run's results and where and how to report them.
+pub struct RunOutput<'a> {
+    /// Output directory.
+    pub dir: &'a Path,
+    /// The scenario.
+    pub scenario: &'a Scenario,
+    /// Every replication's result, in replication order.
+    pub results: &'a [ReplicationResult],
+    /// Wall-clock figures (timing.json).
+    pub timing: Timing,
+    /// The command line the report shows.
+    pub command: &'a str,
+    /// What goes to stdout.
+    pub format: Format,
+    /// No table or notes.
+    pub quiet: bool,
+    /// Why the run was asked to stop early, if it was.
+    pub stopped_by: Option<StopReason>,
+}
+
+/// Aggregates and writes a run's outputs, prints the table, and returns the
+/// exit code: shared by `run` and by `merge` of a run's shards, so both
+/// write the same bytes.
+pub fn finish_run(out: &RunOutput) -> Result<ExitCode> {
+    let (sc, results, timing) = (out.scenario, out.results, &out.timing);
+    let summary = output::aggregate(sc, results);
+    if !out.quiet
+        && let Some(suggested) = mqsim::warmup::suggest_warmup(sc, results)
+    {
+        eprintln!(
+            "warning: warm-up looks too short: MSER-5 on the time series suggests about {suggested:.0} s \
+             (the scenario has {}); latency statistics include the start-up transient \
+             (see docs/statistics.md)",
+            sc.warmup
+        );
+    }
+    let charts = worker_pool(timing.threads)?
+        .install(|| output::write_run(out.dir, sc, &summary, results, timing))?;
+    let report = output::report::Report {
+        scenario: sc,
         summary: &summary,
         charts: &charts,
         grid: None,
-        command: &output::command_line(),
+        command: out.command,
     };
     output::write_file(
-        &dir.join("report.html"),
+        &out.dir.join("report.html"),
         output::report::report_html(&report).as_bytes(),
     )?;
     let mut stdout = std::io::stdout().lock();
-    match args.scenario.format {
-        Format::Json => stdout.write_all(run_json(&summary, &timing)?.as_bytes())?,
-        Format::Table if !args.exec.quiet => {
+    match out.format {
+        Format::Json => stdout.write_all(run_json(&summary, timing)?.as_bytes())?,
+        Format::Table if !out.quiet => {
             writeln!(
                 stdout,
                 "{}: {} replications, seed {}",
                 sc.name, sc.replications, sc.seed
             )?;
             output::write_table(&summary, &mut stdout)?;
-            writeln!(stdout, "outputs in {}", dir.display())?;
+            writeln!(stdout, "outputs in {}", out.dir.display())?;
         }
         Format::Table => {}
     }
-    if !args.exec.quiet {
+    if !out.quiet {
         eprintln!(
             "simulated {} events in {:.3} s ({:.1} M events/s)",
             timing.events,
-            wall_seconds,
-            timing.events as f64 / wall_seconds.max(1e-9) / 1e6
+            timing.wall_seconds,
+            timing.events as f64 / timing.wall_seconds.max(1e-9) / 1e6
         );
     }
     if let Some(partial) = &summary.manifest.partial {
-        let (advice, code) = match stop.reason() {
-            Some(StopReason::Interrupted) => ("partial results are in the outputs", 130),
-            Some(StopReason::Timeout) => ("partial results are in the outputs; raise --timeout", 1),
-            None => (
+        let advice = match out.stopped_by {
+            Some(StopReason::Interrupted) => "partial results are in the outputs",
+            Some(StopReason::Timeout) => "partial results are in the outputs; raise --timeout",
+            None => {
                 "raise --max-backlog, or give the consumers the capacity (mqsim check shows the \
-                 offered load)",
-                1,
-            ),
+                 offered load)"
+            }
         };
         eprintln!(
             "error: stopped early: {partial}; {advice} ({}).",
-            dir.display()
+            out.dir.display()
         );
-        return Ok(ExitCode::from(code));
+        return Ok(ExitCode::from(out.stopped_by.map_or(1, Guard::exit_code)));
     }
     Ok(if summary.slo_pass() {
         ExitCode::SUCCESS
@@ -172,12 +203,12 @@ pub(crate) fn worker_pool(threads: usize) -> Result<rayon::ThreadPool> {
 }
 
 /// All replications on `threads` workers, returned in replication order.
-fn run_replications(sc: &Scenario, threads: usize) -> Result<Vec<ReplicationResult>> {
+pub(crate) fn run_replications(sc: &Scenario, threads: usize) -> Result<Vec<ReplicationResult>> {
     run_replications_within(sc, threads, engine::Limits::default())
 }
 
 /// [`run_replications`] under resource `limits`.
-fn run_replications_within(
+pub(crate) fn run_replications_within(
     sc: &Scenario,
     threads: usize,
     limits: engine::Limits,
@@ -188,43 +219,6 @@ fn run_replications_within(
             .map(|i| engine::run_replication_within(sc, i, limits.clone()))
             .collect()
     }))
-}
-
-/// The first Ctrl-C asks running replications to stop (their results are
-/// written, marked partial); a second one exits at once, writing nothing
-/// more (files already written are whole: every write is atomic).
-fn stop_on_interrupt(stop: &Arc<StopSignal>) {
-    let stop = Arc::clone(stop);
-    // Without a handler (none can be installed twice) Ctrl-C simply ends
-    // the process; atomic writes still leave no half-written file.
-    let _ = ctrlc::set_handler(move || {
-        if stop.reason() == Some(StopReason::Interrupted) {
-            std::process::exit(130);
-        }
-        stop.request(StopReason::Interrupted);
-    });
-}
-
-/// Bytes one waiting message takes (docs/performance.md): a never-received
-/// one 8 bytes, counted twice for the FIFO's doubling; with a delivery delay
-/// every message has its 40-byte record, an age-index entry and a timer.
-fn bytes_per_message(sc: &Scenario) -> u64 {
-    if sc.queue.delay.ticks() > 0 { 96 } else { 16 }
-}
-
-/// The backlog that half the available memory holds, shared by the
-/// replications that run at once (100 million where the memory is unknown).
-fn default_max_backlog(sc: &Scenario, threads: usize) -> u64 {
-    let available = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|text| {
-            let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-            line.split_whitespace().nth(1)?.parse::<u64>().ok()
-        });
-    match available {
-        Some(kib) => (kib * 1024 / 2 / bytes_per_message(sc) / threads.max(1) as u64).max(1),
-        None => 100_000_000,
-    }
 }
 
 fn validate(args: &ValidateArgs) -> Result<ExitCode> {
@@ -263,12 +257,12 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode> {
     })
 }
 
-fn default_out_dir(name: &str) -> PathBuf {
+pub(crate) fn default_out_dir(name: &str) -> PathBuf {
     Path::new("output").join(name)
 }
 
 fn check_scenario(args: &CheckArgs) -> Result<ExitCode> {
-    let sc = load(&args.scenario)?;
+    let sc = Inputs::read(&args.scenario, &[])?.load(&[])?;
     let analysis = check::analyse(&sc);
     let mut stdout = std::io::stdout().lock();
     match args.scenario.format {

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use mqsim::sweep::Shard;
 
 /// mqsim: simulate message queues (SQS-like) with failing consumers, deterministically.
 #[derive(Debug, Parser)]
@@ -26,6 +27,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Check the engine against queueing theory (exit 1 if a check fails).
     Validate(ValidateArgs),
+    /// Combine the outputs of shards (`--shard K/N`) into the files the unsharded run writes.
+    Merge(MergeArgs),
 }
 
 /// `mqsim sweep`.
@@ -37,7 +40,15 @@ pub struct SweepArgs {
     /// A swept key: `KEY=V1,V2,...` or `KEY=START..END[:STEP]` (repeatable; replaces a [sweep] axis of that key).
     #[arg(long = "vary", value_name = "KEY=VALUES")]
     pub vary: Vec<String>,
-    /// Threads, output directory, quietness.
+    /// Continue a sweep that was interrupted: keep the points it finished in
+    /// the output directory, run the others.
+    #[arg(long, conflicts_with = "shard")]
+    pub resume: bool,
+    /// Run only shard K of N of the (point × replication) items and write a
+    /// shard directory for `mqsim merge` (K from 1).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Threads, output directory, quietness, guards.
     #[command(flatten)]
     pub exec: Execution,
 }
@@ -51,9 +62,32 @@ pub struct PlanArgs {
     /// The key to plan and its candidate values: `KEY=START..END[:STEP]` or `KEY=V1,V2,...`.
     #[arg(long = "vary", value_name = "KEY=VALUES")]
     pub vary: Option<String>,
-    /// Threads, output directory, quietness.
+    /// Accepted only to explain why plan cannot be sharded.
+    #[arg(long, value_name = "K/N", hide = true)]
+    pub shard: Option<Shard>,
+    /// Threads, output directory, quietness, guards.
     #[command(flatten)]
     pub exec: Execution,
+}
+
+/// `mqsim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' output directories (every shard of one run or sweep).
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Output directory (default: the unsharded run's, `output/<scenario name>/` or `-sweep/`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Worker threads for drawing charts (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// No table: only errors, and `--format json` output.
+    #[arg(long)]
+    pub quiet: bool,
+    /// What goes to stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 /// `mqsim validate`.
@@ -79,6 +113,15 @@ pub struct ValidateArgs {
 /// How a command runs and where it writes: shared by `run`, `sweep` and `plan`.
 #[derive(Debug, Args)]
 pub struct Execution {
+    /// Stop a replication cleanly when its queue holds more messages than this
+    /// (default: what half the available memory holds); results are marked partial.
+    #[arg(long, value_name = "MESSAGES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_backlog: Option<u64>,
+    /// Stop cleanly after this much wall-clock time (e.g. 90s, 10m); results
+    /// so far are kept (marked partial; a sweep keeps its finished points),
+    /// and the exit code is 1.
+    #[arg(long, value_name = "DURATION", value_parser = wall_clock)]
+    pub timeout: Option<std::time::Duration>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
@@ -115,15 +158,11 @@ pub struct RunArgs {
     /// Scenario and overrides.
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// Stop a replication cleanly when its queue holds more messages than this
-    /// (default: what half the available memory holds); results are marked partial.
-    #[arg(long, value_name = "MESSAGES", value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_backlog: Option<u64>,
-    /// Stop cleanly after this much wall-clock time (e.g. 90s, 10m); results
-    /// so far are written, marked partial, and the exit code is 1.
-    #[arg(long, value_name = "DURATION", value_parser = wall_clock)]
-    pub timeout: Option<std::time::Duration>,
-    /// Threads, output directory, quietness.
+    /// Run only shard K of N of the replications and write a shard
+    /// directory for `mqsim merge` (K from 1).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Threads, output directory, quietness, guards.
     #[command(flatten)]
     pub exec: Execution,
 }

@@ -8,6 +8,9 @@ use clap::Parser;
 mod app;
 mod check;
 mod cli;
+mod guard;
+mod inputs;
+mod shards;
 mod sweeping;
 
 fn main() -> ExitCode {

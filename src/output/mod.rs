@@ -68,8 +68,9 @@ pub fn write_run(
 
 /// The command line that reproduces a result, for the report: as typed
 /// (arguments with spaces or quotes single-quoted), less the flags that
-/// cannot change results (`--threads`, `--out`, `--quiet`, `--format`), so
-/// that the report is byte-identical whatever they were.
+/// cannot change results (`--threads`, `--out`, `--quiet`, `--format`,
+/// `--timeout` and `--resume`, and `--shard`: a merge of shards shows the
+/// unsharded command), so that the report is byte-identical whatever they were.
 pub fn command_line() -> String {
     let mut args: Vec<String> = Vec::new();
     let mut skip_value = false;
@@ -79,11 +80,11 @@ pub fn command_line() -> String {
             continue;
         }
         let flag = a.split('=').next().unwrap_or("");
-        if ["--threads", "--out", "--format"].contains(&flag) {
+        if ["--threads", "--out", "--format", "--shard", "--timeout"].contains(&flag) {
             skip_value = !a.contains('=');
             continue;
         }
-        if a == "--quiet" {
+        if a == "--quiet" || a == "--resume" {
             continue;
         }
         args.push(a);

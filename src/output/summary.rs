@@ -109,9 +109,10 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    /// Whether every SLO target holds (true when there are none).
+    /// Whether every SLO target holds (true when there are none) over a
+    /// whole run: results a guard cut short never pass.
     pub fn slo_pass(&self) -> bool {
-        self.slo.iter().all(|v| v.pass)
+        self.manifest.partial.is_none() && self.slo.iter().all(|v| v.pass)
     }
 
     /// The summary of the metric called `name`.
@@ -210,6 +211,12 @@ fn fault_summaries(scenario: &Scenario, results: &[ReplicationResult]) -> Vec<Fa
         .collect()
 }
 
+/// SHA-256 of the resolved scenario (its JSON form), as in `summary.json`.
+pub fn scenario_sha256(scenario: &Scenario) -> String {
+    let resolved = serde_json::to_string(scenario).unwrap_or_default();
+    super::shard::sha256_hex(resolved.as_bytes())
+}
+
 fn manifest(scenario: &Scenario, results: &[ReplicationResult]) -> Manifest {
     let replications = results.len();
     let stopped: Vec<&str> = results
@@ -222,11 +229,10 @@ fn manifest(scenario: &Scenario, results: &[ReplicationResult]) -> Manifest {
             stopped.len()
         )
     });
-    let resolved = serde_json::to_string(scenario).unwrap_or_default();
     Manifest {
         mqsim_version: env!("CARGO_PKG_VERSION"),
         scenario: scenario.name.clone(),
-        scenario_sha256: super::shard::sha256_hex(resolved.as_bytes()),
+        scenario_sha256: scenario_sha256(scenario),
         seed: scenario.seed,
         replications: replications as u32,
         warmup_seconds: scenario.warmup.as_secs_f64(),

@@ -6,9 +6,9 @@
 //! Every file read is remembered, by the name written in the scenario, so
 //! a caller can store what a scenario depended on.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// The source of a scenario's data files, and a record of what was read.
 #[derive(Debug)]
@@ -18,7 +18,7 @@ pub struct DataFiles {
     /// Stored copies by name; `None`: read from the disk.
     stored: Option<BTreeMap<String, String>>,
     /// Every file read so far, by name.
-    read: RefCell<BTreeMap<String, String>>,
+    read: Mutex<BTreeMap<String, String>>,
 }
 
 impl DataFiles {
@@ -27,7 +27,7 @@ impl DataFiles {
         DataFiles {
             base: base.to_owned(),
             stored: None,
-            read: RefCell::default(),
+            read: Mutex::default(),
         }
     }
 
@@ -37,7 +37,7 @@ impl DataFiles {
         DataFiles {
             base: base.to_owned(),
             stored: Some(files),
-            read: RefCell::default(),
+            read: Mutex::default(),
         }
     }
 
@@ -58,13 +58,19 @@ impl DataFiles {
                 )
             })?,
         };
-        self.read.borrow_mut().insert(name.to_owned(), text.clone());
+        self.read
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(name.to_owned(), text.clone());
         Ok(text)
     }
 
     /// Every file read so far, by name.
     pub fn read_so_far(&self) -> BTreeMap<String, String> {
-        self.read.borrow().clone()
+        self.read
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 }
 

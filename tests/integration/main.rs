@@ -14,6 +14,7 @@ mod presets;
 mod properties;
 mod reference;
 mod report;
+mod scaleout;
 mod scenarios;
 mod sweep;
 mod theory;

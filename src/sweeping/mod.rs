@@ -1,0 +1,375 @@
+//! `mqsim sweep` and `mqsim plan`: run a grid of scenario points (each with
+//! all its replications) and write what a design review needs.
+//!
+//! Every point is the scenario file with the point's `KEY=VALUE` overrides
+//! applied like `--set`, validated up front (a bad value is bad input, exit
+//! 2, before anything runs). Points keep the scenario's seed: common random
+//! numbers. Each point's replications are summarised and dropped as soon as
+//! the point is done ([`runner`]); a sweep keeps finished points on disk so
+//! that an interrupted one can be resumed ([`resume`]), and a sharded one is
+//! merged into the same files ([`merge_sweep`]).
+
+mod present;
+mod resume;
+mod runner;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::app::thread_count;
+use crate::cli::{Format, MergeArgs, PlanArgs, SweepArgs};
+use crate::guard::Guard;
+use crate::inputs::Inputs;
+use crate::shards::{self, ShardJob};
+use mqsim::engine::result::ReplicationResult;
+use mqsim::output::report::Grid;
+use mqsim::output::shard::ShardManifest;
+use mqsim::output::sweep::{Tried, plain, plan_json, sweep_csv};
+use mqsim::output::{self, RunSummary};
+use mqsim::scenario::{Scenario, ScenarioError, SweepAxis};
+use mqsim::sweep::{self, Plan, Point};
+use present::*;
+use runner::Runner;
+
+/// A sweep's grid: the base scenario, its points and each point's scenario.
+struct SweepGrid {
+    base: Scenario,
+    points: Vec<Point>,
+    scenarios: Vec<Scenario>,
+}
+
+impl SweepGrid {
+    /// The grid of the file's `[sweep]` and the `--vary` axes, every point
+    /// validated.
+    fn of(inputs: &Inputs) -> Result<SweepGrid> {
+        let base = inputs.load(&[])?;
+        let axes = axes(&base, inputs.vary())?;
+        if axes.is_empty() {
+            return Err(bad_input(
+                inputs.path(),
+                "nothing to sweep: give [sweep] in the file or --vary KEY=V1,V2,...",
+            ));
+        }
+        let points =
+            sweep::grid(&axes, base.replications).map_err(|why| bad_input(inputs.path(), &why))?;
+        let scenarios = points
+            .iter()
+            .map(|p| inputs.load(&p.overrides()))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(SweepGrid {
+            base,
+            points,
+            scenarios,
+        })
+    }
+}
+
+/// `mqsim sweep`.
+pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
+    let inputs = Inputs::read(&args.scenario, &args.vary)?;
+    let grid = SweepGrid::of(&inputs)?;
+    let threads = thread_count(args.exec.threads);
+    let guard = Guard::start(args.exec.timeout);
+    let limits = guard.limits(args.exec.max_backlog, &grid.base, threads);
+    if let Some(shard) = args.shard {
+        return shards::run_shard(&ShardJob {
+            command: "sweep",
+            inputs: &inputs,
+            base: &grid.base,
+            scenarios: &grid.scenarios,
+            shard,
+            threads,
+            limits,
+            guard: &guard,
+            out: args.exec.out.clone(),
+            quiet: args.exec.quiet,
+        });
+    }
+    let dir = args
+        .exec
+        .out
+        .clone()
+        .unwrap_or_else(|| default_dir(&grid.base.name, "sweep"));
+    let runner = Runner::new(threads, args.exec.quiet, limits)?;
+    let run = resume::Resumable {
+        dir: &dir,
+        points: &grid.points,
+        scenarios: &grid.scenarios,
+    };
+    let summaries = run.run(&runner, &guard, args.resume, args.exec.quiet);
+    runner.finish();
+    let summaries = match summaries? {
+        Ok(summaries) => summaries,
+        Err(reason) => return Ok(ExitCode::from(Guard::exit_code(reason))),
+    };
+    write_sweep(&SweepOutput {
+        dir: &dir,
+        base: &grid.base,
+        points: grid.points.into_iter().zip(summaries).collect(),
+        command: &output::command_line(),
+        format: args.scenario.format,
+        quiet: args.exec.quiet,
+        pool: &runner.pool,
+    })
+}
+
+/// `mqsim merge` of a sweep's shards: the same files as the unsharded sweep.
+pub fn merge_sweep(
+    args: &MergeArgs,
+    inputs: &Inputs,
+    shards: Vec<(ShardManifest, Vec<ReplicationResult>)>,
+    threads: usize,
+) -> Result<ExitCode> {
+    let first_dir = &args.dirs[0];
+    let sha256 = shards[0].0.scenario_sha256.clone();
+    let grid = SweepGrid::of(inputs)?;
+    shards::rebuilt(inputs, &[], first_dir, &sha256)?;
+    let replications: Vec<u32> = grid.scenarios.iter().map(|s| s.replications).collect();
+    let merged = shards::in_item_order(&args.dirs, shards, &replications)?;
+    let mut results = merged.results.into_iter().peekable();
+    let mut summaries = Vec::with_capacity(grid.points.len());
+    for (p, sc) in grid.scenarios.iter().enumerate() {
+        let mine: Vec<ReplicationResult> = std::iter::from_fn(|| {
+            results
+                .next_if(|(item, _)| item.point as usize == p)
+                .map(|(_, r)| r)
+        })
+        .collect();
+        summaries.push(output::aggregate(sc, &mine));
+    }
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_dir(&grid.base.name, "sweep"));
+    write_sweep(&SweepOutput {
+        dir: &dir,
+        base: &grid.base,
+        points: grid.points.into_iter().zip(summaries).collect(),
+        command: &merged.command_line,
+        format: args.format,
+        quiet: args.quiet,
+        pool: &crate::app::worker_pool(threads)?,
+    })
+}
+
+/// A finished sweep and where and how to report it.
+struct SweepOutput<'a> {
+    dir: &'a Path,
+    base: &'a Scenario,
+    points: Vec<(Point, RunSummary)>,
+    command: &'a str,
+    format: Format,
+    quiet: bool,
+    pool: &'a rayon::ThreadPool,
+}
+
+/// Writes a sweep's files (points' summaries, `sweep.csv`, charts, report)
+/// and prints its table: shared by `sweep` and `merge`.
+fn write_sweep(out: &SweepOutput) -> Result<ExitCode> {
+    let (dir, base, points) = (out.dir, out.base, &out.points);
+    write_points(dir, points)?;
+    output::write_file(&dir.join("sweep.csv"), &sweep_csv(points))?;
+    let svgs = out.pool.install(|| write_sweep_charts(dir, base, points))?;
+    let shown = points.iter().position(|(_, s)| s.slo_pass()).unwrap_or(0);
+    let (header, rows) = points_rows(points);
+    let grid = Grid {
+        title: format!("Sweep: {} points", points.len()),
+        note: format!(
+            "Every point ran {} replications with the same random streams (common random numbers). \
+             The metrics table below is point {} ({}).",
+            base.replications,
+            shown,
+            points[shown].0.overrides().join(", ")
+        ),
+        header,
+        rows,
+    };
+    write_report(dir, base, &points[shown].1, &svgs, grid, out.command)?;
+    let mut stdout = std::io::stdout().lock();
+    match out.format {
+        Format::Json => stdout.write_all(sweep_json(points).as_bytes())?,
+        Format::Table if !out.quiet => {
+            writeln!(
+                stdout,
+                "{}: {} points × {} replications, seed {}",
+                base.name,
+                points.len(),
+                base.replications,
+                base.seed
+            )?;
+            write_points_table(points, &mut stdout)?;
+            writeln!(stdout, "outputs in {}", dir.display())?;
+        }
+        Format::Table => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mqsim plan`.
+pub fn plan(args: &PlanArgs) -> Result<ExitCode> {
+    if args.shard.is_some() {
+        return Err(bad_input(
+            &args.scenario.file,
+            "plan cannot be sharded: it chooses each value to try from the results of the last. \
+             Shard a sweep of the same key instead (mqsim sweep FILE --vary KEY=... --shard K/N), \
+             merge it, and read the smallest passing value in sweep.csv (docs/scale-out.md)",
+        ));
+    }
+    let inputs = Inputs::read(&args.scenario, args.vary.as_slice())?;
+    let base = inputs.load(&[])?;
+    if base.slo.is_empty() {
+        return Err(bad_input(
+            &args.scenario.file,
+            "plan needs targets: add an [slo] table, e.g. latency_p99 = \"30s\"",
+        ));
+    }
+    let axes = axes(&base, inputs.vary())?;
+    let [axis] = axes.as_slice() else {
+        return Err(bad_input(
+            &args.scenario.file,
+            "plan searches one key: give exactly one --vary KEY=START..END (or one [sweep] axis)",
+        ));
+    };
+    let values = increasing(&axis.values);
+    let scenarios = values
+        .iter()
+        .map(|v| inputs.load(&[format!("{}={v}", axis.key)]))
+        .collect::<Result<Vec<_>>>()?;
+    let threads = thread_count(args.exec.threads);
+    let guard = Guard::start(args.exec.timeout);
+    let limits = guard.limits(args.exec.max_backlog, &base, threads);
+    let runner = Runner::new(threads, args.exec.quiet, limits)?;
+    let mut search = Plan::new(values.len());
+    let mut tried: Vec<(usize, RunSummary)> = Vec::new();
+    while let Some(i) = search.next() {
+        let summary = output::aggregate(&scenarios[i], &runner.run_point(&scenarios[i]));
+        if let Some(reason) = guard.reason() {
+            runner.finish();
+            eprintln!(
+                "error: plan stopped ({}) while trying {} = {} after {} values; nothing written",
+                match reason {
+                    mqsim::engine::StopReason::Interrupted => "interrupted",
+                    mqsim::engine::StopReason::Timeout => "--timeout",
+                },
+                axis.key,
+                plain(&values[i]),
+                tried.len()
+            );
+            return Ok(ExitCode::from(Guard::exit_code(reason)));
+        }
+        // A point a guard cut short (its backlog passed --max-backlog) fails.
+        search.record(i, summary.slo_pass());
+        tried.push((i, summary));
+    }
+    runner.finish();
+    tried.sort_by_key(|(i, _)| *i);
+    let chosen = search.answer();
+    let dir = args
+        .exec
+        .out
+        .clone()
+        .unwrap_or_else(|| default_dir(&base.name, "plan"));
+    let points: Vec<(Point, RunSummary)> = tried
+        .iter()
+        .map(|(i, s)| (point(&axis.key, &values[*i]), s.clone()))
+        .collect();
+    write_points(&dir, &points)?;
+    let svgs = runner
+        .pool
+        .install(|| write_sweep_charts(&dir, &base, &points))?;
+    let shown = chosen
+        .and_then(|c| tried.iter().position(|(i, _)| *i == c))
+        .unwrap_or(tried.len() - 1);
+    let grid = Grid {
+        title: format!("Plan: smallest {} that meets every SLO", axis.key),
+        note: match chosen {
+            Some(c) => format!(
+                "Chosen: {} = {}. Values tried by bisection, in order of value; a target holds when the \
+                 upper end of its 95% interval is within the bound. The metrics below are the chosen value's.",
+                axis.key,
+                plain(&values[c])
+            ),
+            None => format!(
+                "No value of {} in {} .. {} meets every SLO. The metrics below are the largest value's.",
+                axis.key,
+                plain(&values[0]),
+                plain(&values[values.len() - 1])
+            ),
+        },
+        header: plan_header(&axis.key, &tried),
+        rows: plan_rows(&values, &tried),
+    };
+    write_report(
+        &dir,
+        &base,
+        &tried[shown].1,
+        &svgs,
+        grid,
+        &output::command_line(),
+    )?;
+    let list: Vec<Tried> = tried
+        .iter()
+        .map(|(i, s)| Tried {
+            value: &values[*i],
+            summary: s,
+        })
+        .collect();
+    let chosen_value = chosen.map(|i| values[i].as_str());
+    output::write_file(
+        &dir.join("plan.json"),
+        plan_json(&axis.key, chosen_value, &list).as_bytes(),
+    )?;
+    let mut stdout = std::io::stdout().lock();
+    match args.scenario.format {
+        Format::Json => stdout.write_all(plan_json(&axis.key, chosen_value, &list).as_bytes())?,
+        Format::Table => write_plan_table(&axis.key, &values, &tried, chosen, &dir, &mut stdout)?,
+    }
+    Ok(if chosen.is_some() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The file's `[sweep]` axes, then the `--vary` ones (which replace a
+/// `[sweep]` axis of the same key).
+fn axes(base: &Scenario, vary: &[String]) -> Result<Vec<SweepAxis>> {
+    let mut axes = base.sweep.clone();
+    for arg in vary {
+        let axis = sweep::parse_vary(arg).map_err(|why| bad_input(Path::new(""), &why))?;
+        axes.retain(|a| a.key != axis.key);
+        axes.push(axis);
+    }
+    Ok(axes)
+}
+
+/// Numeric values sorted increasingly (duplicates removed); others as given.
+fn increasing(values: &[String]) -> Vec<String> {
+    let mut numeric: Vec<(f64, String)> = Vec::new();
+    for v in values {
+        match v.trim().parse::<f64>() {
+            Ok(x) => numeric.push((x, v.clone())),
+            Err(_) => return values.to_vec(),
+        }
+    }
+    numeric.sort_by(|a, b| a.0.total_cmp(&b.0));
+    numeric.dedup_by(|a, b| a.0 == b.0);
+    numeric.into_iter().map(|(_, v)| v).collect()
+}
+
+fn point(key: &str, value: &str) -> Point {
+    Point {
+        settings: vec![(key.to_owned(), value.to_owned())],
+    }
+}
+
+fn bad_input(file: &Path, message: &str) -> anyhow::Error {
+    ScenarioError::whole_file(file, message.to_owned()).into()
+}
+
+fn default_dir(name: &str, what: &str) -> PathBuf {
+    Path::new("output").join(format!("{name}-{what}"))
+}
