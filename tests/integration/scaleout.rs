@@ -365,3 +365,52 @@ fn max_backlog_marks_overloaded_sweep_points_and_plan_rejects_them() {
     let doc: serde_json::Value = serde_json::from_str(&plan).unwrap();
     assert_eq!(doc["value"], serde_json::json!(9), "{plan}");
 }
+
+#[test]
+fn ctrl_c_stops_a_sweep_between_points_and_resume_continues_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sweep");
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mqsim"))
+        .current_dir(root())
+        .args(["sweep", "scenarios/quickstart.toml", "--quiet"])
+        .args(["--replications", "4", "--threads", "2"])
+        .args(["--vary", "duration=\"10m\",\"40h\"", "--out"])
+        .arg(&out)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("sweep stopped (interrupted)"), "{stderr}");
+    assert_eq!(fs::read_dir(out.join(".resume")).unwrap().count(), 1);
+    slow_sweep(&out, &["--resume"]).success();
+    assert!(out.join("sweep.csv").exists() && !out.join(".resume").exists());
+}
+
+#[test]
+fn example_scripts_are_valid_shell() {
+    let mut checked = 0;
+    for dir in ["slurm", "parallel", "kubernetes"] {
+        for entry in fs::read_dir(root().join("examples").join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.to_string_lossy().into_owned();
+            if name.ends_with(".sh") || name.ends_with(".sbatch") {
+                let status = std::process::Command::new("bash")
+                    .arg("-n")
+                    .arg(&path)
+                    .status()
+                    .unwrap();
+                assert!(status.success(), "{name} has a syntax error");
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 5, "every example script is checked");
+}
