@@ -47,6 +47,9 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
 fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
     let inputs = Inputs::read(&args.scenario, &[])?;
     let sc = inputs.load(&[])?;
+    if !args.exec.quiet {
+        check::write_warnings(&check::analyse(&sc), &mut std::io::stderr())?;
+    }
     let threads = thread_count(args.exec.threads);
     let guard = Guard::start(args.exec.timeout);
     let limits = guard.limits(args.exec.max_backlog, &sc, threads);

@@ -126,6 +126,15 @@ fn peak_warning(sc: &Scenario, capacity: f64, warnings: &mut Vec<String>) {
     }
 }
 
+/// Prints the analysis's warnings (before `run`: an unstable load, a
+/// batch that outlives the visibility timeout, a run of many CPU-minutes).
+pub fn write_warnings(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
+    for w in &a.warnings {
+        writeln!(out, "warning: {w}")?;
+    }
+    Ok(())
+}
+
 /// Prints the analysis for people.
 pub fn write_analysis(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "# analysis")?;
@@ -159,8 +168,5 @@ pub fn write_analysis(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
             f.fault, f.arrival_rate, f.capacity, f.backlog
         )?;
     }
-    for w in &a.warnings {
-        writeln!(out, "warning: {w}")?;
-    }
-    Ok(())
+    write_warnings(a, out)
 }

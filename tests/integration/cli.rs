@@ -445,3 +445,26 @@ fn a_bad_timeout_is_bad_input() {
             .stderr(contains("--timeout"));
     }
 }
+
+#[test]
+fn run_warns_of_an_unstable_load_before_it_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |quiet: bool| {
+        let mut cmd = mqsim();
+        cmd.current_dir(crate::common::root())
+            .args([
+                "run",
+                "scenarios/quickstart.toml",
+                "--set",
+                "consumers.count=3",
+            ])
+            .args(["--set", "duration=\"10m\"", "--replications", "2", "--out"])
+            .arg(dir.path().join("out"));
+        if quiet {
+            cmd.arg("--quiet");
+        }
+        cmd.assert()
+    };
+    run(false).stderr(contains("warning: offered load 2.000 is at or above 1"));
+    run(true).stderr(contains("warning").not());
+}
