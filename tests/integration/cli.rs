@@ -414,11 +414,7 @@ fn ctrl_c_stops_cleanly_and_writes_partial_results() {
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(700));
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    crate::common::interrupt(&child);
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
     let summary = fs::read_to_string(out.join("summary.json")).unwrap();

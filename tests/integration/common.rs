@@ -50,3 +50,12 @@ pub fn values(results: &[ReplicationResult], metric: &str) -> Vec<f64> {
 pub fn mean(results: &[ReplicationResult], metric: &str) -> f64 {
     mqsim::stats::summarize(&values(results, metric)).mean
 }
+
+/// Sends SIGINT (what Ctrl-C sends) to a running child process.
+pub fn interrupt(child: &std::process::Child) {
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill -INT failed");
+}
