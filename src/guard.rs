@@ -41,6 +41,14 @@ impl Guard {
         self.stop.reason()
     }
 
+    /// How a message names `reason`.
+    pub fn words(reason: StopReason) -> &'static str {
+        match reason {
+            StopReason::Interrupted => "interrupted",
+            StopReason::Timeout => "--timeout",
+        }
+    }
+
     /// The exit code of a command stopped for `reason`: 130 for Ctrl-C (the
     /// shell's convention for SIGINT), 1 for the timeout.
     pub fn exit_code(reason: StopReason) -> u8 {

@@ -70,7 +70,7 @@ pub fn run_shard(job: &ShardJob) -> Result<ExitCode> {
         eprintln!(
             "error: shard {} stopped ({}) before it finished; nothing written: run it again",
             job.shard,
-            reason_words(reason)
+            Guard::words(reason)
         );
         return Ok(ExitCode::from(Guard::exit_code(reason)));
     }
@@ -109,13 +109,6 @@ pub fn run_shard(job: &ShardJob) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn reason_words(reason: engine::StopReason) -> &'static str {
-    match reason {
-        engine::StopReason::Interrupted => "interrupted",
-        engine::StopReason::Timeout => "--timeout",
-    }
 }
 
 /// `mqsim merge DIR...`.

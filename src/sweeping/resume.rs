@@ -77,10 +77,7 @@ impl Resumable<'_> {
             eprintln!(
                 "error: sweep stopped ({}): {finished} of {} points finished, kept in {}; run the same \
                  command with --resume to continue",
-                match reason {
-                    StopReason::Interrupted => "interrupted",
-                    StopReason::Timeout => "--timeout",
-                },
+                Guard::words(reason),
                 summaries.len(),
                 self.dir.display()
             );
