@@ -22,12 +22,15 @@ pub fn slo_json(summary: &RunSummary) -> Map<String, Value> {
         .slo
         .iter()
         .map(|v| {
-            let verdict = json!({
+            let mut verdict = json!({
                 "max": num(v.max),
                 "mean": num(v.mean),
                 "ci95_high": v.ci95_high.map_or(Value::Null, num),
                 "pass": v.pass,
             });
+            if v.unmeasured > 0 {
+                verdict["unmeasured_replications"] = json!(v.unmeasured);
+            }
             (v.metric.clone(), verdict)
         })
         .collect()

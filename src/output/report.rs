@@ -166,18 +166,16 @@ fn section_slo(h: &mut String, s: &RunSummary) {
          <table><tr><th class=\"l\">metric</th><th>bound</th><th>mean</th><th>95% upper end</th><th>verdict</th></tr>"
     );
     for v in &s.slo {
-        let (class, word) = if v.pass {
-            ("pass", "PASS")
-        } else {
-            ("fail", "FAIL")
-        };
+        let class = if v.pass { "pass" } else { "fail" };
+        let word = super::table::verdict_words(v, s.manifest.replications);
         let _ = writeln!(
             h,
-            "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{class}\">{word}</td></tr>",
+            "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{class}\">{}</td></tr>",
             esc(&v.metric),
             short(v.max),
             short(v.mean),
-            v.ci95_high.map_or("-".into(), short)
+            v.ci95_high.map_or("-".into(), short),
+            esc(&word)
         );
     }
     let _ = writeln!(h, "</table>");

@@ -53,7 +53,11 @@ pub struct SloVerdict {
     pub mean: f64,
     /// Upper end of the 95% interval (`None` with one replication).
     pub ci95_high: Option<f64>,
-    /// Whether the target holds.
+    /// Replications in which a latency or wait target could not be
+    /// measured: too many messages were unfinished at the end ([`measured`]).
+    pub unmeasured: u32,
+    /// Whether the target holds: the interval's upper end is within the
+    /// bound and the metric was measured in every replication.
     pub pass: bool,
 }
 
@@ -144,12 +148,17 @@ pub fn aggregate(scenario: &Scenario, results: &[ReplicationResult]) -> RunSumma
                 .map(|(_, s)| *s);
             let stat = stat.unwrap_or_else(|| summarize(&[]));
             let pessimistic = stat.ci95_high.unwrap_or(stat.mean);
+            let unmeasured = results
+                .iter()
+                .filter(|r| !measured(&target.metric, r))
+                .count() as u32;
             SloVerdict {
                 metric: target.metric.clone(),
                 max: target.max,
                 mean: stat.mean,
                 ci95_high: stat.ci95_high,
-                pass: pessimistic <= target.max,
+                unmeasured,
+                pass: pessimistic <= target.max && unmeasured == 0,
             }
         })
         .collect();
@@ -176,6 +185,36 @@ pub fn aggregate(scenario: &Scenario, results: &[ReplicationResult]) -> RunSumma
         faults: fault_summaries(scenario, results),
         latency: pooled_latency(results),
         timeseries: mean_timeseries(results),
+    }
+}
+
+/// Whether replication `r` measured `metric` well enough to judge a target
+/// on it. Latency and wait cover only messages processed (received) by the
+/// end, so a run that does not drain and falls behind can leave out its
+/// slowest messages, or all of them (its percentiles then read 0). A
+/// percentile q is measured when the messages still waiting at the end are
+/// at most a 1 − q share of them and the processed ones; a mean or maximum
+/// when at least one message was processed or none is waiting. Counting
+/// every waiting message (even one sent before warm-up) errs on the safe
+/// side; a stable run leaves a share far below any percentile's tail.
+fn measured(metric: &str, r: &ReplicationResult) -> bool {
+    let m = &r.metrics;
+    let unreceived = m.left_visible + m.left_delayed;
+    let (tail, observed, unfinished) = match metric {
+        "latency_p50" => (0.5, r.latency.len(), unreceived + m.left_in_flight),
+        "latency_p90" => (0.1, r.latency.len(), unreceived + m.left_in_flight),
+        "latency_p99" => (0.01, r.latency.len(), unreceived + m.left_in_flight),
+        "latency_p999" => (0.001, r.latency.len(), unreceived + m.left_in_flight),
+        "latency_mean" | "latency_max" => (1.0, r.latency.len(), unreceived + m.left_in_flight),
+        "wait_p99" => (0.01, r.wait.len(), unreceived),
+        "wait_mean" => (1.0, r.wait.len(), unreceived),
+        _ => return true,
+    };
+    let all = unfinished + observed as f64;
+    if tail >= 1.0 {
+        observed > 0 || unfinished == 0.0
+    } else {
+        all == 0.0 || unfinished / all <= tail
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::summary::RunSummary;
+use super::summary::{RunSummary, SloVerdict};
 use crate::stats::Stat;
 
 /// Metrics of features a scenario may not use (FIFO groups, throttling):
@@ -72,7 +72,7 @@ pub fn write_table(summary: &RunSummary, out: &mut impl Write) -> io::Result<()>
                 v.metric,
                 short(v.max),
                 short(v.ci95_high.unwrap_or(v.mean)),
-                if v.pass { "PASS" } else { "FAIL" }
+                verdict_words(v, summary.manifest.replications)
             )?;
         }
     }
@@ -84,6 +84,18 @@ pub fn write_table(summary: &RunSummary, out: &mut impl Write) -> io::Result<()>
         "\nconservation: {verdict} (produced {} = accounted {})",
         c.produced, c.accounted
     )
+}
+
+/// PASS, FAIL, or why the target could not be judged.
+pub fn verdict_words(v: &SloVerdict, replications: u32) -> String {
+    match (v.pass, v.unmeasured) {
+        (true, _) => "PASS".into(),
+        (false, 0) => "FAIL".into(),
+        (false, n) => format!(
+            "FAIL: not measured in {n} of {replications} replications (too many messages \
+             unfinished at the end; see docs/metrics.md)"
+        ),
+    }
 }
 
 /// One line per fault: its peak, backlog at its end and drain time (means).

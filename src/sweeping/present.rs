@@ -142,7 +142,12 @@ pub(super) fn plan_rows(values: &[String], tried: &[(usize, RunSummary)]) -> Vec
             let mut row = vec![plain(&values[*i])];
             row.extend(s.slo.iter().map(|v| {
                 let upper = v.ci95_high.unwrap_or(v.mean);
-                format!("{} {}", short(upper), if v.pass { "ok" } else { "FAIL" })
+                let verdict = match (v.pass, v.unmeasured) {
+                    (true, _) => "ok",
+                    (false, 0) => "FAIL",
+                    (false, _) => "FAIL (not measured)",
+                };
+                format!("{} {verdict}", short(upper))
             }));
             row.push(slo_word(s));
             row

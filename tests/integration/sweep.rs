@@ -2,6 +2,7 @@
 
 use std::fs;
 
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
 use crate::common::{mqsim, scenario};
@@ -205,4 +206,53 @@ fn sweep_and_plan_reject_bad_requests_as_bad_input() {
         .assert()
         .code(2)
         .stderr(contains("[slo]"));
+}
+
+/// Quickstart with 3 consumers for 10 minutes: the backlog grows so fast
+/// that no message sent after the 5-minute warm-up is processed by the end,
+/// and latency_p99 reads 0. Such a target is not measured: it must fail.
+#[test]
+fn a_latency_target_that_a_backlog_left_unmeasured_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = crate::common::root();
+    mqsim()
+        .current_dir(&root)
+        .args([
+            "run",
+            "scenarios/quickstart.toml",
+            "--quiet",
+            "--replications",
+            "3",
+        ])
+        .args([
+            "--set",
+            "consumers.count=3",
+            "--set",
+            "duration=\"10m\"",
+            "--out",
+        ])
+        .arg(dir.path().join("run"))
+        .assert()
+        .code(1);
+    let summary = fs::read_to_string(dir.path().join("run/summary.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    let p99 = &doc["slo"]["latency_p99"];
+    assert_eq!(p99["mean"], serde_json::json!(0), "{summary}");
+    assert_eq!(p99["pass"], serde_json::json!(false), "{summary}");
+    assert_eq!(p99["unmeasured_replications"], serde_json::json!(3));
+    // plan would otherwise choose 3 consumers for a p99 of 0.
+    mqsim()
+        .current_dir(&root)
+        .args(["plan", "scenarios/quickstart.toml", "--replications", "3"])
+        .args([
+            "--set",
+            "duration=\"10m\"",
+            "--vary",
+            "consumers.count=3,12",
+            "--out",
+        ])
+        .arg(dir.path().join("plan"))
+        .assert()
+        .success()
+        .stdout(contains("FAIL (not measured)").and(contains("chosen: consumers.count = 12")));
 }
