@@ -31,6 +31,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// Bad input about `file` as a whole (exit 2): the scenario, or a shard
+/// directory.
+pub(crate) fn bad_input(file: &Path, message: impl Into<String>) -> anyhow::Error {
+    ScenarioError::whole_file(file, message.into()).into()
+}
+
 /// `--threads`, or every core.
 pub(crate) fn thread_count(threads: Option<u32>) -> usize {
     threads.map_or_else(rayon::current_num_threads, |t| t as usize)

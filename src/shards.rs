@@ -16,7 +16,7 @@ use std::time::Instant;
 use anyhow::Result;
 use rayon::prelude::*;
 
-use crate::app::{self, RunOutput};
+use crate::app::{self, RunOutput, bad_input};
 use crate::cli::MergeArgs;
 use crate::guard::Guard;
 use crate::inputs::Inputs;
@@ -24,7 +24,7 @@ use mqsim::engine::{self, Limits, result::ReplicationResult};
 use mqsim::output::shard::{self, Item, ShardManifest};
 use mqsim::output::summary::scenario_sha256;
 use mqsim::output::{self, Timing};
-use mqsim::scenario::{Scenario, ScenarioError};
+use mqsim::scenario::Scenario;
 use mqsim::sweep::{Shard, all_items};
 
 /// One shard of a run (one point) or of a sweep (every point).
@@ -119,10 +119,11 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
     let threads = app::thread_count(args.threads);
     match first.command.as_str() {
         "run" => {
-            let sc = rebuilt(&inputs, &[], first_dir, &first.scenario_sha256)?;
-            let mut items = in_item_order(&args.dirs, shards, &[sc.replications])?;
-            let results: Vec<ReplicationResult> =
-                std::mem::take(&mut items.results).into_values().collect();
+            let sc = inputs.load(&[])?;
+            same_scenario(&sc, first_dir, &first.scenario_sha256)?;
+            let items = in_item_order(&args.dirs, shards, &[sc.replications])?;
+            let timing = items.timing(threads);
+            let results: Vec<ReplicationResult> = items.results.into_values().collect();
             let dir = args
                 .out
                 .clone()
@@ -131,7 +132,7 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
                 dir: &dir,
                 scenario: &sc,
                 results: &results,
-                timing: items.timing(&results, threads),
+                timing,
                 command: &items.command_line,
                 format: args.format,
                 quiet: args.quiet,
@@ -139,7 +140,7 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
             })
         }
         "sweep" => crate::sweeping::merge_sweep(args, &inputs, shards, threads),
-        other => Err(bad(
+        other => Err(bad_input(
             first_dir,
             format!("unknown command {other:?} in shard.json"),
         )),
@@ -150,14 +151,14 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
 fn read_all(dirs: &[PathBuf]) -> Result<Vec<(ShardManifest, Vec<ReplicationResult>)>> {
     let shards = dirs
         .iter()
-        .map(|d| shard::read_shard(d).map_err(|e| bad(d, format!("{e:#}"))))
+        .map(|d| shard::read_shard(d).map_err(|e| bad_input(d, format!("{e:#}"))))
         .collect::<Result<Vec<_>>>()?;
     let first = &shards[0].0;
     let ours = env!("CARGO_PKG_VERSION");
     let mut owner: BTreeMap<u32, &Path> = BTreeMap::new();
     for (dir, (m, _)) in dirs.iter().zip(&shards) {
         if m.mqsim_version != ours {
-            return Err(bad(
+            return Err(bad_input(
                 dir,
                 format!(
                     "written by mqsim {}, this is mqsim {ours}: merge with the version that ran the \
@@ -172,7 +173,7 @@ fn read_all(dirs: &[PathBuf]) -> Result<Vec<(ShardManifest, Vec<ReplicationResul
             && m.inputs == first.inputs
             && m.command_line == first.command_line;
         if !same {
-            return Err(bad(
+            return Err(bad_input(
                 dir,
                 format!(
                     "not a shard of the same {} as {} (the command, scenario, flags or shard count differ)",
@@ -182,7 +183,7 @@ fn read_all(dirs: &[PathBuf]) -> Result<Vec<(ShardManifest, Vec<ReplicationResul
             ));
         }
         if let Some(other) = owner.insert(m.shard, dir) {
-            return Err(bad(
+            return Err(bad_input(
                 dir,
                 format!(
                     "shard {}/{} is given twice (also {})",
@@ -198,7 +199,7 @@ fn read_all(dirs: &[PathBuf]) -> Result<Vec<(ShardManifest, Vec<ReplicationResul
         .map(|k| k.to_string())
         .collect();
     if !missing.is_empty() {
-        return Err(bad(
+        return Err(bad_input(
             &dirs[0],
             format!(
                 "shards {} of {} are missing: merge needs every shard's directory",
@@ -222,13 +223,17 @@ pub struct MergedItems {
 
 impl MergedItems {
     /// `timing.json` of the merge: the shards' summed wall time (the
-    /// compute spent, not the elapsed time) and the events of `results`.
-    pub fn timing(&self, results: &[ReplicationResult], threads: usize) -> Timing {
+    /// compute spent, not the elapsed time) and the events simulated.
+    pub fn timing(&self, threads: usize) -> Timing {
         Timing {
             wall_seconds: self.wall_seconds,
             threads,
-            events: results.iter().map(|r| r.metrics.events as u64).sum(),
-            messages: results.iter().map(|r| r.metrics.produced as u64).sum(),
+            events: self.results.values().map(|r| r.metrics.events as u64).sum(),
+            messages: self
+                .results
+                .values()
+                .map(|r| r.metrics.produced as u64)
+                .sum(),
         }
     }
 }
@@ -246,13 +251,16 @@ pub fn in_item_order(
     for (dir, (manifest, list)) in dirs.iter().zip(shards) {
         for (item, result) in manifest.items.into_iter().zip(list) {
             if results.insert(item, result).is_some() {
-                return Err(bad(dir, format!("item {item:?} appears in two shards")));
+                return Err(bad_input(
+                    dir,
+                    format!("item {item:?} appears in two shards"),
+                ));
             }
         }
     }
     let expected: Vec<Item> = all_items(replications).collect();
     if !results.keys().copied().eq(expected.iter().copied()) {
-        return Err(bad(
+        return Err(bad_input(
             &dirs[0],
             format!(
                 "the shards hold {} items, the scenario has {}: not the shards of this scenario",
@@ -268,20 +276,14 @@ pub fn in_item_order(
     })
 }
 
-/// The scenario (with a point's overrides) rebuilt from stored inputs,
-/// checked against the SHA-256 the shard recorded when `sha256` is given.
-pub fn rebuilt(inputs: &Inputs, point: &[String], dir: &Path, sha256: &str) -> Result<Scenario> {
-    let sc = inputs.load(point)?;
-    if !sha256.is_empty() && scenario_sha256(&sc) != sha256 {
-        return Err(bad(
+/// Checks that `sc`, rebuilt from a shard's stored inputs, is the scenario
+/// the shard ran (the SHA-256 it recorded).
+pub fn same_scenario(sc: &Scenario, dir: &Path, sha256: &str) -> Result<()> {
+    if scenario_sha256(sc) != sha256 {
+        return Err(bad_input(
             dir,
             "the stored inputs no longer give the scenario the shards ran (its SHA-256 differs)",
         ));
     }
-    Ok(sc)
-}
-
-/// Bad input about a shard directory (exit 2).
-pub fn bad(dir: &Path, message: impl Into<String>) -> anyhow::Error {
-    ScenarioError::whole_file(dir, message.into()).into()
+    Ok(())
 }

@@ -58,10 +58,12 @@ impl DataFiles {
                 )
             })?,
         };
+        // Sweep points read the same files again: keep the first copy.
         self.read
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(name.to_owned(), text.clone());
+            .entry(name.to_owned())
+            .or_insert_with(|| text.clone());
         Ok(text)
     }
 

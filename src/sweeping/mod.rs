@@ -22,7 +22,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::app::thread_count;
+use crate::app::{bad_input, thread_count};
 use crate::cli::{Format, MergeArgs, SweepArgs};
 use crate::guard::Guard;
 use crate::inputs::Inputs;
@@ -32,7 +32,7 @@ use mqsim::output::report::Grid;
 use mqsim::output::shard::ShardManifest;
 use mqsim::output::sweep::sweep_csv;
 use mqsim::output::{self, RunSummary};
-use mqsim::scenario::{Scenario, ScenarioError, SweepAxis};
+use mqsim::scenario::{Scenario, SweepAxis};
 use mqsim::sweep::{self, Point};
 use present::*;
 use runner::Runner;
@@ -126,10 +126,8 @@ pub fn merge_sweep(
     shards: Vec<(ShardManifest, Vec<ReplicationResult>)>,
     threads: usize,
 ) -> Result<ExitCode> {
-    let first_dir = &args.dirs[0];
-    let sha256 = shards[0].0.scenario_sha256.clone();
     let grid = SweepGrid::of(inputs)?;
-    shards::rebuilt(inputs, &[], first_dir, &sha256)?;
+    shards::same_scenario(&grid.base, &args.dirs[0], &shards[0].0.scenario_sha256)?;
     let replications: Vec<u32> = grid.scenarios.iter().map(|s| s.replications).collect();
     let merged = shards::in_item_order(&args.dirs, shards, &replications)?;
     let mut results = merged.results.into_iter().peekable();
@@ -241,10 +239,6 @@ fn point(key: &str, value: &str) -> Point {
     Point {
         settings: vec![(key.to_owned(), value.to_owned())],
     }
-}
-
-fn bad_input(file: &Path, message: &str) -> anyhow::Error {
-    ScenarioError::whole_file(file, message.to_owned()).into()
 }
 
 fn default_dir(name: &str, what: &str) -> PathBuf {

@@ -9,8 +9,8 @@ use anyhow::Result;
 
 use super::present::*;
 use super::runner::Runner;
-use super::{axes, bad_input, default_dir, increasing, point};
-use crate::app::thread_count;
+use super::{axes, default_dir, increasing, point};
+use crate::app::{bad_input, thread_count};
 use crate::cli::{Format, PlanArgs};
 use crate::guard::Guard;
 use crate::inputs::Inputs;
