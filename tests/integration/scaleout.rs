@@ -206,6 +206,10 @@ fn merge_refuses_incomplete_repeated_or_foreign_shards() {
         "not a shard of the same run",
     );
     merge(&[&tmp.path().join("nowhere")], "shard.json");
+    let garbage = tmp.path().join("garbage");
+    fs::create_dir_all(&garbage).unwrap();
+    fs::write(garbage.join("shard.json"), "{ not json").unwrap();
+    merge(&[&garbage], "garbage/shard.json");
     let bin = shards[1].join("results.bin");
     let mut bytes = fs::read(&bin).unwrap();
     let last = bytes.len() - 1;
@@ -240,6 +244,18 @@ fn shard_numbers_start_at_one_and_plan_cannot_be_sharded() {
         .assert()
         .code(2)
         .stderr(contains("plan cannot be sharded"));
+    mqsim()
+        .current_dir(root())
+        .args([
+            "sweep",
+            "scenarios/capacity-plan.toml",
+            "--shard",
+            "1/2",
+            "--resume",
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains("--resume"));
 }
 
 /// A sweep whose first point takes milliseconds and whose second takes
