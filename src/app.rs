@@ -13,6 +13,7 @@ use crate::check;
 use crate::cli::{CheckArgs, Cli, Command, Format, RunArgs, ValidateArgs};
 use crate::guard::Guard;
 use crate::inputs::Inputs;
+use crate::outdir;
 use crate::shards;
 use mqsim::engine::{self, StopReason, result::ReplicationResult};
 use mqsim::output::{self, Timing};
@@ -42,21 +43,40 @@ pub(crate) fn thread_count(threads: Option<u32>) -> usize {
     threads.map_or_else(rayon::current_num_threads, |t| t as usize)
 }
 
-/// Exit code for an error: 2 for bad input, 1 otherwise.
+/// Exit code for an error: 2 for bad input (the user can fix it), 3 for a
+/// failure that is not the input's (disk full, an I/O error). A failed check
+/// or SLO is not an error: it returns exit 1 as a result.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     let bad_input = err
         .chain()
         .any(|cause| cause.downcast_ref::<ScenarioError>().is_some());
-    if bad_input { 2 } else { 1 }
+    if bad_input { 2 } else { 3 }
 }
 
 fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
+    if let Some(vary) = args.vary.first() {
+        return Err(bad_input(
+            &args.scenario.file,
+            format!(
+                "run simulates one scenario and takes no --vary: use `mqsim sweep FILE --vary \
+                 {vary}` to run every value, or `--set KEY=VALUE` to change one"
+            ),
+        ));
+    }
     let inputs = Inputs::read(&args.scenario, &[])?;
     let sc = inputs.load(&[])?;
     if !args.exec.quiet {
         check::write_warnings(&check::analyse(&sc), &mut std::io::stderr())?;
     }
     let threads = thread_count(args.exec.threads);
+    let dir = args
+        .exec
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(&sc.name));
+    if args.shard.is_none() {
+        outdir::check_usable(&dir)?;
+    }
     let guard = Guard::start(args.exec.timeout);
     let limits = guard.limits(args.exec.max_backlog, &sc, threads);
     if let Some(shard) = args.shard {
@@ -82,11 +102,6 @@ fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
         events: results.iter().map(|r| r.metrics.events as u64).sum(),
         messages: results.iter().map(|r| r.metrics.produced as u64).sum(),
     };
-    let dir = args
-        .exec
-        .out
-        .clone()
-        .unwrap_or_else(|| default_out_dir(&sc.name));
     finish_run(&RunOutput {
         dir: &dir,
         scenario: &sc,
@@ -286,4 +301,18 @@ fn check_scenario(args: &CheckArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_input_exits_2_and_other_failures_3() {
+        let bad = bad_input(Path::new("a.toml"), "no");
+        assert_eq!(exit_code(&bad.context("loading")), 2);
+        let disk = anyhow::Error::new(std::io::Error::other("No space left on device"))
+            .context("writing output/x/summary.json");
+        assert_eq!(exit_code(&disk), 3);
+    }
 }

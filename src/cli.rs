@@ -60,8 +60,9 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
     /// The key to plan and its candidate values: `KEY=START..END[:STEP]` or `KEY=V1,V2,...`.
+    /// Given more than once, plan explains that it searches one key.
     #[arg(long = "vary", value_name = "KEY=VALUES")]
-    pub vary: Option<String>,
+    pub vary: Vec<String>,
     /// Accepted only to explain why plan cannot be sharded.
     #[arg(long, value_name = "K/N", hide = true)]
     pub shard: Option<Shard>,
@@ -162,6 +163,9 @@ pub struct RunArgs {
     /// directory for `mqsim merge` (K from 1).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
+    /// Accepted only to point to `mqsim sweep`, which runs several values.
+    #[arg(long = "vary", value_name = "KEY=VALUES", hide = true)]
+    pub vary: Vec<String>,
     /// Threads, output directory, quietness, guards.
     #[command(flatten)]
     pub exec: Execution,

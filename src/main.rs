@@ -10,6 +10,7 @@ mod check;
 mod cli;
 mod guard;
 mod inputs;
+mod outdir;
 mod shards;
 mod sweeping;
 

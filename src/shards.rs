@@ -56,6 +56,14 @@ pub struct ShardJob<'a> {
 pub fn run_shard(job: &ShardJob) -> Result<ExitCode> {
     let replications: Vec<u32> = job.scenarios.iter().map(|s| s.replications).collect();
     let items = job.shard.items(&replications);
+    let dir = job.out.clone().unwrap_or_else(|| {
+        let suffix = if job.command == "sweep" { "-sweep" } else { "" };
+        Path::new("output").join(format!(
+            "{}{suffix}-shard-{}-of-{}",
+            job.base.name, job.shard.index, job.shard.count
+        ))
+    });
+    crate::outdir::check_usable(&dir)?;
     let started = Instant::now();
     let results: Vec<ReplicationResult> = app::worker_pool(job.threads)?.install(|| {
         items
@@ -75,13 +83,6 @@ pub fn run_shard(job: &ShardJob) -> Result<ExitCode> {
         return Ok(ExitCode::from(Guard::exit_code(reason)));
     }
     let base = job.base;
-    let dir = job.out.clone().unwrap_or_else(|| {
-        let suffix = if job.command == "sweep" { "-sweep" } else { "" };
-        Path::new("output").join(format!(
-            "{}{suffix}-shard-{}-of-{}",
-            base.name, job.shard.index, job.shard.count
-        ))
-    });
     let mut manifest = ShardManifest {
         format: shard::FORMAT,
         mqsim_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -128,6 +129,7 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
                 .out
                 .clone()
                 .unwrap_or_else(|| app::default_out_dir(&sc.name));
+            crate::outdir::check_usable(&dir)?;
             app::finish_run(&RunOutput {
                 dir: &dir,
                 scenario: &sc,

@@ -61,7 +61,7 @@ fn faults_must_end_inside_the_horizon() {
     let e = error(&with_fault(
         "kind = \"slowdown\"\nat = \"50m\"\nduration = \"20m\"\nfactor = 2",
     ));
-    assert!(e.contains("faults.0.duration"), "{e}");
+    assert!(e.contains("faults.0: the fault (at 50m for 20m)"), "{e}");
     assert!(e.contains("after the scenario's duration"), "{e}");
 }
 

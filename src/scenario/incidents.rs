@@ -46,10 +46,13 @@ pub fn fault(i: usize, raw: RawFault, horizon: SimTime, producers: &[String]) ->
         (SimTime(1), horizon),
     )?;
     if at + length > horizon {
+        // Blamed on the fault as a whole: `at` and `duration` share the
+        // fault, and either may be the one a `--set` just changed.
         return Err(invalid(
-            key("duration"),
+            format!("faults.{i}"),
             format!(
-                "the fault ends at {}, after the scenario's duration ({horizon}); faults must end within it",
+                "the fault (at {at} for {length}) ends at {}, after the scenario's duration \
+                 ({horizon}); faults must end within it",
                 at + length
             ),
         ));

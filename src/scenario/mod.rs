@@ -37,7 +37,8 @@ pub struct ScenarioError {
     pub file: PathBuf,
     /// Where in the file, if known.
     pub position: Option<LineCol>,
-    /// The `--set` argument the error comes from, if any.
+    /// The `--set` argument the error comes from, if any (or another flag,
+    /// written with its name: `--vary KEY=VALUES`).
     pub set_arg: Option<String>,
     /// The dotted key, if the error concerns one.
     pub key: Option<String>,
@@ -51,8 +52,11 @@ impl fmt::Display for ScenarioError {
         if let Some(p) = self.position {
             write!(f, ":{}:{}", p.line, p.column)?;
         }
-        if let Some(arg) = &self.set_arg {
-            write!(f, ": in --set {arg}")?;
+        match &self.set_arg {
+            // Another flag that sets keys (`--vary`) names itself.
+            Some(arg) if arg.starts_with("--") => write!(f, ": in {arg}")?,
+            Some(arg) => write!(f, ": in --set {arg}")?,
+            None => {}
         }
         if let Some(key) = &self.key {
             write!(f, ": {key}")?;
@@ -198,7 +202,7 @@ impl Context<'_> {
     fn parse_error(&self, e: &toml::de::Error) -> ScenarioError {
         let offset = e.span().map(|s| s.start);
         let key = offset.and_then(|o| self.locator.path_at(o));
-        let message = explain_unknown_key(first_line(e.message()));
+        let message = plain_type_names(&explain_unknown_key(first_line(e.message())));
         self.error(key, offset.map(|o| self.locator.line_col(o)), message)
     }
 
@@ -250,6 +254,35 @@ fn first_line(message: &str) -> String {
         .unwrap_or("invalid TOML")
         .trim()
         .to_owned()
+}
+
+/// serde names the Rust type it wanted ("expected i64"); a scenario's
+/// author thinks in TOML values.
+fn plain_type_names(message: &str) -> String {
+    const NAMES: [(&str, &str); 12] = [
+        ("i8", "an integer"),
+        ("i16", "an integer"),
+        ("i32", "an integer"),
+        ("i64", "an integer"),
+        ("u8", "a whole number"),
+        ("u16", "a whole number"),
+        ("u32", "a whole number"),
+        ("u64", "a whole number"),
+        ("usize", "a whole number"),
+        ("f32", "a number"),
+        ("f64", "a number"),
+        ("bool", "true or false"),
+    ];
+    let mut out = message.to_owned();
+    for (rust, plain) in NAMES {
+        for end in ["", ",", ")"] {
+            let from = format!("expected {rust}{end}");
+            if out.ends_with(&from) || (!end.is_empty() && out.contains(&from)) {
+                out = out.replace(&from, &format!("expected {plain}{end}"));
+            }
+        }
+    }
+    out
 }
 
 /// serde says "unknown field `x`, expected one of `a`, `b`"; say it in the

@@ -79,6 +79,13 @@ impl<'d> Slot<'d> {
     fn child(self, segment: &str) -> Result<Slot<'d>, String> {
         match self {
             Slot::Table(table) => {
+                // A numeric segment names an entry of an array; creating a
+                // table called "0" would only fail later with a type error.
+                if segment.parse::<usize>().is_ok() && !table.contains_key(segment) {
+                    return Err("the file has no such entry; --set changes the entries \
+                         a file has (write the new entry in the file)"
+                        .into());
+                }
                 let item = table
                     .entry(segment)
                     .or_insert_with(|| Item::Table(Table::new()));
@@ -191,6 +198,11 @@ mod tests {
         );
         let err = apply("[[producers]]\nrate = 5\n", "producers.3.rate=1").unwrap_err();
         assert!(err.contains("out of range"), "{err}");
+        let err = apply("duration = 5\n", "faults.0.at=5m").unwrap_err();
+        assert!(
+            err.contains("faults.0: the file has no such entry"),
+            "{err}"
+        );
         let err = apply("duration = 5\n", "duration.x=1").unwrap_err();
         assert!(err.contains("not a table"), "{err}");
     }

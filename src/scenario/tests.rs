@@ -91,6 +91,33 @@ fn overrides_apply_and_their_errors_name_the_argument() {
 }
 
 #[test]
+fn override_errors_blame_the_override_and_speak_toml() {
+    let fault = "[[faults]]\nkind = \"spike\"\nat = \"5m\"\nduration = \"2m\"\nfactor = 2\n";
+    let text = format!("duration = \"10m\"\n{MINIMAL}{fault}");
+    let e = load(&text, &["faults.0.at=50m"]).unwrap_err();
+    assert_eq!(e.set_arg.as_deref(), Some("faults.0.at=50m"), "{e}");
+    let e = load(&text, &["faults.0.at=9m"]).unwrap_err();
+    assert_eq!(e.set_arg.as_deref(), Some("faults.0.at=9m"), "{e}");
+    assert!(
+        e.to_string().contains("faults.0: the fault (at 9m for 2m)"),
+        "{e}"
+    );
+    assert_eq!(
+        e.position, None,
+        "a position in the rewritten text would mislead"
+    );
+    for (arg, plain) in [
+        ("consumers.count=abc", "expected an integer"),
+        ("consumers.count=1.5", "expected an integer"),
+        ("consumers.error_rate=\"x\"", "expected a number"),
+    ] {
+        let e = load(MINIMAL, &[arg]).unwrap_err().to_string();
+        assert!(e.contains(plain), "{arg}: {e}");
+        assert!(!e.contains("64") && !e.contains("u32"), "{arg}: {e}");
+    }
+}
+
+#[test]
 fn slo_and_sweep_are_checked() {
     let sc = load(&format!("{MINIMAL}[slo]\nlatency_p99 = \"2s\"\ndead_lettered = 0\n[sweep]\n\"consumers.count\" = [1, 2]\n"), &[]).unwrap();
     assert_eq!(sc.slo[0].metric, "latency_p99");

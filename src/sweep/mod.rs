@@ -17,6 +17,9 @@ use std::fmt::Write as _;
 
 use crate::scenario::SweepAxis;
 
+/// Longest point label (a directory name; file systems allow 255 bytes).
+pub const LABEL_CHARS: usize = 80;
+
 /// Most points a sweep may have.
 pub const MAX_POINTS: usize = 10_000;
 
@@ -39,13 +42,17 @@ impl Point {
             .collect()
     }
 
-    /// A directory-safe label such as `003_consumers.count=8`.
+    /// A directory-safe label such as `003_consumers.count=8`, at most
+    /// [`LABEL_CHARS`] long whatever the values (a whole inline table may be
+    /// swept): the index prefix keeps labels unique when a long one is cut,
+    /// and `sweep.csv` has the full values.
     pub fn label(&self, index: usize) -> String {
         let mut s = format!("{index:03}");
         for (k, v) in &self.settings {
             let _ = write!(s, "_{k}={}", v.trim_matches('"'));
         }
-        s.chars()
+        let safe: String = s
+            .chars()
             .map(|c| {
                 if c.is_ascii_alphanumeric() || "._=-".contains(c) {
                     c
@@ -53,7 +60,13 @@ impl Point {
                     '-'
                 }
             })
-            .collect()
+            .collect();
+        if safe.len() <= LABEL_CHARS {
+            return safe;
+        }
+        let mut cut: String = safe.chars().take(LABEL_CHARS - 1).collect();
+        cut.push('~');
+        cut
     }
 }
 

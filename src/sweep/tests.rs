@@ -85,3 +85,27 @@ fn labels_are_safe_directory_names() {
     };
     assert!(!p.label(0).contains(['/', ' ', '{', '"']));
 }
+
+#[test]
+fn labels_stay_short_and_unique_for_any_value() {
+    let table = format!("{{ dist = \"empirical\", file = \"{}\" }}", "x".repeat(400));
+    let labels: Vec<String> = (0..3)
+        .map(|i| {
+            let p = Point {
+                settings: vec![("consumers.processing".into(), format!("{table}{i}"))],
+            };
+            p.label(i)
+        })
+        .collect();
+    for l in &labels {
+        assert!(l.len() <= LABEL_CHARS, "{l}");
+        assert!(l.ends_with('~'), "a cut label says so: {l}");
+    }
+    assert_eq!(
+        labels
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        3
+    );
+}

@@ -32,7 +32,7 @@ use mqsim::output::report::Grid;
 use mqsim::output::shard::ShardManifest;
 use mqsim::output::sweep::sweep_csv;
 use mqsim::output::{self, RunSummary};
-use mqsim::scenario::{Scenario, SweepAxis};
+use mqsim::scenario::{Scenario, ScenarioError, SweepAxis};
 use mqsim::sweep::{self, Point};
 use present::*;
 use runner::Runner;
@@ -49,7 +49,7 @@ impl SweepGrid {
     /// validated.
     fn of(inputs: &Inputs) -> Result<SweepGrid> {
         let base = inputs.load(&[])?;
-        let axes = axes(&base, inputs.vary())?;
+        let axes = axes(inputs.path(), &base, inputs.vary())?;
         if axes.is_empty() {
             return Err(bad_input(
                 inputs.path(),
@@ -60,7 +60,11 @@ impl SweepGrid {
             sweep::grid(&axes, base.replications).map_err(|why| bad_input(inputs.path(), &why))?;
         let scenarios = points
             .iter()
-            .map(|p| inputs.load(&p.overrides()))
+            .map(|p| {
+                inputs
+                    .load(&p.overrides())
+                    .map_err(|e| blame_vary(e, p, inputs.vary()))
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(SweepGrid {
             base,
@@ -96,6 +100,7 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| default_dir(&grid.base.name, "sweep"));
+    crate::outdir::check_usable(&dir)?;
     let runner = Runner::new(threads, args.exec.quiet, limits)?;
     let run = resume::Resumable {
         dir: &dir,
@@ -145,6 +150,7 @@ pub fn merge_sweep(
         .out
         .clone()
         .unwrap_or_else(|| default_dir(&grid.base.name, "sweep"));
+    crate::outdir::check_usable(&dir)?;
     write_sweep(&SweepOutput {
         dir: &dir,
         base: &grid.base,
@@ -209,12 +215,53 @@ fn write_sweep(out: &SweepOutput) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A point's value is applied like `--set`; when it came from `--vary`,
+/// the error names that flag (and the range syntax, for `50-70`).
+fn blame_vary(err: anyhow::Error, point: &Point, vary: &[String]) -> anyhow::Error {
+    let Some(e) = err.downcast_ref::<ScenarioError>() else {
+        return err;
+    };
+    let Some((key, value)) = point
+        .settings
+        .iter()
+        .find(|(k, v)| e.set_arg.as_deref() == Some(format!("{k}={v}").as_str()))
+    else {
+        return err;
+    };
+    let Some(arg) = vary
+        .iter()
+        .rev()
+        .find(|a| a.split_once('=').is_some_and(|(k, _)| k.trim() == key))
+    else {
+        return err;
+    };
+    let mut message = format!(
+        "the value {value} does not give a valid scenario: {}",
+        e.message
+    );
+    let plain = value.trim_matches('"');
+    if let Some((a, b)) = plain.split_once('-')
+        && a.parse::<f64>().is_ok()
+        && b.parse::<f64>().is_ok()
+    {
+        message.push_str(&format!(
+            "; a range is written START..END[:STEP], e.g. --vary {key}={a}..{b}"
+        ));
+    }
+    ScenarioError {
+        set_arg: Some(format!("--vary {arg}")),
+        message,
+        ..e.clone()
+    }
+    .into()
+}
+
 /// The file's `[sweep]` axes, then the `--vary` ones (which replace a
 /// `[sweep]` axis of the same key).
-fn axes(base: &Scenario, vary: &[String]) -> Result<Vec<SweepAxis>> {
+fn axes(path: &Path, base: &Scenario, vary: &[String]) -> Result<Vec<SweepAxis>> {
     let mut axes = base.sweep.clone();
     for arg in vary {
-        let axis = sweep::parse_vary(arg).map_err(|why| bad_input(Path::new(""), &why))?;
+        let axis = sweep::parse_vary(arg).map_err(|why| bad_input(path, &why))?;
         axes.retain(|a| a.key != axis.key);
         axes.push(axis);
     }

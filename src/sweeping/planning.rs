@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use super::present::*;
 use super::runner::Runner;
-use super::{axes, default_dir, increasing, point};
+use super::{axes, blame_vary, default_dir, increasing, point};
 use crate::app::{bad_input, thread_count};
 use crate::cli::{Format, PlanArgs};
 use crate::guard::Guard;
@@ -38,19 +38,36 @@ pub fn plan(args: &PlanArgs) -> Result<ExitCode> {
             "plan needs targets: add an [slo] table, e.g. latency_p99 = \"30s\"",
         ));
     }
-    let axes = axes(&base, inputs.vary())?;
+    let axes = axes(inputs.path(), &base, inputs.vary())?;
     let [axis] = axes.as_slice() else {
+        let keys: Vec<&str> = axes.iter().map(|a| a.key.as_str()).collect();
         return Err(bad_input(
             &args.scenario.file,
-            "plan searches one key: give exactly one --vary KEY=START..END (or one [sweep] axis)",
+            format!(
+                "plan searches one key and was given {} ({}): keep one --vary KEY=START..END (or \
+                 one [sweep] axis) and fix the others with --set KEY=VALUE; `mqsim sweep` runs a \
+                 grid of several keys",
+                keys.len(),
+                if keys.is_empty() {
+                    "none".to_owned()
+                } else {
+                    keys.join(", ")
+                }
+            ),
         ));
     };
     let values = increasing(&axis.values);
     let scenarios = values
         .iter()
-        .map(|v| inputs.load(&[format!("{}={v}", axis.key)]))
+        .map(|v| {
+            let p = point(&axis.key, v);
+            inputs
+                .load(&p.overrides())
+                .map_err(|e| blame_vary(e, &p, inputs.vary()))
+        })
         .collect::<Result<Vec<_>>>()?;
     let threads = thread_count(args.exec.threads);
+    crate::outdir::check_usable(&plan_dir(args, &base))?;
     let guard = Guard::start(args.exec.timeout);
     let limits = guard.limits(args.exec.max_backlog, &base, threads);
     let runner = Runner::new(threads, args.exec.quiet, limits)?;
@@ -102,11 +119,7 @@ fn write_plan(out: PlanOutput) -> Result<ExitCode> {
     let (args, base, key, values, chosen) = (out.args, out.base, out.key, out.values, out.chosen);
     let mut tried = out.tried;
     tried.sort_by_key(|(i, _)| *i);
-    let dir = args
-        .exec
-        .out
-        .clone()
-        .unwrap_or_else(|| default_dir(&base.name, "plan"));
+    let dir = plan_dir(args, base);
     let points: Vec<(Point, RunSummary)> = tried
         .iter()
         .map(|(i, s)| (point(key, &values[*i]), s.clone()))
@@ -167,4 +180,12 @@ fn write_plan(out: PlanOutput) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `--out`, or `output/<name>-plan/`.
+fn plan_dir(args: &PlanArgs, base: &Scenario) -> std::path::PathBuf {
+    args.exec
+        .out
+        .clone()
+        .unwrap_or_else(|| default_dir(&base.name, "plan"))
 }

@@ -226,7 +226,7 @@ fn bad_faults_are_rejected_with_their_key() {
         &fault("kind = \"spike\"\nat = \"1m\"\nduration = \"2m\"\nfactor = 2"),
         &[
             "bad.toml:",
-            "faults.0.duration",
+            "faults.0: the fault (at 1m for 2m)",
             "after the scenario's duration",
         ],
     );

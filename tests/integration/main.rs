@@ -7,6 +7,7 @@ mod charts;
 mod cli;
 mod corpus;
 mod determinism;
+mod exits;
 mod fifo;
 mod golden;
 mod incidents;
