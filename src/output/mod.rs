@@ -12,6 +12,7 @@ pub mod shard;
 pub mod summary;
 pub mod sweep;
 pub mod table;
+pub mod units;
 pub mod validation;
 
 use std::path::Path;

@@ -6,6 +6,7 @@
 use std::io::{self, Write};
 
 use super::summary::{RunSummary, SloVerdict};
+use super::units::with_unit;
 use crate::stats::Stat;
 
 /// Metrics of features a scenario may not use (FIFO groups, throttling):
@@ -47,7 +48,7 @@ pub fn write_table(summary: &RunSummary, out: &mut impl Write) -> io::Result<()>
                 format!(
                     "{} (<= {})",
                     if v.pass { "PASS" } else { "FAIL" },
-                    short(v.max)
+                    with_unit(&v.metric, v.max)
                 )
             });
         let line = format!(
@@ -68,10 +69,10 @@ pub fn write_table(summary: &RunSummary, out: &mut impl Write) -> io::Result<()>
         for v in &summary.slo {
             writeln!(
                 out,
-                "  {:<26} <= {:<12} upper {:<12} {}",
+                "  {:<26} <= {:<14} upper {:<14} {}",
                 v.metric,
-                short(v.max),
-                short(v.ci95_high.unwrap_or(v.mean)),
+                with_unit(&v.metric, v.max),
+                with_unit(&v.metric, v.ci95_high.unwrap_or(v.mean)),
                 verdict_words(v, summary.manifest.replications)
             )?;
         }
