@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use mqsim::sweep::Shard;
+use mqsim::grid::Shard;
 
 /// mqsim: simulate message queues (SQS-like) with failing consumers, deterministically.
 #[derive(Debug, Parser)]

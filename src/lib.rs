@@ -15,10 +15,10 @@
 
 pub mod dist;
 pub mod engine;
+pub mod grid;
 pub mod output;
 pub mod scenario;
 pub mod stats;
-pub mod sweep;
 pub mod time;
 pub mod validation;
 pub mod warmup;

@@ -1,29 +1,27 @@
 //! The `mqsim` binary: parse the command line, run, map errors to exit codes
-//! (2 for bad input, 1 for failed checks and other failures).
+//! (2 for bad input, 3 for failures that are not the input's; a failed
+//! check or SLO returns 1 as its result).
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-mod app;
 mod check;
 mod cli;
-mod guard;
-mod inputs;
-mod outdir;
-mod shards;
-mod sweeping;
+mod commands;
+mod execution;
+mod sweep;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    match app::run(cli) {
+    match commands::run(cli) {
         Ok(code) => code,
         Err(err) => {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {err:#}");
-            ExitCode::from(app::exit_code(&err))
+            ExitCode::from(commands::exit_code(&err))
         }
     }
 }

@@ -169,11 +169,11 @@ fn write_run_writes_every_file() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-fn two_points() -> Vec<(crate::sweep::Point, RunSummary)> {
+fn two_points() -> Vec<(crate::grid::Point, RunSummary)> {
     [("4", 0.9), ("8", 1.2)]
         .into_iter()
         .map(|(count, p99)| {
-            let point = crate::sweep::Point {
+            let point = crate::grid::Point {
                 settings: vec![
                     ("consumers.count".into(), count.into()),
                     ("queue.visibility_timeout".into(), "\"30s\"".into()),

@@ -9,7 +9,7 @@ use super::json::{metrics_json, slo_json};
 use super::csv_files::fmt_num;
 use super::summary::RunSummary;
 use crate::engine::result::Metrics;
-use crate::sweep::Point;
+use crate::grid::Point;
 
 /// `sweep.csv`: the swept keys, then for every metric its mean,
 /// `<metric>_ci95_low` and `<metric>_ci95_high`.

@@ -1,183 +1,209 @@
-//! Sweep grids: the axes of `[sweep]` and `--vary`, expanded up front into a
-//! flat list of points (the cartesian product, last axis fastest).
+//! Sweeps as the commands run them: the grid of scenario points built from
+//! the inputs ([`SweepGrid`], expanded by the pure [`mqsim::grid`]), the
+//! runner that gives every point all its replications ([`runner`]), the
+//! records that let an interrupted sweep resume ([`resume`]), and what a
+//! design review reads ([`present`], [`write_sweep`]). `sweep`, `plan` and
+//! `merge` (in [`crate::commands`]) are built from these parts.
 //!
-//! A point is a list of `KEY=VALUE` overrides, applied to the scenario text
-//! like `--set`, so each point is validated exactly like a hand-edited file.
-//! Every point keeps the scenario's seed: replication *k* of every point
-//! draws the same arrival and processing streams (common random numbers), so
-//! differences between points come from the setting, not from noise.
+//! Every point is the scenario file with the point's `KEY=VALUE` overrides
+//! applied like `--set`, validated up front (a bad value is bad input, exit
+//! 2, before anything runs). Points keep the scenario's seed: common random
+//! numbers. Each point's replications are summarised and dropped as soon as
+//! the point is done, so memory does not grow with the size of a sweep.
 
-mod plan;
-mod shard;
+pub mod present;
+pub mod resume;
+pub mod runner;
 
-pub use plan::Plan;
-pub use shard::{Shard, all_items};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
-use std::fmt::Write as _;
+use anyhow::Result;
 
-use crate::scenario::SweepAxis;
+use crate::cli::Format;
+use crate::execution::bad_input;
+use crate::execution::inputs::Inputs;
+use mqsim::grid::{self, Point};
+use mqsim::output::report::Grid;
+use mqsim::output::sweep::sweep_csv;
+use mqsim::output::{self, RunSummary};
+use mqsim::scenario::{Scenario, ScenarioError, SweepAxis};
+use present::*;
 
-/// Longest point label (a directory name; file systems allow 255 bytes).
-pub const LABEL_CHARS: usize = 80;
-
-/// Most points a sweep may have.
-pub const MAX_POINTS: usize = 10_000;
-
-/// Most point × replication runs a sweep may have.
-pub const MAX_RUNS: u64 = 200_000;
-
-/// One point of the grid: a value for every axis, in axis order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Point {
-    /// `(key, value)` pairs; values are TOML literals.
-    pub settings: Vec<(String, String)>,
+/// A sweep's grid: the base scenario, its points and each point's scenario.
+pub struct SweepGrid {
+    /// The scenario without any point's overrides.
+    pub base: Scenario,
+    /// The points, in grid order.
+    pub points: Vec<Point>,
+    /// Each point's scenario.
+    pub scenarios: Vec<Scenario>,
 }
 
-impl Point {
-    /// The point as `--set` arguments.
-    pub fn overrides(&self) -> Vec<String> {
-        self.settings
+impl SweepGrid {
+    /// The grid of the file's `[sweep]` and the `--vary` axes, every point
+    /// validated.
+    pub fn of(inputs: &Inputs) -> Result<SweepGrid> {
+        let base = inputs.load(&[])?;
+        let axes = axes(inputs.path(), &base, inputs.vary())?;
+        if axes.is_empty() {
+            return Err(bad_input(
+                inputs.path(),
+                "nothing to sweep: give [sweep] in the file or --vary KEY=V1,V2,...",
+            ));
+        }
+        let points =
+            grid::grid(&axes, base.replications).map_err(|why| bad_input(inputs.path(), &why))?;
+        let scenarios = points
             .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect()
-    }
-
-    /// A directory-safe label such as `003_consumers.count=8`, at most
-    /// [`LABEL_CHARS`] long whatever the values (a whole inline table may be
-    /// swept): the index prefix keeps labels unique when a long one is cut,
-    /// and `sweep.csv` has the full values.
-    pub fn label(&self, index: usize) -> String {
-        let mut s = format!("{index:03}");
-        for (k, v) in &self.settings {
-            let _ = write!(s, "_{k}={}", v.trim_matches('"'));
-        }
-        let safe: String = s
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || "._=-".contains(c) {
-                    c
-                } else {
-                    '-'
-                }
+            .map(|p| {
+                inputs
+                    .load(&p.overrides())
+                    .map_err(|e| blame_vary(e, p, inputs.vary()))
             })
-            .collect();
-        if safe.len() <= LABEL_CHARS {
-            return safe;
-        }
-        let mut cut: String = safe.chars().take(LABEL_CHARS - 1).collect();
-        cut.push('~');
-        cut
-    }
-}
-
-/// Parses `--vary KEY=V1,V2,...` or `--vary KEY=START..END[:STEP]` (numbers;
-/// durations as plain seconds). Values keep their TOML spelling.
-pub fn parse_vary(arg: &str) -> Result<SweepAxis, String> {
-    let usage =
-        "expected KEY=V1,V2,... or KEY=START..END[:STEP], e.g. --vary consumers.count=4..16:2";
-    let Some((key, spec)) = arg.split_once('=') else {
-        return Err(format!("--vary {arg}: {usage}"));
-    };
-    let (key, spec) = (key.trim(), spec.trim());
-    if key.is_empty() || key.split('.').any(str::is_empty) || spec.is_empty() {
-        return Err(format!("--vary {arg}: {usage}"));
-    }
-    let values = match spec.split_once("..") {
-        Some((start, rest)) => range(start, rest).map_err(|why| format!("--vary {arg}: {why}"))?,
-        None => spec.split(',').map(|v| literal(v.trim())).collect(),
-    };
-    if values.iter().any(String::is_empty) {
-        return Err(format!("--vary {arg}: empty value; {usage}"));
-    }
-    Ok(SweepAxis {
-        key: key.to_owned(),
-        values,
-    })
-}
-
-/// A value as a TOML literal: numbers, booleans, arrays and tables as
-/// written, anything else quoted (so `30s` needs no shell quoting).
-fn literal(v: &str) -> String {
-    let is_toml = v.parse::<toml_edit::Value>().is_ok();
-    if is_toml || v.is_empty() {
-        v.to_owned()
-    } else {
-        format!("\"{v}\"")
-    }
-}
-
-/// `START..END[:STEP]`, both ends included; integers stay integers.
-fn range(start: &str, rest: &str) -> Result<Vec<String>, String> {
-    let (end, step) = match rest.split_once(':') {
-        Some((end, step)) => (end, Some(step)),
-        None => (rest, None),
-    };
-    let ints = [Some(start), Some(end), step]
-        .into_iter()
-        .flatten()
-        .all(|s| s.trim().parse::<i64>().is_ok());
-    let number = |s: &str| {
-        s.trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite())
-            .ok_or_else(|| format!("\"{s}\" is not a number (give durations in seconds)"))
-    };
-    let (a, b) = (number(start)?, number(end)?);
-    let step = step.map_or(Ok(1.0), number)?;
-    if step <= 0.0 {
-        return Err(format!("the step must be > 0, not {step}"));
-    }
-    if b < a {
-        return Err(format!("the range ends ({b}) before it starts ({a})"));
-    }
-    let count = ((b - a) / step + 1e-9).floor() as u64 + 1;
-    if count > MAX_POINTS as u64 {
-        return Err(format!("{count} values; at most {MAX_POINTS}"));
-    }
-    Ok((0..count)
-        .map(|i| {
-            let x = a + i as f64 * step;
-            if ints {
-                format!("{}", x.round() as i64)
-            } else {
-                format!("{x}")
-            }
+            .collect::<Result<Vec<_>>>()?;
+        Ok(SweepGrid {
+            base,
+            points,
+            scenarios,
         })
-        .collect())
+    }
 }
 
-/// The cartesian product of `axes` (last axis fastest). An axis given twice
-/// keeps its last values. Errors when the grid exceeds the caps.
-pub fn grid(axes: &[SweepAxis], replications: u32) -> Result<Vec<Point>, String> {
-    let mut merged: Vec<SweepAxis> = Vec::new();
-    for axis in axes {
-        merged.retain(|a| a.key != axis.key);
-        merged.push(axis.clone());
+/// A finished sweep and where and how to report it.
+pub struct SweepOutput<'a> {
+    /// Output directory.
+    pub dir: &'a Path,
+    /// The scenario without any point's overrides.
+    pub base: &'a Scenario,
+    /// Every point with its summary, in grid order.
+    pub points: Vec<(Point, RunSummary)>,
+    /// The command line the report shows.
+    pub command: &'a str,
+    /// What goes to stdout.
+    pub format: Format,
+    /// No table.
+    pub quiet: bool,
+    /// Worker threads for drawing charts.
+    pub pool: &'a rayon::ThreadPool,
+}
+
+/// Writes a sweep's files (points' summaries, `sweep.csv`, charts, report)
+/// and prints its table: shared by `sweep` and `merge`.
+pub fn write_sweep(out: &SweepOutput) -> Result<ExitCode> {
+    let (dir, base, points) = (out.dir, out.base, &out.points);
+    write_points(dir, points)?;
+    output::write_file(&dir.join("sweep.csv"), &sweep_csv(points))?;
+    let svgs = out.pool.install(|| write_sweep_charts(dir, base, points))?;
+    let shown = points.iter().position(|(_, s)| s.slo_pass()).unwrap_or(0);
+    let (header, rows) = points_rows(points);
+    let grid = Grid {
+        title: format!("Sweep: {} points", points.len()),
+        note: format!(
+            "Every point ran {} replications with the same random streams (common random numbers). \
+             The metrics table below is point {} ({}).",
+            base.replications,
+            shown,
+            points[shown].0.overrides().join(", ")
+        ),
+        header,
+        rows,
+    };
+    write_report(dir, base, &points[shown].1, &svgs, grid, out.command)?;
+    let mut stdout = std::io::stdout().lock();
+    match out.format {
+        Format::Json => stdout.write_all(sweep_json(points).as_bytes())?,
+        Format::Table if !out.quiet => {
+            writeln!(
+                stdout,
+                "{}: {} points × {} replications, seed {}",
+                base.name,
+                points.len(),
+                base.replications,
+                base.seed
+            )?;
+            write_points_table(points, &mut stdout)?;
+            writeln!(stdout, "outputs in {}", dir.display())?;
+        }
+        Format::Table => {}
     }
-    let points: u128 = merged.iter().map(|a| a.values.len() as u128).product();
-    let runs = points * u128::from(replications);
-    if points > MAX_POINTS as u128 || runs > u128::from(MAX_RUNS) {
-        return Err(format!(
-            "the sweep has {points} points × {replications} replications = {runs} runs; \
-             at most {MAX_POINTS} points and {MAX_RUNS} runs: use fewer values or replications"
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A point's value is applied like `--set`; when it came from `--vary`,
+/// the error names that flag (and the range syntax, for `50-70`).
+pub fn blame_vary(err: anyhow::Error, point: &Point, vary: &[String]) -> anyhow::Error {
+    let Some(e) = err.downcast_ref::<ScenarioError>() else {
+        return err;
+    };
+    let Some((key, value)) = point
+        .settings
+        .iter()
+        .find(|(k, v)| e.set_arg.as_deref() == Some(format!("{k}={v}").as_str()))
+    else {
+        return err;
+    };
+    let Some(arg) = vary
+        .iter()
+        .rev()
+        .find(|a| a.split_once('=').is_some_and(|(k, _)| k.trim() == key))
+    else {
+        return err;
+    };
+    let mut message = format!(
+        "the value {value} does not give a valid scenario: {}",
+        e.message
+    );
+    let plain = value.trim_matches('"');
+    if let Some((a, b)) = plain.split_once('-')
+        && a.parse::<f64>().is_ok()
+        && b.parse::<f64>().is_ok()
+    {
+        message.push_str(&format!(
+            "; a range is written START..END[:STEP], e.g. --vary {key}={a}..{b}"
         ));
     }
-    let mut out = vec![Point { settings: vec![] }];
-    for axis in &merged {
-        out = out
-            .into_iter()
-            .flat_map(|p| {
-                axis.values.iter().map(move |v| {
-                    let mut settings = p.settings.clone();
-                    settings.push((axis.key.clone(), v.clone()));
-                    Point { settings }
-                })
-            })
-            .collect();
+    ScenarioError {
+        set_arg: Some(format!("--vary {arg}")),
+        message,
+        ..e.clone()
     }
-    Ok(out)
+    .into()
 }
 
-#[cfg(test)]
-mod tests;
+/// The file's `[sweep]` axes, then the `--vary` ones (which replace a
+/// `[sweep]` axis of the same key).
+pub fn axes(path: &Path, base: &Scenario, vary: &[String]) -> Result<Vec<SweepAxis>> {
+    let mut axes = base.sweep.clone();
+    for arg in vary {
+        let axis = grid::parse_vary(arg).map_err(|why| bad_input(path, &why))?;
+        axes.retain(|a| a.key != axis.key);
+        axes.push(axis);
+    }
+    Ok(axes)
+}
+
+/// Numeric values sorted increasingly (duplicates removed); others as given.
+pub fn increasing(values: &[String]) -> Vec<String> {
+    let mut numeric: Vec<(f64, String)> = Vec::new();
+    for v in values {
+        match v.trim().parse::<f64>() {
+            Ok(x) => numeric.push((x, v.clone())),
+            Err(_) => return values.to_vec(),
+        }
+    }
+    numeric.sort_by(|a, b| a.0.total_cmp(&b.0));
+    numeric.dedup_by(|a, b| a.0 == b.0);
+    numeric.into_iter().map(|(_, v)| v).collect()
+}
+
+pub fn point(key: &str, value: &str) -> Point {
+    Point {
+        settings: vec![(key.to_owned(), value.to_owned())],
+    }
+}
+
+pub fn default_dir(name: &str, what: &str) -> PathBuf {
+    Path::new("output").join(format!("{name}-{what}"))
+}

@@ -1,123 +1,34 @@
-//! `--shard K/N` and `mqsim merge`: a run or sweep split over machines.
-//!
-//! A shard runs its share of the (point × replication) items
-//! ([`mqsim::sweep::Shard`]) and writes a shard directory
-//! ([`mqsim::output::shard`]): the scenario's inputs and the items' full
-//! results. `merge` checks that the directories are every shard of one run,
-//! rebuilds the scenario from the stored inputs, puts the results back in
-//! item order and writes through the same code as the unsharded command, so
-//! the files are byte-identical (`timing.json` aside).
+//! `mqsim merge DIR...`: checks that the directories are every shard of one
+//! run or sweep, rebuilds the scenario from the inputs the shards stored,
+//! puts the results back in item order and writes through the same code as
+//! the unsharded command ([`super::run::finish_run`],
+//! [`crate::sweep::write_sweep`]), so the files are byte-identical
+//! (`timing.json` aside).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use anyhow::Result;
-use rayon::prelude::*;
 
-use crate::app::{self, RunOutput, bad_input};
+use super::run::{RunOutput, finish_run};
 use crate::cli::MergeArgs;
-use crate::guard::Guard;
-use crate::inputs::Inputs;
-use mqsim::engine::{self, Limits, result::ReplicationResult};
+use crate::execution::inputs::Inputs;
+use crate::execution::{bad_input, default_out_dir, outdir, thread_count, worker_pool};
+use crate::sweep::{SweepGrid, SweepOutput, default_dir, write_sweep};
+use mqsim::engine::result::ReplicationResult;
+use mqsim::grid::all_items;
 use mqsim::output::shard::{self, Item, ShardManifest};
 use mqsim::output::summary::scenario_sha256;
 use mqsim::output::{self, Timing};
 use mqsim::scenario::Scenario;
-use mqsim::sweep::{Shard, all_items};
-
-/// One shard of a run (one point) or of a sweep (every point).
-pub struct ShardJob<'a> {
-    /// `run` or `sweep`.
-    pub command: &'static str,
-    /// The scenario's inputs (stored with the results).
-    pub inputs: &'a Inputs,
-    /// The scenario without a sweep point's overrides (names the output).
-    pub base: &'a Scenario,
-    /// Every point's scenario (one for `run`).
-    pub scenarios: &'a [Scenario],
-    /// Which shard.
-    pub shard: Shard,
-    /// Worker threads.
-    pub threads: usize,
-    /// Resource guards of every replication.
-    pub limits: Limits,
-    /// The stop signal's owner.
-    pub guard: &'a Guard,
-    /// `--out`.
-    pub out: Option<PathBuf>,
-    /// No notes on stderr.
-    pub quiet: bool,
-}
-
-/// Runs the shard's items and writes its directory. A shard stopped by
-/// Ctrl-C or the timeout writes nothing: it is simply run again.
-pub fn run_shard(job: &ShardJob) -> Result<ExitCode> {
-    let replications: Vec<u32> = job.scenarios.iter().map(|s| s.replications).collect();
-    let items = job.shard.items(&replications);
-    let dir = job.out.clone().unwrap_or_else(|| {
-        let suffix = if job.command == "sweep" { "-sweep" } else { "" };
-        Path::new("output").join(format!(
-            "{}{suffix}-shard-{}-of-{}",
-            job.base.name, job.shard.index, job.shard.count
-        ))
-    });
-    crate::outdir::check_usable(&dir)?;
-    let started = Instant::now();
-    let results: Vec<ReplicationResult> = app::worker_pool(job.threads)?.install(|| {
-        items
-            .par_iter()
-            .map(|item| {
-                let sc = &job.scenarios[item.point as usize];
-                engine::run_replication_within(sc, item.replication, job.limits.clone())
-            })
-            .collect()
-    });
-    if let Some(reason) = job.guard.reason() {
-        eprintln!(
-            "error: shard {} stopped ({}) before it finished; nothing written: run it again",
-            job.shard,
-            Guard::words(reason)
-        );
-        return Ok(ExitCode::from(Guard::exit_code(reason)));
-    }
-    let base = job.base;
-    let mut manifest = ShardManifest {
-        format: shard::FORMAT,
-        mqsim_version: env!("CARGO_PKG_VERSION").to_owned(),
-        command: job.command.to_owned(),
-        shard: job.shard.index,
-        shards: job.shard.count,
-        command_line: output::command_line(),
-        scenario_sha256: scenario_sha256(base),
-        inputs: job.inputs.to_stored(),
-        total_items: replications.iter().map(|&r| u64::from(r)).sum(),
-        items,
-        results_sha256: String::new(),
-        wall_seconds: started.elapsed().as_secs_f64(),
-        threads: job.threads,
-    };
-    shard::write_shard(&dir, &mut manifest, &results)?;
-    if !job.quiet {
-        eprintln!(
-            "shard {}: {} of {} items in {:.2} s, written to {}; when every shard is done: mqsim merge DIR...",
-            job.shard,
-            manifest.items.len(),
-            manifest.total_items,
-            manifest.wall_seconds,
-            dir.display()
-        );
-    }
-    Ok(ExitCode::SUCCESS)
-}
 
 /// `mqsim merge DIR...`.
 pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
     let shards = read_all(&args.dirs)?;
     let (first_dir, first) = (&args.dirs[0], &shards[0].0);
     let inputs = Inputs::stored(first.inputs.clone());
-    let threads = app::thread_count(args.threads);
+    let threads = thread_count(args.threads);
     match first.command.as_str() {
         "run" => {
             let sc = inputs.load(&[])?;
@@ -128,9 +39,9 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
             let dir = args
                 .out
                 .clone()
-                .unwrap_or_else(|| app::default_out_dir(&sc.name));
-            crate::outdir::check_usable(&dir)?;
-            app::finish_run(&RunOutput {
+                .unwrap_or_else(|| default_out_dir(&sc.name));
+            outdir::check_usable(&dir)?;
+            finish_run(&RunOutput {
                 dir: &dir,
                 scenario: &sc,
                 results: &results,
@@ -141,7 +52,7 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
                 stopped_by: None,
             })
         }
-        "sweep" => crate::sweeping::merge_sweep(args, &inputs, shards, threads),
+        "sweep" => merge_sweep(args, &inputs, shards, threads),
         other => Err(bad_input(
             first_dir,
             format!("unknown command {other:?} in shard.json"),
@@ -288,4 +199,42 @@ pub fn same_scenario(sc: &Scenario, dir: &Path, sha256: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// `mqsim merge` of a sweep's shards: the same files as the unsharded sweep.
+fn merge_sweep(
+    args: &MergeArgs,
+    inputs: &Inputs,
+    shards: Vec<(ShardManifest, Vec<ReplicationResult>)>,
+    threads: usize,
+) -> Result<ExitCode> {
+    let grid = SweepGrid::of(inputs)?;
+    same_scenario(&grid.base, &args.dirs[0], &shards[0].0.scenario_sha256)?;
+    let replications: Vec<u32> = grid.scenarios.iter().map(|s| s.replications).collect();
+    let merged = in_item_order(&args.dirs, shards, &replications)?;
+    let mut results = merged.results.into_iter().peekable();
+    let mut summaries = Vec::with_capacity(grid.points.len());
+    for (p, sc) in grid.scenarios.iter().enumerate() {
+        let mine: Vec<ReplicationResult> = std::iter::from_fn(|| {
+            results
+                .next_if(|(item, _)| item.point as usize == p)
+                .map(|(_, r)| r)
+        })
+        .collect();
+        summaries.push(output::aggregate(sc, &mine));
+    }
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_dir(&grid.base.name, "sweep"));
+    outdir::check_usable(&dir)?;
+    write_sweep(&SweepOutput {
+        dir: &dir,
+        base: &grid.base,
+        points: grid.points.into_iter().zip(summaries).collect(),
+        command: &merged.command_line,
+        format: args.format,
+        quiet: args.quiet,
+        pool: &worker_pool(threads)?,
+    })
 }

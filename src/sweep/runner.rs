@@ -9,7 +9,7 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::guard::Guard;
+use crate::execution::guard::Guard;
 use mqsim::engine::{self, Limits, result::ReplicationResult};
 use mqsim::scenario::Scenario;
 
@@ -25,7 +25,7 @@ pub struct Runner {
 impl Runner {
     /// A runner of `threads` workers; replications run under `limits`.
     pub fn new(threads: usize, quiet: bool, limits: Limits) -> Result<Self> {
-        let pool = crate::app::worker_pool(threads)?;
+        let pool = crate::execution::worker_pool(threads)?;
         let bar = if quiet || !std::io::stderr().is_terminal() {
             ProgressBar::hidden()
         } else {

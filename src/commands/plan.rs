@@ -1,24 +1,24 @@
 //! `mqsim plan`: the smallest value of one swept setting that meets every
 //! `[slo]` target, found by bisection over the increasing candidate values
-//! ([`mqsim::sweep::Plan`]); each value runs all its replications.
+//! ([`mqsim::grid::Plan`]); each value runs all its replications.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::present::*;
-use super::runner::Runner;
-use super::{axes, blame_vary, default_dir, increasing, point};
-use crate::app::{bad_input, thread_count};
 use crate::cli::{Format, PlanArgs};
-use crate::guard::Guard;
-use crate::inputs::Inputs;
+use crate::execution::guard::Guard;
+use crate::execution::inputs::Inputs;
+use crate::execution::{bad_input, outdir, thread_count};
+use crate::sweep::present::*;
+use crate::sweep::runner::Runner;
+use crate::sweep::{axes, blame_vary, default_dir, increasing, point};
+use mqsim::grid::{Plan, Point};
 use mqsim::output::report::Grid;
 use mqsim::output::sweep::{Tried, plain, plan_json};
 use mqsim::output::{self, RunSummary};
 use mqsim::scenario::Scenario;
-use mqsim::sweep::{Plan, Point};
 
 /// `mqsim plan`.
 pub fn plan(args: &PlanArgs) -> Result<ExitCode> {
@@ -67,7 +67,7 @@ pub fn plan(args: &PlanArgs) -> Result<ExitCode> {
         })
         .collect::<Result<Vec<_>>>()?;
     let threads = thread_count(args.exec.threads);
-    crate::outdir::check_usable(&plan_dir(args, &base))?;
+    outdir::check_usable(&plan_dir(args, &base))?;
     let guard = Guard::start(args.exec.timeout);
     let limits = guard.limits(args.exec.max_backlog, &base, threads);
     let runner = Runner::new(threads, args.exec.quiet, limits)?;

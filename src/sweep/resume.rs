@@ -11,13 +11,13 @@ use anyhow::{Context, Result};
 
 use super::present::write_point;
 use super::runner::Runner;
-use crate::guard::Guard;
+use crate::execution::guard::Guard;
 use mqsim::engine::StopReason;
+use mqsim::grid::Point;
 use mqsim::output::shard::{read_point_record, write_point_record};
 use mqsim::output::summary::scenario_sha256;
 use mqsim::output::{self, RunSummary};
 use mqsim::scenario::Scenario;
-use mqsim::sweep::Point;
 
 /// Where finished points are recorded, under the sweep's output directory.
 pub const RESUME_DIR: &str = ".resume";

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::app::bad_input;
+use super::bad_input;
 
 /// Checks that `dir` is, or can be created as, a writable directory.
 pub fn check_usable(dir: &Path) -> Result<()> {

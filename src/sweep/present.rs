@@ -7,12 +7,12 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use mqsim::grid::Point;
 use mqsim::output::report::{Grid, Report, report_html};
 use mqsim::output::sweep::plain;
 use mqsim::output::table::short;
 use mqsim::output::{self, RunSummary};
 use mqsim::scenario::Scenario;
-use mqsim::sweep::Point;
 
 /// Metrics shown per point in the terminal.
 pub(super) const HEADLINE: [&str; 5] = [
@@ -24,7 +24,7 @@ pub(super) const HEADLINE: [&str; 5] = [
 ];
 
 /// Headline metrics against the swept key, when there is one numeric key.
-pub(super) fn write_sweep_charts(
+pub fn write_sweep_charts(
     dir: &Path,
     base: &Scenario,
     points: &[(Point, RunSummary)],
@@ -46,7 +46,7 @@ pub(super) fn write_sweep_charts(
     output::charts::write_charts(&dir.join("charts"), &charts)
 }
 
-pub(super) fn write_report(
+pub fn write_report(
     dir: &Path,
     sc: &Scenario,
     summary: &RunSummary,
@@ -65,7 +65,7 @@ pub(super) fn write_report(
 }
 
 /// `points/<label>/summary.json` for every point.
-pub(super) fn write_points(dir: &Path, points: &[(Point, RunSummary)]) -> Result<()> {
+pub fn write_points(dir: &Path, points: &[(Point, RunSummary)]) -> Result<()> {
     for (i, (point, summary)) in points.iter().enumerate() {
         write_point(dir, i, point, summary)?;
     }
@@ -73,12 +73,7 @@ pub(super) fn write_points(dir: &Path, points: &[(Point, RunSummary)]) -> Result
 }
 
 /// `points/<label>/summary.json` for point `index`.
-pub(super) fn write_point(
-    dir: &Path,
-    index: usize,
-    point: &Point,
-    summary: &RunSummary,
-) -> Result<()> {
+pub fn write_point(dir: &Path, index: usize, point: &Point, summary: &RunSummary) -> Result<()> {
     let sub = dir.join("points").join(point.label(index));
     std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
     output::write_file(
@@ -87,7 +82,7 @@ pub(super) fn write_point(
     )
 }
 
-pub(super) fn write_points_table(
+pub fn write_points_table(
     points: &[(Point, RunSummary)],
     out: &mut impl Write,
 ) -> std::io::Result<()> {
@@ -97,7 +92,7 @@ pub(super) fn write_points_table(
 
 /// Header and rows of the per-point table: swept values, headline metrics
 /// with intervals, SLO verdict.
-pub(super) fn points_rows(points: &[(Point, RunSummary)]) -> (Vec<String>, Vec<Vec<String>>) {
+pub fn points_rows(points: &[(Point, RunSummary)]) -> (Vec<String>, Vec<Vec<String>>) {
     let mut header: Vec<String> = points
         .first()
         .map(|(p, _)| p.settings.iter().map(|(k, _)| k.clone()).collect())
@@ -120,7 +115,7 @@ pub(super) fn points_rows(points: &[(Point, RunSummary)]) -> (Vec<String>, Vec<V
     (header, rows)
 }
 
-pub(super) fn plan_header(key: &str, tried: &[(usize, RunSummary)]) -> Vec<String> {
+pub fn plan_header(key: &str, tried: &[(usize, RunSummary)]) -> Vec<String> {
     let mut header = vec![key.to_owned()];
     let targets = tried
         .first()
@@ -135,7 +130,7 @@ pub(super) fn plan_header(key: &str, tried: &[(usize, RunSummary)]) -> Vec<Strin
     header
 }
 
-pub(super) fn plan_rows(values: &[String], tried: &[(usize, RunSummary)]) -> Vec<Vec<String>> {
+pub fn plan_rows(values: &[String], tried: &[(usize, RunSummary)]) -> Vec<Vec<String>> {
     tried
         .iter()
         .map(|(i, s)| {
@@ -155,7 +150,7 @@ pub(super) fn plan_rows(values: &[String], tried: &[(usize, RunSummary)]) -> Vec
         .collect()
 }
 
-pub(super) fn write_plan_table(
+pub fn write_plan_table(
     key: &str,
     values: &[String],
     tried: &[(usize, RunSummary)],
@@ -207,7 +202,7 @@ pub(super) fn write_plan_table(
 }
 
 /// How far a point is from passing: the worst ratio of upper bound to target.
-pub(super) fn shortfall(s: &RunSummary) -> f64 {
+pub fn shortfall(s: &RunSummary) -> f64 {
     s.slo
         .iter()
         .map(|v| {
@@ -221,7 +216,7 @@ pub(super) fn shortfall(s: &RunSummary) -> f64 {
         .fold(0.0, f64::max)
 }
 
-pub(super) fn slo_word(s: &RunSummary) -> String {
+pub fn slo_word(s: &RunSummary) -> String {
     if s.manifest.partial.is_some() {
         return "STOPPED".into(); // a guard cut the point short: see its summary.json
     }
@@ -232,14 +227,14 @@ pub(super) fn slo_word(s: &RunSummary) -> String {
     }
 }
 
-pub(super) fn with_interval(s: &mqsim::stats::Stat) -> String {
+pub fn with_interval(s: &mqsim::stats::Stat) -> String {
     match (s.ci95_low, s.ci95_high) {
         (Some(lo), Some(hi)) => format!("{} [{}, {}]", short(s.mean), short(lo), short(hi)),
         _ => short(s.mean),
     }
 }
 
-pub(super) fn write_aligned(
+pub fn write_aligned(
     header: &[String],
     rows: &[Vec<String>],
     out: &mut impl Write,
@@ -264,7 +259,7 @@ pub(super) fn write_aligned(
     Ok(())
 }
 
-pub(super) fn sweep_json(points: &[(Point, RunSummary)]) -> String {
+pub fn sweep_json(points: &[(Point, RunSummary)]) -> String {
     let list: Vec<serde_json::Value> = points
         .iter()
         .map(|(p, s)| {

@@ -1,59 +1,29 @@
-//! What each command does: load the scenario, run replications across
-//! threads, aggregate in replication order, write outputs, print.
+//! `mqsim run`: all replications of one scenario, in parallel, then its
+//! files, table and exit code. [`finish_run`] is also how `merge` writes a
+//! run's shards, so both give the same bytes.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
-use rayon::prelude::*;
+use anyhow::Result;
 
 use crate::check;
-use crate::cli::{CheckArgs, Cli, Command, Format, RunArgs, ValidateArgs};
-use crate::guard::Guard;
-use crate::inputs::Inputs;
-use crate::outdir;
-use crate::shards;
-use mqsim::engine::{self, StopReason, result::ReplicationResult};
+use crate::cli::{Format, RunArgs};
+use crate::execution::guard::Guard;
+use crate::execution::inputs::Inputs;
+use crate::execution::shard::{self, ShardJob};
+use crate::execution::{
+    bad_input, default_out_dir, outdir, run_replications_within, thread_count, worker_pool,
+};
+use mqsim::engine::StopReason;
+use mqsim::engine::result::ReplicationResult;
 use mqsim::output::{self, Timing};
-use mqsim::scenario::{Scenario, ScenarioError};
-use mqsim::validation::{self, Mode, Verdict};
+use mqsim::scenario::Scenario;
 
-/// Runs the parsed command line.
-pub fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
-        Command::Run(args) => run_scenario(&args),
-        Command::Check(args) => check_scenario(&args),
-        Command::Sweep(args) => crate::sweeping::sweep(&args),
-        Command::Plan(args) => crate::sweeping::plan(&args),
-        Command::Validate(args) => validate(&args),
-        Command::Merge(args) => shards::merge(&args),
-    }
-}
-
-/// Bad input about `file` as a whole (exit 2): the scenario, or a shard
-/// directory.
-pub(crate) fn bad_input(file: &Path, message: impl Into<String>) -> anyhow::Error {
-    ScenarioError::whole_file(file, message.into()).into()
-}
-
-/// `--threads`, or every core.
-pub(crate) fn thread_count(threads: Option<u32>) -> usize {
-    threads.map_or_else(rayon::current_num_threads, |t| t as usize)
-}
-
-/// Exit code for an error: 2 for bad input (the user can fix it), 3 for a
-/// failure that is not the input's (disk full, an I/O error). A failed check
-/// or SLO is not an error: it returns exit 1 as a result.
-pub fn exit_code(err: &anyhow::Error) -> u8 {
-    let bad_input = err
-        .chain()
-        .any(|cause| cause.downcast_ref::<ScenarioError>().is_some());
-    if bad_input { 2 } else { 3 }
-}
-
-fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
+/// `mqsim run`.
+pub fn run(args: &RunArgs) -> Result<ExitCode> {
     if let Some(vary) = args.vary.first() {
         return Err(bad_input(
             &args.scenario.file,
@@ -80,7 +50,7 @@ fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
     let guard = Guard::start(args.exec.timeout);
     let limits = guard.limits(args.exec.max_backlog, &sc, threads);
     if let Some(shard) = args.shard {
-        let job = shards::ShardJob {
+        let job = ShardJob {
             command: "run",
             inputs: &inputs,
             base: &sc,
@@ -92,7 +62,7 @@ fn run_scenario(args: &RunArgs) -> Result<ExitCode> {
             out: args.exec.out.clone(),
             quiet: args.exec.quiet,
         };
-        return shards::run_shard(&job);
+        return shard::run_shard(&job);
     }
     let started = Instant::now();
     let results = run_replications_within(&sc, threads, limits)?;
@@ -216,103 +186,4 @@ fn run_json(summary: &output::RunSummary, timing: &Timing) -> Result<String> {
         map.insert("timing".into(), timing);
     }
     Ok(serde_json::to_string_pretty(&doc)? + "\n")
-}
-
-/// A pool of `threads` workers: replications, and chart drawing, run in it.
-pub(crate) fn worker_pool(threads: usize) -> Result<rayon::ThreadPool> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("starting worker threads")
-}
-
-/// All replications on `threads` workers, returned in replication order.
-pub(crate) fn run_replications(sc: &Scenario, threads: usize) -> Result<Vec<ReplicationResult>> {
-    run_replications_within(sc, threads, engine::Limits::default())
-}
-
-/// [`run_replications`] under resource `limits`.
-pub(crate) fn run_replications_within(
-    sc: &Scenario,
-    threads: usize,
-    limits: engine::Limits,
-) -> Result<Vec<ReplicationResult>> {
-    Ok(worker_pool(threads)?.install(|| {
-        (0..sc.replications)
-            .into_par_iter()
-            .map(|i| engine::run_replication_within(sc, i, limits.clone()))
-            .collect()
-    }))
-}
-
-fn validate(args: &ValidateArgs) -> Result<ExitCode> {
-    let mode = if args.quick { Mode::Quick } else { Mode::Full };
-    let threads = args
-        .threads
-        .map_or_else(rayon::current_num_threads, |t| t as usize);
-    let models = validation::suite(mode, args.replications);
-    let started = Instant::now();
-    let run = |sc: &Scenario| run_replications(sc, threads).expect("worker threads start");
-    let mut progress = |model: &validation::Model, results: &[ReplicationResult]| {
-        if !args.quiet {
-            let messages: f64 = results.iter().map(|r| r.metrics.produced).sum();
-            eprintln!(
-                "{:<28} {} replications, {:.1} M messages, {:.1} s so far",
-                model.name,
-                results.len(),
-                messages / 1e6,
-                started.elapsed().as_secs_f64()
-            );
-        }
-    };
-    let checks = validation::validate(&models, mode, &run, &mut progress);
-    let mut stdout = std::io::stdout().lock();
-    match args.format {
-        Format::Json => {
-            stdout.write_all(output::validation::validation_json(&checks, mode).as_bytes())?
-        }
-        Format::Table => output::validation::write_validation_table(&checks, mode, &mut stdout)?,
-    }
-    let pass = checks.iter().all(|c| c.verdict == Verdict::Pass);
-    Ok(if pass {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
-}
-
-pub(crate) fn default_out_dir(name: &str) -> PathBuf {
-    Path::new("output").join(name)
-}
-
-fn check_scenario(args: &CheckArgs) -> Result<ExitCode> {
-    let sc = Inputs::read(&args.scenario, &[])?.load(&[])?;
-    let analysis = check::analyse(&sc);
-    let mut stdout = std::io::stdout().lock();
-    match args.scenario.format {
-        Format::Json => {
-            let json = serde_json::json!({ "scenario": &sc, "analysis": &analysis });
-            writeln!(stdout, "{}", serde_json::to_string_pretty(&json)?)?;
-        }
-        Format::Table => {
-            let resolved = toml::to_string(&sc).context("printing the resolved scenario")?;
-            writeln!(stdout, "# resolved scenario\n{resolved}")?;
-            check::write_analysis(&analysis, &mut stdout)?;
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bad_input_exits_2_and_other_failures_3() {
-        let bad = bad_input(Path::new("a.toml"), "no");
-        assert_eq!(exit_code(&bad.context("loading")), 2);
-        let disk = anyhow::Error::new(std::io::Error::other("No space left on device"))
-            .context("writing output/x/summary.json");
-        assert_eq!(exit_code(&disk), 3);
-    }
 }
