@@ -31,6 +31,75 @@ processing = "5s"
     )
 }
 
+/// One message per second, 100 ms processing, one consumer, batch 1, 10 ms
+/// API round trips, long polling: each message waits for nothing.
+const CONSTANT_LOAD: &str = r#"
+duration = "60s"
+replications = 1
+[[producers]]
+rate = 1
+arrivals = "constant"
+[consumers]
+count = 1
+batch_size = 1
+processing = "100ms"
+request_latency = "10ms"
+"#;
+
+/// Nobody consumes; messages expire after 60 s.
+const RETENTION: &str = r#"
+duration = "10m"
+replications = 1
+[queue]
+retention = "60s"
+[[producers]]
+rate = 1
+arrivals = "constant"
+[consumers]
+count = 0
+processing = "1s"
+"#;
+
+/// Every message is delayed 5 s.
+const DELAY: &str = r#"
+duration = "10s"
+replications = 1
+[queue]
+delay = "5s"
+[[producers]]
+rate = 1
+arrivals = "constant"
+[consumers]
+count = 1
+batch_size = 1
+processing = "10ms"
+"#;
+
+/// Every golden scenario by name, for the output-hash test.
+pub fn scenarios() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "timeout-shorter-than-processing",
+            timeout_shorter_than_processing(""),
+        ),
+        (
+            "heartbeat",
+            timeout_shorter_than_processing(r#"heartbeat = "1s""#),
+        ),
+        ("stale-delete-deletes", stale_delete_deletes()),
+        ("constant-load", CONSTANT_LOAD.to_owned()),
+        ("retention", RETENTION.to_owned()),
+        ("delay", DELAY.to_owned()),
+    ]
+}
+
+fn stale_delete_deletes() -> String {
+    timeout_shorter_than_processing("").replace(
+        "max_receive_count = 3",
+        "max_receive_count = 3\nstale_delete = \"deletes\"",
+    )
+}
+
 #[test]
 fn short_visibility_timeout_gives_three_processings_and_dead_letters() {
     let sc = scenario(&timeout_shorter_than_processing(""));
@@ -65,10 +134,7 @@ fn heartbeat_keeps_the_message_and_it_is_processed_once() {
 
 #[test]
 fn stale_delete_deletes_when_configured_so() {
-    let sc = scenario(&timeout_shorter_than_processing("").replace(
-        "max_receive_count = 3",
-        "max_receive_count = 3\nstale_delete = \"deletes\"",
-    ));
+    let sc = scenario(&stale_delete_deletes());
     let m = run_replication(&sc, 0).metrics;
     // Received at t, t+2, t+4; the first completion (t+5) deletes with its
     // old receipt, so the later two processings are duplicates and nothing
@@ -81,22 +147,7 @@ fn stale_delete_deletes_when_configured_so() {
 
 #[test]
 fn constant_load_without_contention_has_exact_latency_and_requests() {
-    // One message per second, 100 ms processing, one consumer, batch 1,
-    // 10 ms API round trips, long polling: each message waits for nothing.
-    let sc = scenario(
-        r#"
-duration = "60s"
-replications = 1
-[[producers]]
-rate = 1
-arrivals = "constant"
-[consumers]
-count = 1
-batch_size = 1
-processing = "100ms"
-request_latency = "10ms"
-"#,
-    );
+    let sc = scenario(CONSTANT_LOAD);
     let m = run_replication(&sc, 0).metrics;
     assert_eq!(m.produced, 59.0); // t = 1 … 59
     assert_eq!(m.deleted, 59.0);
@@ -113,20 +164,7 @@ request_latency = "10ms"
 
 #[test]
 fn retention_expires_messages_nobody_consumes() {
-    let sc = scenario(
-        r#"
-duration = "10m"
-replications = 1
-[queue]
-retention = "60s"
-[[producers]]
-rate = 1
-arrivals = "constant"
-[consumers]
-count = 0
-processing = "1s"
-"#,
-    );
+    let sc = scenario(RETENTION);
     let m = run_replication(&sc, 0).metrics;
     // Sent at 1 … 599 s; a message expires when it is 60 s old, so those
     // sent up to 539 s have expired before the end at 600 s (the one sent at
@@ -139,21 +177,7 @@ processing = "1s"
 
 #[test]
 fn delay_holds_messages_back() {
-    let sc = scenario(
-        r#"
-duration = "10s"
-replications = 1
-[queue]
-delay = "5s"
-[[producers]]
-rate = 1
-arrivals = "constant"
-[consumers]
-count = 1
-batch_size = 1
-processing = "10ms"
-"#,
-    );
+    let sc = scenario(DELAY);
     let m = run_replication(&sc, 0).metrics;
     assert_eq!(m.produced, 9.0);
     // Visible at 6 … 9 s are processed; those sent at 5 … 9 s are still delayed at 10 s.

@@ -11,6 +11,7 @@ mod exits;
 mod fifo;
 mod golden;
 mod incidents;
+mod output_hashes;
 mod presets;
 mod properties;
 mod reference;
