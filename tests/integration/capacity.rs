@@ -225,3 +225,75 @@ fn the_limit_is_named() {
     assert!(cap.request_share > 0.98, "{cap:?}");
     assert!(cap.per_consumer_rate < 0.1, "{cap:?}");
 }
+
+/// `mqsim check FILE --format json`'s analysis.
+fn analysis(name: &str) -> serde_json::Value {
+    let out = crate::common::mqsim()
+        .current_dir(root())
+        .args(["check", &format!("scenarios/{name}"), "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{name}: {out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["analysis"].clone()
+}
+
+/// The first replications of an example.
+fn runs(name: &str, replications: u32) -> Vec<mqsim::engine::result::ReplicationResult> {
+    let sc = example(name, &[]);
+    (0..replications).map(|i| run_replication(&sc, i)).collect()
+}
+
+#[test]
+fn the_run_size_is_the_integral_of_the_arrival_rate() {
+    for name in crate::common::toml_files(&root().join("scenarios")) {
+        let estimate = analysis(&name)["messages"].as_f64().unwrap();
+        let produced = runs(&name, 1)[0].metrics.produced;
+        // Poisson counts: a few standard deviations of the count.
+        let tolerance = 4.0 * estimate.sqrt() + 1.0;
+        assert!(
+            (estimate - produced).abs() <= tolerance,
+            "{name}: check says {estimate} messages, the run produced {produced}"
+        );
+    }
+}
+
+#[test]
+fn spike_and_slowdown_outlooks_match_the_simulated_backlog() {
+    for name in crate::common::toml_files(&root().join("scenarios")) {
+        let sc = example(&name, &[]);
+        let acts = |k: &mqsim::scenario::FaultKind| {
+            matches!(
+                k,
+                mqsim::scenario::FaultKind::Spike { .. }
+                    | mqsim::scenario::FaultKind::Slowdown { .. }
+            )
+        };
+        if !sc.faults.iter().any(|f| acts(&f.kind)) {
+            continue;
+        }
+        let outlook = analysis(&name)["faults"].as_array().unwrap().clone();
+        let results = runs(&name, 3);
+        for (i, _) in sc.faults.iter().enumerate().filter(|(_, f)| acts(&f.kind)) {
+            let estimate = outlook[i]["backlog"].as_f64().unwrap();
+            let simulated = results
+                .iter()
+                .map(|r| r.faults[i].backlog_peak)
+                .sum::<f64>()
+                / 3.0;
+            if sc.consumers.autoscale.is_some() {
+                // Estimated with the fleet at its largest: a lower bound.
+                assert!(
+                    estimate <= simulated,
+                    "{name} fault {i}: {estimate} > {simulated}"
+                );
+                continue;
+            }
+            let tolerance = (0.05 * simulated).max(200.0);
+            assert!(
+                (estimate - simulated).abs() <= tolerance,
+                "{name} fault {i}: check says a backlog of {estimate}, the run peaks at {simulated}"
+            );
+        }
+    }
+}
