@@ -13,6 +13,7 @@
 //! `(seed, replication, purpose)`.
 #![warn(missing_docs)]
 
+pub mod capacity;
 pub mod dist;
 pub mod engine;
 pub mod grid;

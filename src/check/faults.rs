@@ -1,10 +1,12 @@
 //! A flow estimate of each fault, without simulating: the arrival rate and
-//! capacity while it lasts, the backlog it can build, and how long the spare
+//! capacity (the model of [`mqsim::capacity`], with the fault's outage,
+//! slowdown or error burst applied) while it lasts, the backlog it can build, and how long the spare
 //! capacity after it needs to clear that backlog. Deterministic fluid
 //! arithmetic (rates in, rates out), so it ignores randomness, visibility
 //! timeouts and duplicates: the simulation is the answer, this is the sanity
 //! check a reviewer does on a napkin.
 
+use mqsim::capacity::{self, Conditions};
 use mqsim::scenario::{Arrivals, FaultKind, Scenario};
 use serde::Serialize;
 
@@ -104,23 +106,42 @@ fn mean_arrival_rate(sc: &Scenario, a: f64, b: f64) -> f64 {
     area / (b - a)
 }
 
-/// Messages per second the consumers can take at `t` seconds: consumers not
-/// in an outage / mean processing time × active slowdowns; 0 in a queue
+/// Messages per second the consumers can take at `t` seconds: the
+/// capacity model ([`mqsim::capacity`]) for the consumers not in an
+/// outage, under the active slowdowns and error bursts; 0 in a queue
 /// outage.
 fn capacity_at(sc: &Scenario, t: f64) -> f64 {
     // An autoscaled fleet at its largest: the optimistic bound.
     let fleet = sc.consumers.slots();
     let mut down = 0;
-    let mut slowdown = 1.0;
-    for kind in active(sc, t) {
-        match kind {
+    let mut cond = Conditions::default();
+    let mut burst_at = f64::NEG_INFINITY;
+    let now = sc
+        .faults
+        .iter()
+        .filter(|f| f.at.as_secs_f64() <= t && t < f.end().as_secs_f64());
+    for f in now {
+        match &f.kind {
             FaultKind::QueueOutage => return 0.0,
             FaultKind::ConsumerOutage { down: d } => down = down.max(d.of(fleet)),
-            FaultKind::Slowdown { factor } => slowdown *= factor,
+            FaultKind::Slowdown { factor } => cond.slowdown *= factor,
+            // The burst that started last wins, as in the engine.
+            FaultKind::ErrorBurst { error_rate } if f.at.as_secs_f64() >= burst_at => {
+                burst_at = f.at.as_secs_f64();
+                cond.error_rate = Some(*error_rate);
+            }
             _ => {}
         }
     }
-    f64::from(fleet - down) / (sc.consumers.processing.mean() * slowdown)
+    let up = f64::from(fleet - down);
+    capacity::model(sc, up, capacity::availability(sc), &cond).rate
+}
+
+/// Messages all producers send in one replication: the integral of the
+/// arrival rate over `[0, duration)`, schedules, spikes and traces included.
+pub fn messages(sc: &Scenario) -> f64 {
+    let d = sc.duration.as_secs_f64();
+    mean_arrival_rate(sc, 0.0, d) * d
 }
 
 /// The kinds of the faults active at `t` seconds.

@@ -1,26 +1,32 @@
-//! `mqsim check`'s quick analysis: offered load, utilisation and warnings
-//! about settings that usually surprise people (instability, batches that
-//! outlive the visibility timeout, heartbeats that come too late).
+//! `mqsim check`'s quick analysis: the capacity (the model of
+//! [`mqsim::capacity`]) and what limits it, offered load, the run's size,
+//! and warnings about settings that usually surprise people (instability,
+//! batches that outlive the visibility timeout, heartbeats that come too
+//! late).
 
 mod faults;
 
 use std::io::{self, Write};
 
+use mqsim::capacity::{self, Capacity};
 use mqsim::scenario::Scenario;
 use serde::Serialize;
 
 /// Load figures and warnings for one scenario.
 #[derive(Debug, Serialize)]
 pub struct Analysis {
-    /// Messages per second over all producers.
+    /// Messages per second over all producers (time average).
     pub arrival_rate: f64,
-    /// Messages per second the consumers can process (count / mean processing time).
+    /// Messages per second `consumers.count` consumers keep up with.
     pub capacity: f64,
+    /// The components of `capacity` and what limits it.
+    pub capacity_model: Capacity,
     /// arrival_rate / capacity.
     pub offered_load: f64,
     /// With autoscaling: the capacity at `autoscale.max` consumers.
     pub capacity_max: Option<f64>,
-    /// Messages one replication sends (arrival rate × duration).
+    /// Messages one replication sends: the integral of the arrival rate
+    /// (schedules, spikes and traces included).
     pub messages: f64,
     /// Events all replications will take, roughly (see [`EVENTS_PER_MESSAGE`]).
     pub events: f64,
@@ -32,16 +38,21 @@ pub struct Analysis {
 
 /// Analyses `sc` without simulating it.
 pub fn analyse(sc: &Scenario) -> Analysis {
+    let model = capacity::capacity(sc);
+    let capacity = model.rate;
     let mean = sc.consumers.processing.mean();
-    let capacity = f64::from(sc.consumers.count) / mean;
     let arrival_rate = sc.arrival_rate();
-    let offered_load = sc.offered_load();
+    let offered_load = arrival_rate / capacity;
     let mut warnings = Vec::new();
-    let capacity_max = sc
-        .consumers
-        .autoscale
-        .as_ref()
-        .map(|a| (a.max, f64::from(a.max) / mean));
+    let capacity_max = sc.consumers.autoscale.as_ref().map(|a| {
+        let most = capacity::model(
+            sc,
+            f64::from(a.max),
+            model.availability,
+            &capacity::Conditions::default(),
+        );
+        (a.max, most.rate)
+    });
     if let Some((max, most)) = capacity_max {
         // An elastic fleet is unstable only if even its maximum falls short.
         if arrival_rate >= most {
@@ -53,8 +64,9 @@ pub fn analyse(sc: &Scenario) -> Analysis {
     } else if offered_load >= 1.0 {
         warnings.push(format!(
             "offered load {offered_load:.3} is at or above 1: arrivals ({arrival_rate} msg/s) \
-             outpace the consumers ({capacity:.3} msg/s), so the backlog grows for as long as \
-             producers send; add consumers or shorten processing"
+             outpace the consumers ({capacity:.3} msg/s, limited by {}), so the backlog grows \
+             for as long as producers send",
+            model.limit
         ));
     }
     let vt = sc.queue.visibility_timeout.as_secs_f64();
@@ -83,7 +95,7 @@ pub fn analyse(sc: &Scenario) -> Analysis {
         ));
     }
     peak_warning(sc, capacity, &mut warnings);
-    let messages = arrival_rate * sc.duration.as_secs_f64();
+    let messages = faults::messages(sc);
     let events = messages * EVENTS_PER_MESSAGE * f64::from(sc.replications);
     let cpu_seconds = events / EVENTS_PER_CPU_SECOND;
     if cpu_seconds > 600.0 {
@@ -99,6 +111,7 @@ pub fn analyse(sc: &Scenario) -> Analysis {
         events,
         arrival_rate,
         capacity,
+        capacity_model: model,
         capacity_max: capacity_max.map(|(_, most)| most),
         offered_load,
         faults: faults::outlook(sc),
@@ -139,7 +152,17 @@ pub fn write_warnings(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
 pub fn write_analysis(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "# analysis")?;
     writeln!(out, "arrival rate    {:.4} msg/s", a.arrival_rate)?;
+    let m = &a.capacity_model;
     writeln!(out, "capacity        {:.4} msg/s", a.capacity)?;
+    writeln!(out, "limited by      {}", m.limit)?;
+    writeln!(
+        out,
+        "per consumer    {:.4} msg/s when saturated ({:.4} s of consumer time a message, \
+         {:.1}% of it waiting for API round trips)",
+        m.per_consumer_rate,
+        m.seconds_per_message,
+        m.request_share * 100.0
+    )?;
     if let Some(most) = a.capacity_max {
         writeln!(
             out,
@@ -149,7 +172,7 @@ pub fn write_analysis(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(
         out,
-        "offered load    {:.4} (arrival rate / (consumers / mean processing time))",
+        "offered load    {:.4} (arrival rate / capacity)",
         a.offered_load
     )?;
     writeln!(

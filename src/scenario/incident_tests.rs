@@ -196,6 +196,37 @@ fn bad_trace_rows_are_named_by_row() {
 }
 
 #[test]
+fn a_spike_that_can_only_reach_trace_producers_is_refused_at_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("t.csv"), "1\n2\n").unwrap();
+    let trace = BASE.replace("rate = 5", "arrivals = { trace = \"t.csv\" }");
+    let spike = "[[faults]]\nkind = \"spike\"\nat = \"1m\"\nduration = \"1m\"\nfactor = 5\n";
+    // Every producer replays a trace: a spike on all of them cannot act.
+    let e = load_in(dir.path(), &format!("{trace}{spike}")).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("s.toml:9:8") && text.contains("faults.0.kind"),
+        "{text}"
+    );
+    assert!(
+        text.contains("spike cannot act") && text.contains("trace"),
+        "{text}"
+    );
+    // Named: the producer's key, naming it and the producers a spike can reach.
+    let two =
+        format!("{trace}[[producers]]\nname = \"api\"\nrate = 1\n{spike}producer = \"web\"\n");
+    let text = load_in(dir.path(), &two).unwrap_err().to_string();
+    assert!(text.contains("faults.0.producer"), "{text}");
+    assert!(
+        text.contains("\"web\"") && text.contains("producer = one of api"),
+        "{text}"
+    );
+    // A spike on every producer acts on the ones with a rate.
+    let all = format!("{trace}[[producers]]\nname = \"api\"\nrate = 1\n{spike}");
+    assert!(load_in(dir.path(), &all).is_ok());
+}
+
+#[test]
 fn the_peak_scheduled_rate_adds_up_producers() {
     let text = BASE.replace(
         "rate = 5",

@@ -12,7 +12,7 @@ use super::checks::{
     Checked, duration_in, int_in, invalid, number_in, probability, required, timed_steps,
 };
 use super::distspec::parse_dist;
-use super::model::{CrashConfig, Down, Fault, FaultKind, RateStep};
+use super::model::{Arrivals, CrashConfig, Down, Fault, FaultKind, ProducerConfig, RateStep};
 use super::raw::{RawCrash, RawFault};
 use crate::time::SimTime;
 
@@ -111,6 +111,52 @@ pub fn outages_fit_the_fleet(faults: &[Fault], consumers: u32) -> Checked<()> {
                     "{n} consumers down, but consumers.count is {consumers}; allowed: 0 ..= {consumers} (or fraction = 1.0 for all)"
                 ),
             ));
+        }
+    }
+    Ok(())
+}
+
+/// A spike multiplies a rate, and a trace producer has none (its send
+/// times are replayed as recorded): a spike that would reach only trace
+/// producers would be reported without acting, so it is refused.
+pub fn spikes_can_act(faults: &[Fault], producers: &[ProducerConfig]) -> Checked<()> {
+    let is_trace = |p: &ProducerConfig| matches!(p.arrivals, Arrivals::Trace { .. });
+    let rated: Vec<&str> = producers
+        .iter()
+        .filter(|p| !is_trace(p))
+        .map(|p| p.name.as_str())
+        .collect();
+    let allowed = if rated.is_empty() {
+        "allowed: a spike on a producer with poisson or constant arrivals (there is none \
+         here); to replay a busier day, edit the trace file"
+            .to_owned()
+    } else {
+        format!("allowed: producer = one of {}", rated.join(", "))
+    };
+    for (i, f) in faults.iter().enumerate() {
+        let FaultKind::Spike { producer, .. } = &f.kind else {
+            continue;
+        };
+        match producer {
+            Some(name) if producers.iter().any(|p| p.name == *name && is_trace(p)) => {
+                return Err(invalid(
+                    format!("faults.{i}.producer"),
+                    format!(
+                        "a spike cannot act on producer \"{name}\": it replays a trace, whose \
+                         send times are fixed; {allowed}"
+                    ),
+                ));
+            }
+            None if rated.is_empty() => {
+                return Err(invalid(
+                    format!("faults.{i}.kind"),
+                    format!(
+                        "a spike cannot act here: every producer replays a trace, whose send \
+                         times are fixed; {allowed}"
+                    ),
+                ));
+            }
+            _ => {}
         }
     }
     Ok(())

@@ -476,11 +476,10 @@ impl Scenario {
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
     }
 
-    /// Offered load: arrival rate / (consumers / mean processing time).
-    /// Infinite with no consumers.
+    /// Offered load: arrival rate / the capacity of `consumers.count`
+    /// consumers ([`crate::capacity::capacity`]). Infinite with no consumers.
     pub fn offered_load(&self) -> f64 {
-        let capacity = self.consumers.count as f64 / self.consumers.processing.mean();
-        self.arrival_rate() / capacity
+        self.arrival_rate() / crate::capacity::capacity(self).rate
     }
 }
 

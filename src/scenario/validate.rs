@@ -81,6 +81,7 @@ pub fn validate(mut raw: RawScenario, stem: &str, files: &DataFiles) -> Checked<
         .collect::<Checked<Vec<_>>>()?;
     let consumers = consumers(raw.consumers.unwrap_or_default(), files, duration)?;
     incidents::outages_fit_the_fleet(&faults, consumers.slots())?;
+    incidents::spikes_can_act(&faults, &producers)?;
     Ok(Scenario {
         name,
         description: raw.description.unwrap_or_default(),

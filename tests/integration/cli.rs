@@ -461,6 +461,6 @@ fn run_warns_of_an_unstable_load_before_it_runs() {
         }
         cmd.assert()
     };
-    run(false).stderr(contains("warning: offered load 2.000 is at or above 1"));
+    run(false).stderr(contains("warning: offered load 2.096 is at or above 1"));
     run(true).stderr(contains("warning").not());
 }

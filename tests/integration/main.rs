@@ -3,6 +3,7 @@
 mod common;
 
 mod autoscale;
+mod capacity;
 mod charts;
 mod cli;
 mod corpus;
