@@ -28,7 +28,6 @@ use crate::guard::Guard;
 use crate::inputs::Inputs;
 use crate::shards::{self, ShardJob};
 use mqsim::engine::result::ReplicationResult;
-use mqsim::output::report::Grid;
 use mqsim::output::shard::ShardManifest;
 use mqsim::output::sweep::sweep_csv;
 use mqsim::output::{self, RunSummary};
@@ -112,6 +111,7 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         dir: &dir,
         base: &grid.base,
         points: grid.points.into_iter().zip(summaries).collect(),
+        scenarios: &grid.scenarios,
         command: &output::command_line(),
         format: args.scenario.format,
         quiet: args.exec.quiet,
@@ -149,6 +149,7 @@ pub fn merge_sweep(
         dir: &dir,
         base: &grid.base,
         points: grid.points.into_iter().zip(summaries).collect(),
+        scenarios: &grid.scenarios,
         command: &merged.command_line,
         format: args.format,
         quiet: args.quiet,
@@ -161,6 +162,8 @@ struct SweepOutput<'a> {
     dir: &'a Path,
     base: &'a Scenario,
     points: Vec<(Point, RunSummary)>,
+    /// Each point's resolved scenario, in the order of `points`.
+    scenarios: &'a [Scenario],
     command: &'a str,
     format: Format,
     quiet: bool,
@@ -174,21 +177,10 @@ fn write_sweep(out: &SweepOutput) -> Result<ExitCode> {
     write_points(dir, points)?;
     output::write_file(&dir.join("sweep.csv"), &sweep_csv(points))?;
     let svgs = out.pool.install(|| write_sweep_charts(dir, base, points))?;
-    let shown = points.iter().position(|(_, s)| s.slo_pass()).unwrap_or(0);
-    let (header, rows) = points_rows(points);
-    let grid = Grid {
-        title: format!("Sweep: {} points", points.len()),
-        note: format!(
-            "Every point ran {} replications with the same random streams (common random numbers). \
-             The metrics table below is point {} ({}).",
-            base.replications,
-            shown,
-            points[shown].0.overrides().join(", ")
-        ),
-        header,
-        rows,
-    };
-    write_report(dir, base, &points[shown].1, &svgs, grid, out.command)?;
+    let grid = sweep_grid(base, points);
+    let shown = grid.shown;
+    let details = (&out.scenarios[shown], &points[shown].1);
+    write_report(dir, details, &svgs, grid, out.command)?;
     let mut stdout = std::io::stdout().lock();
     match out.format {
         Format::Json => stdout.write_all(sweep_json(points).as_bytes())?,
