@@ -384,12 +384,12 @@ fn the_words_name_fifo_groups_faults_latency_and_the_p99() {
         "60 consumers receive batches of up to 5",
         "every queue API call takes 8 ms",
         "lognormal",
-        "mean 200 ms, p99 1 s",
+        "lognormal (σ = 0.84546), mean 200 ms, p99 1 s",
         "1% of processings fail",
         "every 10 s while processing",
         "already received 4 times goes to the dead-letter queue",
-        "Fault consumer-outage from 4 min to 6 min (2 min): 20 consumers are down",
-        "Fault spike from 6 min to 7 min (1 min): the arrival rate of every producer is multiplied by 3",
+        "Fault consumer-outage from 4 to 6 min (2 min): 20 consumers are down",
+        "Fault spike from 6 to 7 min (1 min): the arrival rate of every producer is multiplied by 3",
         "2 independent replications (seed 5)",
     ] {
         assert!(words.contains(want), "{want:?} not in {words}");

@@ -10,7 +10,8 @@
 //! fault, prices and the replications. Settings at a value that does nothing
 //! (a 0 delay, no heartbeat) are left out.
 
-use super::words::{dist, num, pct, secs, time, usd};
+use super::words::{dist, num, pct, secs, time, usd, window};
+use crate::dist::Dist;
 use crate::scenario::{
     Arrivals, Autoscale, BatchFailure, ConsumerConfig, ConsumerLoss, Down, Fault, FaultKind,
     OnError, ProducerConfig, QueueConfig, QueueKind, ScaleIn, ScaleMetric, Scenario, StaleDelete,
@@ -226,14 +227,22 @@ fn consumers(c: &ConsumerConfig) -> String {
     } else {
         format!("long polling {}", time(c.wait_time))
     };
-    let mut s = format!(
-        "{fleet} receive batches of up to {} ({polling}",
-        c.batch_size
-    );
+    let mut s = if c.batch_size == 1 {
+        format!("{fleet} receive one message at a time ({polling}")
+    } else {
+        format!(
+            "{fleet} receive batches of up to {} ({polling}",
+            c.batch_size
+        )
+    };
     if c.batch_window.0 > 0 {
         s += &format!(", waiting up to {} for a full batch", time(c.batch_window));
     }
-    s += ") and process a batch's messages one after another";
+    s += if c.batch_size == 1 {
+        ")"
+    } else {
+        ") and process a batch's messages one after another"
+    };
     s += &if c.request_latency.0 == 0 {
         "; queue API calls take no time (request_latency 0)".to_owned()
     } else {
@@ -252,7 +261,7 @@ fn consumers(c: &ConsumerConfig) -> String {
 }
 
 fn processing(c: &ConsumerConfig) -> String {
-    let mut s = format!("Processing one message takes {}", dist(&c.processing));
+    let mut s = format!("Processing time per message: {}", dist(&c.processing));
     s += &if c.error_rate == 0.0 {
         "; no processing fails at random".to_owned()
     } else {
@@ -287,10 +296,13 @@ fn processing(c: &ConsumerConfig) -> String {
                 pct(cr.per_message)
             ));
         }
+        let restart = match &cr.restart {
+            Dist::Const { value } => secs(*value),
+            d => format!("a restart time ({})", dist(d)),
+        };
         s += &format!(
-            "; {}; a crashed consumer comes back after a restart time {}",
-            how.join(" and "),
-            dist(&cr.restart)
+            "; {}; a crashed consumer comes back after {restart}",
+            how.join(" and ")
         );
     }
     s + "."
@@ -307,12 +319,22 @@ fn autoscale(a: &Autoscale, count: u32) -> String {
             ScaleMetric::VisibleAndInFlight => "visible and in-flight messages",
         };
         s += &format!(
-            ": every {} it compares {metric} per running consumer with a target of {}, at most one \
-             action per {} cooldown, scaling in only after the fleet has been too big for {}",
+            ": every {} it compares {metric} per running consumer with a target of {}, {}, {}",
             time(a.evaluation),
             num(target),
-            time(a.cooldown),
-            time(a.scale_in_after)
+            if a.cooldown.0 == 0 {
+                "with no cooldown between actions".to_owned()
+            } else {
+                format!("at most one action per {} cooldown", time(a.cooldown))
+            },
+            if a.scale_in_after.0 == 0 {
+                "scaling in as soon as the fleet is too big".to_owned()
+            } else {
+                format!(
+                    "scaling in only after the fleet has been too big for {}",
+                    time(a.scale_in_after)
+                )
+            }
         );
         if let Some(r) = a.scale_out_rate {
             s += &format!(", launching at most {} per minute", num(r));
@@ -335,8 +357,12 @@ fn autoscale(a: &Autoscale, count: u32) -> String {
         );
     }
     s += &format!(
-        "; a new consumer serves after {} start-up; a busy consumer removed {}.",
-        time(a.startup),
+        "; a new consumer serves {}; a busy consumer removed {}.",
+        if a.startup.0 == 0 {
+            "at once".to_owned()
+        } else {
+            format!("after {} start-up", time(a.startup))
+        },
         match a.scale_in {
             ScaleIn::Finish => "finishes the messages it holds first",
             ScaleIn::Abandon => "stops at once, its messages waiting out their visibility timeout",
@@ -367,7 +393,7 @@ fn fault(f: &Fault, sc: &Scenario, slots: u32) -> String {
             "the arrival rate of {} is multiplied by {}",
             producer
                 .as_ref()
-                .map_or("every producer".to_owned(), |p| format!("producer {p}")),
+                .map_or("every producer".to_owned(), |p| format!("producer \"{p}\"")),
             num(*factor)
         ),
         FaultKind::Slowdown { factor } => format!(
@@ -381,10 +407,9 @@ fn fault(f: &Fault, sc: &Scenario, slots: u32) -> String {
         ),
     };
     format!(
-        "Fault {} from {} to {} ({}): {what}.",
+        "Fault {} {} ({}): {what}.",
         f.kind.name(),
-        time(f.at),
-        time(f.end()),
-        secs(f.duration.as_secs_f64())
+        window(f.at, f.end()),
+        time(f.duration)
     )
 }

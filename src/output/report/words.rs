@@ -50,6 +50,19 @@ pub fn secs(v: f64) -> String {
     }
 }
 
+/// A time window "from A to B", both in one unit when one holds both as
+/// whole numbers ("from 300 s to 330 s", not "from 5 min to 330 s").
+pub fn window(from: SimTime, to: SimTime) -> String {
+    let (a, b) = (from.as_secs_f64(), to.as_secs_f64());
+    let whole = |x: f64, size: f64| (x / size - (x / size).round()).abs() < 1e-9;
+    for (size, unit) in [(86_400.0, "d"), (3_600.0, "h"), (60.0, "min"), (1.0, "s")] {
+        if b >= size && whole(a, size) && whole(b, size) {
+            return format!("from {} to {} {unit}", num(a / size), num(b / size));
+        }
+    }
+    format!("from {} to {}", secs(a), secs(b))
+}
+
 /// A simulated duration, as [`secs`].
 pub fn time(t: SimTime) -> String {
     secs(t.as_secs_f64())
@@ -150,7 +163,7 @@ pub fn dist(d: &Dist) -> String {
         }
     };
     format!(
-        "{shape}: mean {}, p99 {}",
+        "{shape}, mean {}, p99 {}",
         secs(d.mean()),
         secs(quantile(d, 0.99))
     )
@@ -178,6 +191,10 @@ mod tests {
         assert_eq!(secs(7200.0), "2 h");
         assert_eq!(secs(1.5), "1.5 s");
         assert_eq!(secs(0.0), "0 s");
+        let t = SimTime::from_secs;
+        assert_eq!(window(t(300), t(330)), "from 300 to 330 s");
+        assert_eq!(window(t(0), t(7200)), "from 0 to 2 h");
+        assert_eq!(window(t(1800), t(3000)), "from 30 to 50 min");
     }
 
     #[test]
@@ -196,7 +213,7 @@ mod tests {
         assert!((quantile(&exp, 0.99) - want).abs() < 1e-9 * want);
         let ln = Dist::lognormal_mean_p99(0.3, 1.2).unwrap();
         assert!((quantile(&ln, 0.99) - 1.2).abs() < 1e-9);
-        assert_eq!(dist(&ln), "lognormal (σ = 0.70175): mean 300 ms, p99 1.2 s");
+        assert_eq!(dist(&ln), "lognormal (σ = 0.70175), mean 300 ms, p99 1.2 s");
         let c = Dist::constant(0.25).unwrap();
         assert_eq!(dist(&c), "always 250 ms");
     }
