@@ -61,7 +61,7 @@ pub fn target_cells(s: &RunSummary) -> Vec<Cell> {
 /// Why a point fails, in words; empty when it passes.
 pub fn why_fails(s: &RunSummary) -> String {
     if let Some(partial) = &s.manifest.partial {
-        return format!("stopped early: {partial}");
+        return partial.clone();
     }
     let n = s.manifest.replications;
     s.slo
