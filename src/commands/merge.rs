@@ -232,6 +232,7 @@ fn merge_sweep(
         dir: &dir,
         base: &grid.base,
         points: grid.points.into_iter().zip(summaries).collect(),
+        scenarios: &grid.scenarios,
         command: &merged.command_line,
         format: args.format,
         quiet: args.quiet,

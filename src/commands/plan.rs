@@ -15,7 +15,6 @@ use crate::sweep::present::*;
 use crate::sweep::runner::Runner;
 use crate::sweep::{axes, blame_vary, default_dir, increasing, point};
 use mqsim::grid::{Plan, Point};
-use mqsim::output::report::Grid;
 use mqsim::output::sweep::{Tried, plain, plan_json};
 use mqsim::output::{self, RunSummary};
 use mqsim::scenario::Scenario;
@@ -96,6 +95,7 @@ pub fn plan(args: &PlanArgs) -> Result<ExitCode> {
         base: &base,
         key: &axis.key,
         values: &values,
+        scenarios: &scenarios,
         tried,
         chosen: search.answer(),
         pool: &runner.pool,
@@ -108,6 +108,8 @@ struct PlanOutput<'a> {
     base: &'a Scenario,
     key: &'a str,
     values: &'a [String],
+    /// Each value's resolved scenario, in the order of `values`.
+    scenarios: &'a [Scenario],
     tried: Vec<(usize, RunSummary)>,
     chosen: Option<usize>,
     pool: &'a rayon::ThreadPool,
@@ -128,36 +130,9 @@ fn write_plan(out: PlanOutput) -> Result<ExitCode> {
     let svgs = out
         .pool
         .install(|| write_sweep_charts(&dir, base, &points))?;
-    let shown = chosen
-        .and_then(|c| tried.iter().position(|(i, _)| *i == c))
-        .unwrap_or(tried.len() - 1);
-    let grid = Grid {
-        title: format!("Plan: smallest {} that meets every SLO", key),
-        note: match chosen {
-            Some(c) => format!(
-                "Chosen: {} = {}. Values tried by bisection, in order of value; a target holds when the \
-                 upper end of its 95% interval is within the bound. The metrics below are the chosen value's.",
-                key,
-                plain(&values[c])
-            ),
-            None => format!(
-                "No value of {} in {} .. {} meets every SLO. The metrics below are the largest value's.",
-                key,
-                plain(&values[0]),
-                plain(&values[values.len() - 1])
-            ),
-        },
-        header: plan_header(key, &tried),
-        rows: plan_rows(values, &tried),
-    };
-    write_report(
-        &dir,
-        base,
-        &tried[shown].1,
-        &svgs,
-        grid,
-        &output::command_line(),
-    )?;
+    let grid = plan_grid(key, values, &tried, chosen);
+    let details = (&out.scenarios[tried[grid.shown].0], &tried[grid.shown].1);
+    write_report(&dir, details, &svgs, grid, &output::command_line())?;
     let list: Vec<Tried> = tried
         .iter()
         .map(|(i, s)| Tried {

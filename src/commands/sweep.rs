@@ -58,6 +58,7 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         dir: &dir,
         base: &grid.base,
         points: grid.points.into_iter().zip(summaries).collect(),
+        scenarios: &grid.scenarios,
         command: &output::command_line(),
         format: args.scenario.format,
         quiet: args.exec.quiet,

@@ -22,6 +22,12 @@ const HIDDEN_WHEN_ZERO: &[&str] = &[
     "repeated",
 ];
 
+/// Whether a summary leaves `name` out: a metric of a feature the scenario
+/// does not use, 0 in every replication ([`HIDDEN_WHEN_ZERO`]).
+pub fn hidden(name: &str, s: &Stat) -> bool {
+    HIDDEN_WHEN_ZERO.contains(&name) && s.min == 0.0 && s.max == 0.0
+}
+
 /// Writes the summary table.
 pub fn write_table(summary: &RunSummary, out: &mut impl Write) -> io::Result<()> {
     if let Some(partial) = &summary.manifest.partial {
@@ -33,7 +39,7 @@ pub fn write_table(summary: &RunSummary, out: &mut impl Write) -> io::Result<()>
         "metric", "mean", "95% interval", "min", "max"
     )?;
     for (name, s) in &summary.metrics {
-        if HIDDEN_WHEN_ZERO.contains(name) && s.min == 0.0 && s.max == 0.0 {
+        if hidden(name, s) {
             continue;
         }
         let interval = match (s.ci95_low, s.ci95_high) {

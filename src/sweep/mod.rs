@@ -25,7 +25,6 @@ use crate::cli::Format;
 use crate::execution::bad_input;
 use crate::execution::inputs::Inputs;
 use mqsim::grid::{self, Point};
-use mqsim::output::report::Grid;
 use mqsim::output::sweep::sweep_csv;
 use mqsim::output::{self, RunSummary};
 use mqsim::scenario::{Scenario, ScenarioError, SweepAxis};
@@ -79,6 +78,8 @@ pub struct SweepOutput<'a> {
     pub base: &'a Scenario,
     /// Every point with its summary, in grid order.
     pub points: Vec<(Point, RunSummary)>,
+    /// Each point's resolved scenario, in the order of `points`.
+    pub scenarios: &'a [Scenario],
     /// The command line the report shows.
     pub command: &'a str,
     /// What goes to stdout.
@@ -96,21 +97,10 @@ pub fn write_sweep(out: &SweepOutput) -> Result<ExitCode> {
     write_points(dir, points)?;
     output::write_file(&dir.join("sweep.csv"), &sweep_csv(points))?;
     let svgs = out.pool.install(|| write_sweep_charts(dir, base, points))?;
-    let shown = points.iter().position(|(_, s)| s.slo_pass()).unwrap_or(0);
-    let (header, rows) = points_rows(points);
-    let grid = Grid {
-        title: format!("Sweep: {} points", points.len()),
-        note: format!(
-            "Every point ran {} replications with the same random streams (common random numbers). \
-             The metrics table below is point {} ({}).",
-            base.replications,
-            shown,
-            points[shown].0.overrides().join(", ")
-        ),
-        header,
-        rows,
-    };
-    write_report(dir, base, &points[shown].1, &svgs, grid, out.command)?;
+    let grid = sweep_grid(base, points);
+    let shown = grid.shown;
+    let details = (&out.scenarios[shown], &points[shown].1);
+    write_report(dir, details, &svgs, grid, out.command)?;
     let mut stdout = std::io::stdout().lock();
     match out.format {
         Format::Json => stdout.write_all(sweep_json(points).as_bytes())?,

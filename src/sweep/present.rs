@@ -8,7 +8,10 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use mqsim::grid::Point;
-use mqsim::output::report::{Grid, Report, report_html};
+use mqsim::output::report::points::{
+    point_cell, point_word, target_cells, target_header, why_fails,
+};
+use mqsim::output::report::{Cell, Grid, Report, Table, report_html};
 use mqsim::output::sweep::plain;
 use mqsim::output::table::short;
 use mqsim::output::{self, RunSummary};
@@ -46,22 +49,202 @@ pub fn write_sweep_charts(
     output::charts::write_charts(&dir.join("charts"), &charts)
 }
 
+/// Writes `report.html`: `grid` leads; the details are of `shown`, the
+/// resolved scenario of the point the grid says it shows, and its summary.
 pub fn write_report(
     dir: &Path,
-    sc: &Scenario,
-    summary: &RunSummary,
+    shown: (&Scenario, &RunSummary),
     svgs: &[(String, String)],
     grid: Grid,
     command: &str,
 ) -> Result<()> {
     let report = Report {
-        scenario: sc,
-        summary,
+        scenario: shown.0,
+        summary: shown.1,
         charts: svgs,
         grid: Some(grid),
         command,
     };
     output::write_file(&dir.join("report.html"), report_html(&report).as_bytes())
+}
+
+/// The settings of a point in words: "consumers.count = 55".
+fn label(p: &Point) -> String {
+    p.settings
+        .iter()
+        .map(|(k, v)| format!("{k} = {}", plain(v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rows of the report's verdict table: the point's settings, each target,
+/// its verdict, why it fails; `note` adds to the last cell.
+fn verdict_rows<'a>(
+    points: impl Iterator<Item = (&'a Point, &'a RunSummary)>,
+    note: impl Fn(usize, &RunSummary) -> String,
+) -> Vec<Vec<Cell>> {
+    points
+        .enumerate()
+        .map(|(i, (p, s))| {
+            let mut row: Vec<Cell> = p
+                .settings
+                .iter()
+                .map(|(_, v)| Cell::plain(plain(v)))
+                .collect();
+            row.extend(target_cells(s));
+            row.push(point_cell(s));
+            row.push(Cell::plain(note(i, s)));
+            row
+        })
+        .collect()
+}
+
+fn verdict_header(points: &[(Point, RunSummary)]) -> Vec<String> {
+    let Some((p, s)) = points.first() else {
+        return vec![];
+    };
+    let mut header: Vec<String> = p.settings.iter().map(|(k, _)| k.clone()).collect();
+    header.extend(target_header(s));
+    header.extend(["verdict".into(), "why".into()]);
+    header
+}
+
+/// The headline metrics of every point, for the report (without the
+/// terminal's SLO column: the verdict table has it).
+fn headline(points: &[(Point, RunSummary)]) -> Table {
+    let (mut header, rows) = points_rows(points);
+    header.pop();
+    let rows = rows
+        .into_iter()
+        .map(|mut r| {
+            r.pop();
+            r.into_iter().map(Cell::plain).collect()
+        })
+        .collect();
+    Table { header, rows }
+}
+
+/// The point a sweep's report details, and why: the first that meets
+/// every SLO; else the closest to it; else (no targets) the first.
+fn sweep_shown(points: &[(Point, RunSummary)]) -> (usize, String) {
+    if let Some(i) = points
+        .iter()
+        .position(|(_, s)| s.slo_pass() && !s.slo.is_empty())
+    {
+        return (
+            i,
+            "the first point, in the table's order, that meets every SLO".into(),
+        );
+    }
+    let candidates = points
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, s))| s.manifest.partial.is_none());
+    match candidates.min_by(|a, b| shortfall(&a.1.1).total_cmp(&shortfall(&b.1.1))) {
+        Some((i, (_, s))) if !s.slo.is_empty() => (
+            i,
+            "no point meets every SLO; this one comes closest (the smallest worst ratio of a target's \
+             upper end to its bound)"
+                .into(),
+        ),
+        _ if points[0].1.slo.is_empty() => (0, "the scenario has no SLO targets; the first point".into()),
+        _ => (0, "every point was stopped early; the first point".into()),
+    }
+}
+
+/// The sweep's part of its report.
+pub fn sweep_grid(base: &Scenario, points: &[(Point, RunSummary)]) -> Grid {
+    let (shown, why) = sweep_shown(points);
+    let rows = verdict_rows(points.iter().map(|(p, s)| (p, s)), |_, s| why_fails(s));
+    Grid {
+        title: format!("Sweep: {} points", points.len()),
+        note: format!(
+            "Every point is the scenario with the point's settings applied, run for {} replications with the same \
+             random streams (common random numbers). A target holds when the upper end of its 95% interval (shown) \
+             is within the bound; STOPPED: a guard cut the point short, so it never passes.",
+            base.replications
+        ),
+        verdicts: Table {
+            header: verdict_header(points),
+            rows,
+        },
+        after: vec![],
+        headline: headline(points),
+        shown,
+        shown_label: label(&points[shown].0),
+        shown_why: format!(
+            "Below: the details of point {} of {} ({}), {why}.",
+            shown + 1,
+            points.len(),
+            label(&points[shown].0)
+        ),
+    }
+}
+
+/// The plan's part of its report. `tried` is in order of value.
+pub fn plan_grid(
+    key: &str,
+    values: &[String],
+    tried: &[(usize, RunSummary)],
+    chosen: Option<usize>,
+) -> Grid {
+    let points: Vec<(Point, RunSummary)> = tried
+        .iter()
+        .map(|(i, s)| (super::point(key, &values[*i]), s.clone()))
+        .collect();
+    let note = |row: usize, s: &RunSummary| match (chosen == Some(tried[row].0), point_word(s)) {
+        (true, _) => "chosen: the smallest value that meets every SLO".to_owned(),
+        (false, "PASS") => "meets every SLO (more than needed)".to_owned(),
+        _ => why_fails(s),
+    };
+    let shown = chosen
+        .and_then(|c| tried.iter().position(|(i, _)| *i == c))
+        .unwrap_or(tried.len() - 1);
+    let mut after = Vec::new();
+    let shown_why =
+        match chosen {
+            Some(c) => {
+                after.push(format!("Chosen: {key} = {}.", plain(&values[c])));
+                after.extend(tried.iter().filter(|(i, _)| *i < c).map(|(i, s)| {
+                    format!("{key} = {} fails: {}.", plain(&values[*i]), why_fails(s))
+                }));
+                format!(
+                    "Below: the details of the chosen value, {}.",
+                    label(&points[shown].0)
+                )
+            }
+            None => {
+                after.push(format!(
+                    "No value of {key} in {} .. {} meets every SLO.",
+                    plain(&values[0]),
+                    plain(&values[values.len() - 1])
+                ));
+                format!(
+                    "Below: the details of the largest value tried, {}.",
+                    label(&points[shown].0)
+                )
+            }
+        };
+    Grid {
+        title: format!("Plan: smallest {key} that meets every SLO"),
+        note: format!(
+            "{} of {} values of {key} in {} .. {} run, found by bisection, in order of value; every value ran all \
+             its replications. A target holds when the upper end of its 95% interval (shown) is within the bound.",
+            tried.len(),
+            values.len(),
+            plain(&values[0]),
+            plain(&values[values.len() - 1])
+        ),
+        verdicts: Table {
+            header: verdict_header(&points),
+            rows: verdict_rows(points.iter().map(|(p, s)| (p, s)), note),
+        },
+        after,
+        headline: headline(&points),
+        shown,
+        shown_label: label(&points[shown].0),
+        shown_why,
+    }
 }
 
 /// `points/<label>/summary.json` for every point.
@@ -217,14 +400,7 @@ pub fn shortfall(s: &RunSummary) -> f64 {
 }
 
 pub fn slo_word(s: &RunSummary) -> String {
-    if s.manifest.partial.is_some() {
-        return "STOPPED".into(); // a guard cut the point short: see its summary.json
-    }
-    match (s.slo.is_empty(), s.slo_pass()) {
-        (true, _) => "-".into(),
-        (false, true) => "PASS".into(),
-        (false, false) => "FAIL".into(),
-    }
+    point_word(s).into() // STOPPED: a guard cut the point short, see its summary.json
 }
 
 pub fn with_interval(s: &mqsim::stats::Stat) -> String {

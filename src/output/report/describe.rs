@@ -1,0 +1,415 @@
+//! The scenario in plain sentences, from the resolved [`Scenario`] the
+//! engine ran (for a sweep or plan point: that point's, overrides applied).
+//!
+//! Contract: every sentence states what the model does with the setting it
+//! names (docs/model.md), and every setting that changes the results is
+//! worded when it is in effect: the queue type and FIFO groups, the preset,
+//! schedules and traces, batch sizes, request latency, the processing
+//! distribution (mean and p99), errors, poison messages, heartbeats,
+//! crashes and restarts, autoscaling, the dead-letter threshold, every
+//! fault, prices and the replications. Settings at a value that does nothing
+//! (a 0 delay, no heartbeat) are left out.
+
+use super::words::{dist, num, pct, secs, time, usd, window};
+use crate::dist::Dist;
+use crate::scenario::{
+    Arrivals, Autoscale, BatchFailure, ConsumerConfig, ConsumerLoss, Down, Fault, FaultKind,
+    OnError, ProducerConfig, QueueConfig, QueueKind, ScaleIn, ScaleMetric, Scenario, StaleDelete,
+};
+
+/// Rate steps listed one by one up to this many; longer schedules are summarised.
+const LISTED_STEPS: usize = 6;
+
+/// The scenario in a few plain sentences.
+pub fn describe(sc: &Scenario) -> Vec<String> {
+    let mut out = vec![horizon(sc)];
+    let sends_can_fail = sc.queue.throughput_limit.is_some()
+        || sc.faults.iter().any(|f| f.kind == FaultKind::QueueOutage);
+    for p in &sc.producers {
+        out.push(producer(p, &sc.queue, sends_can_fail));
+    }
+    out.push(queue(&sc.queue));
+    out.push(consumers(&sc.consumers));
+    out.push(processing(&sc.consumers));
+    if let Some(a) = &sc.consumers.autoscale {
+        out.push(autoscale(a, sc.consumers.count));
+    }
+    let slots = sc.consumers.slots();
+    out.extend(sc.faults.iter().map(|f| fault(f, sc, slots)));
+    out.push(format!(
+        "Prices: {} per million queue requests, {} per consumer-hour.",
+        usd(sc.cost.price_per_million_requests),
+        usd(sc.cost.consumer_hour)
+    ));
+    out.push(format!(
+        "{} independent replications (seed {}); {}.",
+        sc.replications,
+        sc.seed,
+        if sc.warmup.0 == 0 {
+            "no warm-up: every message counts in the latency statistics".to_owned()
+        } else {
+            format!(
+                "messages sent in the first {} (warm-up) are left out of latency statistics, \
+                 and time averages start then",
+                time(sc.warmup)
+            )
+        }
+    ));
+    out
+}
+
+fn horizon(sc: &Scenario) -> String {
+    if sc.drain {
+        format!(
+            "Producers send for {}; the run then goes on until no message is left and every consumer is idle.",
+            time(sc.duration)
+        )
+    } else {
+        format!(
+            "Producers send for {}; the run stops then, and messages still queued are counted as left.",
+            time(sc.duration)
+        )
+    }
+}
+
+fn producer(p: &ProducerConfig, q: &QueueConfig, sends_can_fail: bool) -> String {
+    let rate = |r: f64| format!("{} msg/s", num(r));
+    let how = match &p.arrivals {
+        Arrivals::Trace { file, times } => format!(
+            "replays the {} send times of {file} ({} on average)",
+            times.len(),
+            rate(p.rate)
+        ),
+        arrivals => {
+            let spacing = if *arrivals == Arrivals::Constant {
+                "evenly spaced"
+            } else {
+                "Poisson"
+            };
+            if p.schedule.is_empty() {
+                format!("sends {} ({spacing})", rate(p.rate))
+            } else {
+                format!(
+                    "sends on a schedule averaging {} ({spacing}): {}",
+                    rate(p.rate),
+                    schedule(p)
+                )
+            }
+        }
+    };
+    let mut s = format!("Producer \"{}\" {how}", p.name);
+    if p.send_batch > 1 {
+        s += &format!(", up to {} messages per send call", p.send_batch);
+    }
+    if q.kind == QueueKind::Fifo {
+        s += &match (p.groups, p.group_skew) {
+            (1, _) => ", all in one message group".to_owned(),
+            (g, 0.0) => format!(", spread evenly over {g} message groups"),
+            (g, k) => format!(
+                ", over {g} message groups with Zipf skew {} (group k gets a share proportional to 1/k^{})",
+                num(k),
+                num(k)
+            ),
+        };
+    }
+    if p.lost_acks > 0.0 {
+        s += &format!(
+            "; {} of accepted send calls lose their response and are sent again after {}",
+            pct(p.lost_acks),
+            time(p.retry.backoff)
+        );
+    }
+    if sends_can_fail {
+        s += &format!(
+            "; a refused send is retried up to {} times, {} apart, with up to {} messages held (beyond that they are dropped)",
+            p.retry.attempts,
+            time(p.retry.backoff),
+            p.buffer
+        );
+    }
+    s + "."
+}
+
+fn schedule(p: &ProducerConfig) -> String {
+    let step = |from, r: f64| format!("{} msg/s from {}", num(r), time(from));
+    if p.schedule.len() <= LISTED_STEPS {
+        return p
+            .schedule
+            .iter()
+            .map(|s| step(s.from, s.rate))
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+    let peak = p
+        .schedule
+        .iter()
+        .max_by(|a, b| a.rate.total_cmp(&b.rate).then(b.from.cmp(&a.from)))
+        .expect("a schedule has steps");
+    let low = p.schedule.iter().map(|s| s.rate).fold(f64::MAX, f64::min);
+    format!(
+        "{} steps from {} to {} msg/s, the first peak at {}",
+        p.schedule.len(),
+        num(low),
+        num(peak.rate),
+        time(peak.from)
+    )
+}
+
+fn queue(q: &QueueConfig) -> String {
+    let preset = q
+        .preset
+        .as_ref()
+        .map_or(String::new(), |p| format!(" (defaults from preset {p})"));
+    let mut s = match q.kind {
+        QueueKind::Standard => {
+            format!(
+                "A standard queue{preset}: at-least-once delivery, oldest visible messages first"
+            )
+        }
+        QueueKind::Fifo => format!(
+            "A FIFO queue{preset}: each message group is delivered in send order, and while a \
+             message of a group is in flight the group's later messages wait"
+        ),
+    };
+    s += &format!(
+        "; visibility timeout {}, retention {}",
+        time(q.visibility_timeout),
+        time(q.retention)
+    );
+    if q.delay.0 > 0 {
+        s += &format!(", every message delayed {}", time(q.delay));
+    }
+    s += &match q.max_receive_count {
+        Some(n) => format!(
+            "; a message already received {n} time{} goes to the dead-letter queue instead of another delivery",
+            if n == 1 { "" } else { "s" }
+        ),
+        None => "; no dead-letter queue (a failing message is retried until it expires)".into(),
+    };
+    if q.max_in_flight < 120_000 {
+        s += &format!(
+            "; receives return nothing while {} messages are in flight",
+            q.max_in_flight
+        );
+    }
+    if q.duplicate_delivery > 0.0 {
+        s += &format!(
+            "; {} of deliveries are repeated to the next receive (spontaneous duplicates)",
+            pct(q.duplicate_delivery)
+        );
+    }
+    if q.stale_delete == StaleDelete::Deletes {
+        s += "; a delete with a stale receipt handle deletes the message anyway";
+    }
+    if q.on_consumer_loss == ConsumerLoss::Requeue {
+        s += "; the messages of a consumer that goes down are visible again at once";
+    }
+    if let Some(limit) = q.throughput_limit {
+        s += &format!(
+            "; at most {} send calls per second are accepted, the rest throttled",
+            num(limit)
+        );
+    }
+    s + "."
+}
+
+fn consumers(c: &ConsumerConfig) -> String {
+    let fleet = match &c.autoscale {
+        Some(_) => format!("Consumers ({} at the start)", c.count),
+        None => format!(
+            "{} consumer{}",
+            c.count,
+            if c.count == 1 { "" } else { "s" }
+        ),
+    };
+    let polling = if c.wait_time.0 == 0 {
+        "short polling".to_owned()
+    } else {
+        format!("long polling {}", time(c.wait_time))
+    };
+    let mut s = if c.batch_size == 1 {
+        format!("{fleet} receive one message at a time ({polling}")
+    } else {
+        format!(
+            "{fleet} receive batches of up to {} ({polling}",
+            c.batch_size
+        )
+    };
+    if c.batch_window.0 > 0 {
+        s += &format!(", waiting up to {} for a full batch", time(c.batch_window));
+    }
+    s += if c.batch_size == 1 {
+        ")"
+    } else {
+        ") and process a batch's messages one after another"
+    };
+    s += &if c.request_latency.0 == 0 {
+        "; queue API calls take no time (request_latency 0)".to_owned()
+    } else {
+        format!(
+            "; every queue API call takes {} (request_latency)",
+            time(c.request_latency)
+        )
+    };
+    if let Some(h) = c.heartbeat {
+        s += &format!(
+            "; every {} while processing, a consumer extends its messages' visibility timeout (heartbeat)",
+            time(h)
+        );
+    }
+    s + "."
+}
+
+fn processing(c: &ConsumerConfig) -> String {
+    let mut s = format!("Processing time per message: {}", dist(&c.processing));
+    s += &if c.error_rate == 0.0 {
+        "; no processing fails at random".to_owned()
+    } else {
+        format!("; {} of processings fail", pct(c.error_rate))
+    };
+    if c.poison_fraction > 0.0 {
+        s += &format!(
+            "; {} of messages are poison (every processing of them fails)",
+            pct(c.poison_fraction)
+        );
+    }
+    if c.error_rate > 0.0 || c.poison_fraction > 0.0 {
+        s += match c.on_error {
+            OnError::Wait => "; a failed message waits out its visibility timeout",
+            OnError::Release => "; a failed message is released (visible again at once)",
+        };
+        if c.batch_failure == BatchFailure::Whole {
+            s += ", and one failure fails its whole batch (nothing is deleted unless all succeed)";
+        }
+    }
+    if let Some(cr) = &c.crash {
+        let mut how = Vec::new();
+        if let Some(m) = cr.mtbf {
+            how.push(format!(
+                "each consumer crashes at exponential times, on average every {} it is up",
+                time(m)
+            ));
+        }
+        if cr.per_message > 0.0 {
+            how.push(format!(
+                "{} of processings end in a crash",
+                pct(cr.per_message)
+            ));
+        }
+        let restart = match &cr.restart {
+            Dist::Const { value } => secs(*value),
+            d => format!("a restart time ({})", dist(d)),
+        };
+        s += &format!(
+            "; {}; a crashed consumer comes back after {restart}",
+            how.join(" and ")
+        );
+    }
+    s + "."
+}
+
+fn autoscale(a: &Autoscale, count: u32) -> String {
+    let mut s = format!(
+        "The fleet autoscales between {} and {} consumers, starting at {count}",
+        a.min, a.max
+    );
+    if let Some(target) = a.target_backlog_per_consumer {
+        let metric = match a.metric {
+            ScaleMetric::Visible => "visible messages",
+            ScaleMetric::VisibleAndInFlight => "visible and in-flight messages",
+        };
+        s += &format!(
+            ": every {} it compares {metric} per running consumer with a target of {}, {}, {}",
+            time(a.evaluation),
+            num(target),
+            if a.cooldown.0 == 0 {
+                "with no cooldown between actions".to_owned()
+            } else {
+                format!("at most one action per {} cooldown", time(a.cooldown))
+            },
+            if a.scale_in_after.0 == 0 {
+                "scaling in as soon as the fleet is too big".to_owned()
+            } else {
+                format!(
+                    "scaling in only after the fleet has been too big for {}",
+                    time(a.scale_in_after)
+                )
+            }
+        );
+        if let Some(r) = a.scale_out_rate {
+            s += &format!(", launching at most {} per minute", num(r));
+        }
+    }
+    if !a.schedule.is_empty() {
+        let steps: Vec<String> = a
+            .schedule
+            .iter()
+            .map(|st| format!("{} from {}", st.count, time(st.at)))
+            .collect();
+        s += &format!(
+            "; scheduled capacity ({}): {}",
+            if a.target_backlog_per_consumer.is_some() {
+                "at least"
+            } else {
+                "exactly"
+            },
+            steps.join(", ")
+        );
+    }
+    s += &format!(
+        "; a new consumer serves {}; a busy consumer removed {}.",
+        if a.startup.0 == 0 {
+            "at once".to_owned()
+        } else {
+            format!("after {} start-up", time(a.startup))
+        },
+        match a.scale_in {
+            ScaleIn::Finish => "finishes the messages it holds first",
+            ScaleIn::Abandon => "stops at once, its messages waiting out their visibility timeout",
+        }
+    );
+    s
+}
+
+fn fault(f: &Fault, sc: &Scenario, slots: u32) -> String {
+    let what = match &f.kind {
+        FaultKind::ConsumerOutage { down } => {
+            let n = down.of(slots);
+            let who = match down {
+                Down::Count(_) => format!("{n} consumers are down"),
+                Down::Fraction(x) => {
+                    format!(
+                        "{} of the {slots} consumer slots ({n} consumers) are down",
+                        pct(*x)
+                    )
+                }
+            };
+            who + ", abandoning what they hold"
+        }
+        FaultKind::QueueOutage => {
+            "the queue is unavailable: sends and every consumer call fail".to_owned()
+        }
+        FaultKind::Spike { factor, producer } => format!(
+            "the arrival rate of {} is multiplied by {}",
+            producer
+                .as_ref()
+                .map_or("every producer".to_owned(), |p| format!("producer \"{p}\"")),
+            num(*factor)
+        ),
+        FaultKind::Slowdown { factor } => format!(
+            "processings that start in the window take {} times as long",
+            num(*factor)
+        ),
+        FaultKind::ErrorBurst { error_rate } => format!(
+            "{} of processings fail (instead of {})",
+            pct(*error_rate),
+            pct(sc.consumers.error_rate)
+        ),
+    };
+    format!(
+        "Fault {} {} ({}): {what}.",
+        f.kind.name(),
+        window(f.at, f.end()),
+        time(f.duration)
+    )
+}
