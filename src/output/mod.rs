@@ -52,7 +52,7 @@ pub fn write_run(
         ("replications.csv", csv_files::replications_csv(results)),
         (
             "timeseries.csv",
-            csv_files::timeseries_csv(&summary.timeseries),
+            csv_files::timeseries_csv(summary),
         ),
         ("latency.csv", csv_files::latency_csv(&summary.latency)),
         ("timing.json", json::timing_json(timing).into_bytes()),
