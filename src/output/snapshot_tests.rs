@@ -118,9 +118,7 @@ fn replications_csv_snapshot() {
 #[test]
 fn timeseries_csv_snapshot_pads_the_shorter_replication_as_drained() {
     let (summary, _) = run();
-    insta::assert_snapshot!(
-        String::from_utf8(csv_files::timeseries_csv(&summary)).unwrap()
-    );
+    insta::assert_snapshot!(String::from_utf8(csv_files::timeseries_csv(&summary)).unwrap());
 }
 
 #[test]
