@@ -173,7 +173,9 @@ fn write_sweep(out: &SweepOutput) -> Result<ExitCode> {
     let (dir, base, points) = (out.dir, out.base, &out.points);
     write_points(dir, points)?;
     output::write_file(&dir.join("sweep.csv"), &sweep_csv(points))?;
-    let svgs = out.pool.install(|| write_sweep_charts(dir, base, points))?;
+    let svgs = out
+        .pool
+        .install(|| write_sweep_charts(dir, base, points, None))?;
     let shown = points.iter().position(|(_, s)| s.slo_pass()).unwrap_or(0);
     let (header, rows) = points_rows(points);
     let grid = Grid {

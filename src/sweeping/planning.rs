@@ -114,7 +114,7 @@ fn write_plan(out: PlanOutput) -> Result<ExitCode> {
     write_points(&dir, &points)?;
     let svgs = out
         .pool
-        .install(|| write_sweep_charts(&dir, base, &points))?;
+        .install(|| write_sweep_charts(&dir, base, &points, chosen.map(|c| values[c].as_str())))?;
     let shown = chosen
         .and_then(|c| tried.iter().position(|(i, _)| *i == c))
         .unwrap_or(tried.len() - 1);
