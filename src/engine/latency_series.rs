@@ -8,19 +8,28 @@
 //! Messages sent during warm-up are included (the series covers the whole
 //! run, like the rest of the time series); duplicates are not.
 //!
-//! Cost: a histogram is a sorted list of (bucket, count) pairs holding only
-//! the buckets that occurred, usually a few dozen, so recording is a binary
-//! search and an increment; it allocates only when an interval meets a
-//! bucket for the first time (a handful of times per interval, never per
-//! message once its buckets exist). Buckets are 16 per power of two: a
+//! Cost: most messages complete within a few intervals of being sent, so
+//! the [`LatencyRecorder`] keeps the latest `WINDOW` rows as plain arrays of
+//! counters (recording is a division, a bucket computation and an
+//! increment, no allocation); a row that leaves the window is compacted
+//! into an [`IntervalHistogram`], a sorted list of the (bucket, count)
+//! pairs that occurred (a few dozen, typically), which later completions of
+//! that row update by binary search. Buckets are 16 per power of two: a
 //! quantile is reported as its bucket's midpoint, within 3.2% of the exact
-//! value (values below 16 µs are exact).
+//! value (values below 16 µs are exact; values above 2⁴¹ µs, 25 days,
+//! count as 2⁴¹ µs).
 
 use serde::{Deserialize, Serialize};
 
 /// Buckets per power of two, as a bit count: 2⁴ = 16.
 const SUB_BITS: u32 = 4;
 const SUB: u64 = 1 << SUB_BITS;
+/// Largest latency told apart, µs; larger ones saturate to it.
+const MAX_US: u64 = (1 << 41) - 1;
+/// Buckets of a row: up to `bucket(MAX_US)`.
+const BUCKETS: usize = (41 - SUB_BITS as usize + 1) * SUB as usize;
+/// Rows kept as counter arrays.
+const WINDOW: usize = 8;
 
 /// Latencies of one interval, µs, in log buckets.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,15 +95,96 @@ pub struct LatencySeries {
 }
 
 impl LatencySeries {
-    /// Records `micros` for a message sent at `sent_at` (µs), with sample
-    /// interval `interval` (µs, > 0).
-    pub fn record(&mut self, sent_at: u64, interval: u64, micros: u64) {
-        let row = (sent_at / interval.max(1) + 1) as usize;
+    /// The series of latencies `(sent_at, micros)` with sample interval
+    /// `interval` µs (for tests and hand-made results).
+    pub fn of(interval: u64, latencies: &[(u64, u64)]) -> Self {
+        let mut r = LatencyRecorder::new(interval);
+        for &(sent_at, micros) in latencies {
+            r.record(sent_at, micros);
+        }
+        r.finish()
+    }
+}
+
+/// Records the latency by send interval of one replication.
+#[derive(Debug)]
+pub struct LatencyRecorder {
+    /// Sample interval, µs (> 0).
+    interval: u64,
+    /// Rows before `start`, compacted.
+    done: LatencySeries,
+    /// First row of the window.
+    start: usize,
+    /// Row `start + k` is slot `(start + k) % WINDOW`: `BUCKETS` counters.
+    counts: Vec<u32>,
+    /// Lowest and highest bucket used in each slot (empty: low > high).
+    used: [(usize, usize); WINDOW],
+}
+
+impl LatencyRecorder {
+    /// A recorder for sample interval `interval` µs.
+    pub fn new(interval: u64) -> Self {
+        LatencyRecorder {
+            interval: interval.max(1),
+            done: LatencySeries::default(),
+            start: 0,
+            counts: vec![0; WINDOW * BUCKETS],
+            used: [(usize::MAX, 0); WINDOW],
+        }
+    }
+
+    /// Records `micros` for a message sent at `sent_at` (µs).
+    #[inline]
+    pub fn record(&mut self, sent_at: u64, micros: u64) {
+        let row = (sent_at / self.interval + 1) as usize;
+        let b = usize::from(bucket(micros.min(MAX_US)));
+        if row < self.start {
+            // A late completion: its row has been compacted.
+            self.done.add(row, b as u16, 1);
+            return;
+        }
+        while row >= self.start + WINDOW {
+            self.compact_first();
+        }
+        let slot = row % WINDOW;
+        self.counts[slot * BUCKETS + b] += 1;
+        let used = &mut self.used[slot];
+        *used = (used.0.min(b), used.1.max(b));
+    }
+
+    /// Moves the window's first row into `done`.
+    fn compact_first(&mut self) {
+        let (row, slot) = (self.start, self.start % WINDOW);
+        let (low, high) = self.used[slot];
+        let counts = &mut self.counts[slot * BUCKETS..(slot + 1) * BUCKETS];
+        if low <= high {
+            for (b, count) in counts.iter_mut().enumerate().take(high + 1).skip(low) {
+                if *count > 0 {
+                    self.done.add(row, b as u16, *count);
+                    *count = 0;
+                }
+            }
+        }
+        self.used[slot] = (usize::MAX, 0);
+        self.start += 1;
+    }
+
+    /// Every row recorded, compacted.
+    pub fn finish(&mut self) -> LatencySeries {
+        for _ in 0..WINDOW {
+            self.compact_first();
+        }
+        self.start = 0;
+        std::mem::take(&mut self.done)
+    }
+}
+
+impl LatencySeries {
+    fn add(&mut self, row: usize, b: u16, n: u32) {
         if row >= self.rows.len() {
-            // Rows are added as time passes: this grows once per interval.
             self.rows.resize_with(row + 1, IntervalHistogram::default);
         }
-        self.rows[row].record(micros);
+        self.rows[row].add_count(b, n);
     }
 }
 
@@ -152,11 +242,35 @@ mod tests {
     }
 
     #[test]
+    fn bucket_count_covers_the_largest_latency() {
+        assert_eq!(usize::from(bucket(MAX_US)), BUCKETS - 1);
+    }
+
+    #[test]
+    fn late_completions_reach_compacted_rows() {
+        let mut r = LatencyRecorder::new(10);
+        r.record(5, 100); // row 1
+        r.record(500, 7); // row 51: row 1 leaves the window
+        r.record(5, 300); // row 1 again, compacted
+        r.record(505, 9);
+        let s = r.finish();
+        assert_eq!(s.rows.len(), 52);
+        assert_eq!(s.rows[1].len(), 2);
+        assert_eq!(
+            s.rows[1].quantile_secs(1.0).unwrap(),
+            midpoint(bucket(300)) as f64 / 1e6
+        );
+        assert_eq!(s.rows[51].len(), 2);
+        assert!(s.rows[2..51].iter().all(IntervalHistogram::is_empty));
+        let same = LatencySeries::of(10, &[(5, 100), (5, 300), (500, 7), (505, 9)]);
+        assert_eq!(s, same, "the order of completions does not matter");
+        assert_eq!(r.finish(), LatencySeries::default(), "finish empties it");
+    }
+
+    #[test]
     fn rows_are_the_send_interval_and_merge_adds_counts() {
-        let mut a = LatencySeries::default();
-        a.record(0, 10, 3); // sent in [0, 10): row 1
-        a.record(9, 10, 5);
-        a.record(10, 10, 7); // row 2
+        // Sent in [0, 10): row 1; at 10: row 2.
+        let a = LatencySeries::of(10, &[(0, 3), (9, 5), (10, 7)]);
         assert_eq!(a.rows.len(), 3);
         assert!(a.rows[0].is_empty());
         assert_eq!((a.rows[1].len(), a.rows[2].len()), (2, 1));

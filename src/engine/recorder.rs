@@ -9,7 +9,7 @@
 
 use hdrhistogram::Histogram;
 
-use super::latency_series::LatencySeries;
+use super::latency_series::LatencyRecorder;
 use super::result::Sample;
 
 /// Histogram bounds: 1 µs to 16 days, 3 significant digits (relative error ≤ 0.1%).
@@ -207,10 +207,8 @@ pub struct Recorder {
     /// Consumers paid for (launched and not yet stopped), from time 0.
     pub paid: TimeWeighted,
     interval: IntervalCounts,
-    /// Sample interval, µs.
-    sample_interval: u64,
     /// Latency of first processings by send interval (warm-up included).
-    pub latency_by_sent: LatencySeries,
+    pub latency_by_sent: LatencyRecorder,
 }
 
 impl Recorder {
@@ -240,8 +238,7 @@ impl Recorder {
             samples: Vec::new(),
             paid,
             interval: IntervalCounts::default(),
-            sample_interval,
-            latency_by_sent: LatencySeries::default(),
+            latency_by_sent: LatencyRecorder::new(sample_interval),
         }
     }
 
@@ -271,8 +268,7 @@ impl Recorder {
             self.duplicates_by_cause.add(cause);
         } else {
             let latency = now - sent_at;
-            self.latency_by_sent
-                .record(sent_at, self.sample_interval, latency);
+            self.latency_by_sent.record(sent_at, latency);
             if sent_at >= self.warmup {
                 self.latency_sum += latency as f64;
                 self.latency_max = self.latency_max.max(latency);
@@ -360,7 +356,8 @@ mod tests {
         assert_eq!(r.counts.processed_ok, 3);
         assert!((r.latency_mean() - 200e-6).abs() < 1e-12);
         // The series keeps the warm-up message, not the duplicate.
-        assert_eq!(r.latency_by_sent.rows.len(), 2);
-        assert_eq!(r.latency_by_sent.rows[1].len(), 2);
+        let series = r.latency_by_sent.finish();
+        assert_eq!(series.rows.len(), 2);
+        assert_eq!(series.rows[1].len(), 2);
     }
 }

@@ -30,13 +30,14 @@ fn replication(i: u32, produced: f64, p99: f64) -> ReplicationResult {
         })
         .collect();
     // Row 1 completes in both replications, row 2 only in the second.
-    let mut latency_by_sent = crate::engine::result::LatencySeries::default();
-    for us in [100_000, 200_000 * u64::from(i + 1)] {
-        latency_by_sent.record(1_000_000, 10_000_000, us);
-    }
+    let mut sent = vec![
+        (1_000_000, 100_000),
+        (1_000_000, 200_000 * u64::from(i + 1)),
+    ];
     if i == 1 {
-        latency_by_sent.record(15_000_000, 10_000_000, 3_000_000);
+        sent.push((15_000_000, 3_000_000));
     }
+    let latency_by_sent = crate::engine::result::LatencySeries::of(10_000_000, &sent);
     ReplicationResult {
         replication: i,
         seed: 1000 + u64::from(i),
