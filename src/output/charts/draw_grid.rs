@@ -137,13 +137,14 @@ pub(super) fn draw_heatmap<DB: DrawingBackend>(
         .filter(|v| v.is_finite())
         .fold(0.0, |a: f64, &b| a.max(b));
     let v_max = if top > 1e-12 { top } else { 1.0 };
-    let titled = root.titled(&chart.title, (FONT, 28))?;
+    // The same top margin as the other charts' captions.
+    let titled = root.margin(20, 0, 0, 0).titled(&chart.title, (FONT, 28))?;
     let note = if pass.is_some() {
         "thick line: SLO boundary; ✗ = misses an SLO target"
     } else {
         "no [slo] targets: no boundary"
     };
-    titled.draw(&Text::new(note, (30, 2), (FONT, 20).into_font()))?;
+    titled.draw(&Text::new(note, (30, 8), (FONT, 20).into_font()))?;
     let (w, _) = titled.dim_in_pixel();
     let (grid, bar) = titled.split_horizontally(w.saturating_sub(SCALE_WIDTH));
     let (nx, ny) = (columns.len().max(1) as f64, rows.len().max(1) as f64);
