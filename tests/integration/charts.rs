@@ -308,3 +308,43 @@ fn reported_intervals_are_clipped_to_the_metric_range() {
         assert_eq!(metrics[h.as_str()]["ci95_low"].as_f64(), Some(0.0), "{h}");
     }
 }
+
+#[test]
+fn a_sweep_charts_each_headline_metric_with_its_slo() {
+    let dir = tempfile::tempdir().unwrap();
+    mqsim()
+        .arg("sweep")
+        .arg(root().join("scenarios/quickstart.toml"))
+        .args([
+            "--vary",
+            "consumers.count=6..10:2",
+            "--replications",
+            "3",
+            "--quiet",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let charts = dir.path().join("charts");
+    assert_chart(
+        &charts,
+        "sweep_latency_p99",
+        &[
+            "latency_p99 by consumers.count",
+            "SLO latency_p99 ≤ 5",
+            "consumers.count (consumers)",
+        ],
+    );
+    for (m, unit) in [
+        ("latency_p99", "seconds"),
+        ("backlog_max", "messages"),
+        ("drain_time", "seconds"),
+        ("duplicates", "messages"),
+        ("cost_usd", "USD per run"),
+    ] {
+        assert_chart(&charts, &format!("sweep_{m}"), &[m]);
+        let svg = Svg::read(&charts.join(format!("sweep_{m}.svg")));
+        assert_axes(&svg, m, unit);
+    }
+}
