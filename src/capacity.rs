@@ -53,7 +53,7 @@
 
 use serde::Serialize;
 
-use crate::scenario::{BatchFailure, OnError, QueueKind, Scenario};
+use crate::scenario::{BatchFailure, FaultKind, OnError, QueueKind, Scenario};
 
 /// What limits throughput, component by component.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -213,6 +213,36 @@ pub fn model(sc: &Scenario, consumers: f64, availability: f64, cond: &Conditions
         rate,
         limit,
     }
+}
+
+/// The conditions at `t` seconds: the active slowdowns multiplied, the
+/// error rate of the error burst that started last (as in the engine);
+/// `None` during a queue outage, when nothing can be received.
+pub fn conditions_at(sc: &Scenario, t: f64) -> Option<Conditions> {
+    let mut cond = Conditions::default();
+    let mut burst_at = f64::NEG_INFINITY;
+    let active = sc
+        .faults
+        .iter()
+        .filter(|f| f.at.as_secs_f64() <= t && t < f.end().as_secs_f64());
+    for f in active {
+        match &f.kind {
+            FaultKind::QueueOutage => return None,
+            FaultKind::Slowdown { factor } => cond.slowdown *= factor,
+            FaultKind::ErrorBurst { error_rate } if f.at.as_secs_f64() >= burst_at => {
+                burst_at = f.at.as_secs_f64();
+                cond.error_rate = Some(*error_rate);
+            }
+            _ => {}
+        }
+    }
+    Some(cond)
+}
+
+/// Messages per second `consumers_up` up consumers keep up with at `t`
+/// seconds, under the faults active then (0 in a queue outage).
+pub fn capacity_at(sc: &Scenario, t: f64, consumers_up: f64) -> f64 {
+    conditions_at(sc, t).map_or(0.0, |cond| model(sc, consumers_up, 1.0, &cond).rate)
 }
 
 /// The share of time a consumer is up: `mtbf / (mtbf + mean restart)`.

@@ -6,7 +6,7 @@
 //! timeouts and duplicates: the simulation is the answer, this is the sanity
 //! check a reviewer does on a napkin.
 
-use mqsim::capacity::{self, Conditions};
+use mqsim::capacity;
 use mqsim::scenario::{Arrivals, FaultKind, Scenario};
 use serde::Serialize;
 
@@ -113,26 +113,16 @@ fn mean_arrival_rate(sc: &Scenario, a: f64, b: f64) -> f64 {
 fn capacity_at(sc: &Scenario, t: f64) -> f64 {
     // An autoscaled fleet at its largest: the optimistic bound.
     let fleet = sc.consumers.slots();
-    let mut down = 0;
-    let mut cond = Conditions::default();
-    let mut burst_at = f64::NEG_INFINITY;
-    let now = sc
-        .faults
-        .iter()
-        .filter(|f| f.at.as_secs_f64() <= t && t < f.end().as_secs_f64());
-    for f in now {
-        match &f.kind {
-            FaultKind::QueueOutage => return 0.0,
-            FaultKind::ConsumerOutage { down: d } => down = down.max(d.of(fleet)),
-            FaultKind::Slowdown { factor } => cond.slowdown *= factor,
-            // The burst that started last wins, as in the engine.
-            FaultKind::ErrorBurst { error_rate } if f.at.as_secs_f64() >= burst_at => {
-                burst_at = f.at.as_secs_f64();
-                cond.error_rate = Some(*error_rate);
-            }
-            _ => {}
-        }
-    }
+    let Some(cond) = capacity::conditions_at(sc, t) else {
+        return 0.0;
+    };
+    let down = active(sc, t)
+        .filter_map(|k| match k {
+            FaultKind::ConsumerOutage { down } => Some(down.of(fleet)),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
     let up = f64::from(fleet - down);
     capacity::model(sc, up, capacity::availability(sc), &cond).rate
 }

@@ -129,7 +129,7 @@ fn write_plan(out: PlanOutput) -> Result<ExitCode> {
     write_points(&dir, &points)?;
     let svgs = out
         .pool
-        .install(|| write_sweep_charts(&dir, base, &points))?;
+        .install(|| write_sweep_charts(&dir, base, &points, chosen.map(|c| values[c].as_str())))?;
     let grid = plan_grid(key, values, &tried, chosen);
     let details = (&out.scenarios[tried[grid.shown].0], &tried[grid.shown].1);
     write_report(&dir, details, &svgs, grid, &output::command_line())?;

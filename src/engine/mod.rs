@@ -21,6 +21,7 @@ pub mod events;
 mod faults;
 mod fifo;
 mod fleet;
+pub mod latency_series;
 mod producer;
 pub mod queue;
 pub mod recorder;
@@ -206,6 +207,7 @@ impl Simulation<'_> {
             timeseries: std::mem::take(&mut rec.samples),
             latency: std::mem::replace(&mut rec.latency, recorder::latency_histogram()),
             wait: std::mem::replace(&mut rec.wait, recorder::latency_histogram()),
+            latency_by_sent: rec.latency_by_sent.finish(),
             conservation,
             duplicates_by_cause: rec.duplicates_by_cause,
             faults,

@@ -4,10 +4,12 @@
 //!
 //! Warm-up: latency and wait statistics include only messages sent at or
 //! after `warmup`; time averages (`backlog_mean`, `consumer_utilization`)
-//! integrate from `warmup` on. Peaks and counts cover the whole run.
+//! integrate from `warmup` on. Peaks and counts cover the whole run, and so
+//! does the latency by send interval ([`LatencySeries`]).
 
 use hdrhistogram::Histogram;
 
+use super::latency_series::LatencyRecorder;
 use super::result::Sample;
 
 /// Histogram bounds: 1 µs to 16 days, 3 significant digits (relative error ≤ 0.1%).
@@ -205,12 +207,14 @@ pub struct Recorder {
     /// Consumers paid for (launched and not yet stopped), from time 0.
     pub paid: TimeWeighted,
     interval: IntervalCounts,
+    /// Latency of first processings by send interval (warm-up included).
+    pub latency_by_sent: LatencyRecorder,
 }
 
 impl Recorder {
     /// A recorder whose statistics start at `warmup` (µs), for a fleet of
-    /// `consumers`, all up at the start.
-    pub fn new(warmup: u64, consumers: u64) -> Self {
+    /// `consumers`, all up at the start, sampling every `sample_interval` µs.
+    pub fn new(warmup: u64, consumers: u64, sample_interval: u64) -> Self {
         let mut up = TimeWeighted::starting_at(warmup);
         up.set(0, consumers);
         let mut paid = TimeWeighted::starting_at(0);
@@ -234,6 +238,7 @@ impl Recorder {
             samples: Vec::new(),
             paid,
             interval: IntervalCounts::default(),
+            latency_by_sent: LatencyRecorder::new(sample_interval),
         }
     }
 
@@ -261,11 +266,14 @@ impl Recorder {
         if let Some(cause) = duplicate {
             self.counts.duplicates += 1;
             self.duplicates_by_cause.add(cause);
-        } else if sent_at >= self.warmup {
+        } else {
             let latency = now - sent_at;
-            self.latency_sum += latency as f64;
-            self.latency_max = self.latency_max.max(latency);
-            record(&mut self.latency, latency);
+            self.latency_by_sent.record(sent_at, latency);
+            if sent_at >= self.warmup {
+                self.latency_sum += latency as f64;
+                self.latency_max = self.latency_max.max(latency);
+                record(&mut self.latency, latency);
+            }
         }
     }
 
@@ -339,7 +347,7 @@ mod tests {
 
     #[test]
     fn latency_excludes_warmup_and_duplicates() {
-        let mut r = Recorder::new(100, 1);
+        let mut r = Recorder::new(100, 1, 1000);
         r.on_processed(150, 50, None); // sent in warm-up
         r.on_processed(400, 200, None);
         r.on_processed(500, 200, Some(DuplicateCause::Spontaneous));
@@ -347,5 +355,9 @@ mod tests {
         assert_eq!(r.counts.duplicates, 1);
         assert_eq!(r.counts.processed_ok, 3);
         assert!((r.latency_mean() - 200e-6).abs() < 1e-12);
+        // The series keeps the warm-up message, not the duplicate.
+        let series = r.latency_by_sent.finish();
+        assert_eq!(series.rows.len(), 2);
+        assert_eq!(series.rows[1].len(), 2);
     }
 }

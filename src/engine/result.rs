@@ -7,6 +7,7 @@
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
+pub use super::latency_series::{IntervalHistogram, LatencySeries};
 pub use super::recorder::DuplicateCauses;
 
 macro_rules! scalar_metrics {
@@ -235,6 +236,9 @@ pub struct ReplicationResult {
     /// waiting) is recorded as 1 µs, the histogram's lowest value.
     #[serde(with = "v2_histogram")]
     pub wait: Histogram<u64>,
+    /// End-to-end latency by send interval, one histogram per row of
+    /// `timeseries` (warm-up included; see [`LatencySeries`]).
+    pub latency_by_sent: LatencySeries,
     /// Conservation check at the end of the run.
     pub conservation: Conservation,
     /// Duplicate processings split by cause (they sum to `duplicates`).

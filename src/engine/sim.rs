@@ -211,7 +211,11 @@ impl<'a> Simulation<'a> {
             faults: FaultRuntime::new(sc),
             throttle: Throttle::new(sc.queue.throughput_limit),
             scaler: Scaler::new(sc.consumers.count),
-            rec: Recorder::new(sc.warmup.ticks(), u64::from(sc.consumers.count)),
+            rec: Recorder::new(
+                sc.warmup.ticks(),
+                u64::from(sc.consumers.count),
+                sc.sample_interval.ticks(),
+            ),
             processing: sc.consumers.processing.sampler(),
             restart: sc.consumers.crash.as_ref().map(|c| c.restart.sampler()),
             rng_processing: rng::stream(seed, Purpose::Processing),

@@ -6,6 +6,7 @@
 
 use hdrhistogram::Histogram;
 
+use super::summary::RunSummary;
 use crate::engine::result::{Metrics, ReplicationResult, Sample};
 
 /// Quantiles reported in `latency.csv`.
@@ -23,12 +24,44 @@ pub fn replications_csv(results: &[ReplicationResult]) -> Vec<u8> {
     write_csv(header, rows)
 }
 
-/// The mean time series, columns of [`Sample::COLUMNS`].
-pub fn timeseries_csv(series: &[Sample]) -> Vec<u8> {
-    let header = Sample::COLUMNS.iter().map(|c| (*c).to_owned()).collect();
-    let rows = series
+/// Columns of `timeseries.csv` after [`Sample::COLUMNS`]: the latency of
+/// the messages sent in the row's interval, and the range of the oldest
+/// age over replications (see `docs/metrics.md`).
+pub const EXTRA_COLUMNS: [&str; 5] = [
+    "latency_p50",
+    "latency_p90",
+    "latency_p99",
+    "oldest_age_min",
+    "oldest_age_max",
+];
+
+/// The mean time series, columns of [`Sample::COLUMNS`] then
+/// [`EXTRA_COLUMNS`] (an empty latency cell: no message sent in that
+/// interval completed).
+pub fn timeseries_csv(summary: &RunSummary) -> Vec<u8> {
+    let header = Sample::COLUMNS
         .iter()
-        .map(|s| s.values().into_iter().map(fmt_num).collect());
+        .chain(&EXTRA_COLUMNS)
+        .map(|c| (*c).to_owned())
+        .collect();
+    let rows = summary.timeseries.iter().enumerate().map(|(i, s)| {
+        let latency = summary
+            .latency_by_sent
+            .get(i)
+            .copied()
+            .unwrap_or([f64::NAN; 3]);
+        let (lo, hi) = summary
+            .oldest_age_range
+            .get(i)
+            .copied()
+            .unwrap_or((f64::NAN, f64::NAN));
+        s.values()
+            .into_iter()
+            .chain(latency)
+            .chain([lo, hi])
+            .map(fmt_num)
+            .collect()
+    });
     write_csv(header, rows)
 }
 

@@ -51,10 +51,7 @@ pub fn write_run(
     let files: [(&str, Vec<u8>); 5] = [
         ("summary.json", summary_json(summary).into_bytes()),
         ("replications.csv", csv_files::replications_csv(results)),
-        (
-            "timeseries.csv",
-            csv_files::timeseries_csv(&summary.timeseries),
-        ),
+        ("timeseries.csv", csv_files::timeseries_csv(summary)),
         ("latency.csv", csv_files::latency_csv(&summary.latency)),
         ("timing.json", json::timing_json(timing).into_bytes()),
     ];

@@ -20,7 +20,8 @@ use sha2::{Digest, Sha256};
 use crate::engine::result::ReplicationResult;
 
 /// Version of the shard and point-record formats; a merge refuses others.
-pub const FORMAT: u32 = 1;
+/// 2: replications carry their latency by send interval.
+pub const FORMAT: u32 = 2;
 
 /// Everything needed to rebuild the scenario a shard ran, whatever machine
 /// the merge runs on.

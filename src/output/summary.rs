@@ -1,5 +1,6 @@
 //! Aggregation across replications, in replication order: every metric's
-//! mean and Student-t 95% interval ([`crate::stats`]), SLO verdicts, the
+//! mean and Student-t 95% interval ([`crate::stats`]), intersected with the
+//! metric's range ([`crate::stats::metric_range`]), SLO verdicts, the
 //! conservation check, the pooled latency histogram and the mean time series.
 //!
 //! SLO rule: a target passes when the pessimistic end of the metric's 95%
@@ -10,17 +11,26 @@
 //! different times) are averaged index by index; a replication that has ended
 //! counts as drained: visible, in flight, delayed, oldest age and busy
 //! consumers 0, interval counts 0, `dead_letter` and `consumers_up` at their
-//! last value.
+//! last value. Alongside the mean series: the smallest and largest oldest
+//! age of each row over replications (same padding), and the latency of
+//! each row's send interval: the replications' histograms of that interval
+//! merged, then its quantiles (empty when no message sent then completed).
 
 use hdrhistogram::Histogram;
 
 use crate::engine::recorder::latency_histogram;
-use crate::engine::result::{DuplicateCauses, Metrics, ReplicationResult, Sample};
+use crate::engine::result::{
+    DuplicateCauses, IntervalHistogram, Metrics, ReplicationResult, Sample,
+};
 use crate::scenario::{Fault, Scenario};
-use crate::stats::{Stat, summarize};
+use crate::stats::{Range, Stat, metric_range, summarize, summarize_in};
 
 /// How latency percentiles are computed, as stated in `summary.json`.
 pub const PERCENTILE_METHOD: &str = "HDR histogram, 3 significant digits: the smallest recorded value v with at least a fraction q of values <= v, reported as the top of v's bucket (relative error <= 0.1%)";
+
+/// Quantiles of the latency by send interval (`timeseries.csv`'s
+/// `latency_p50`, `latency_p90`, `latency_p99`).
+pub const SERIES_QUANTILES: [f64; 3] = [0.5, 0.9, 0.99];
 
 /// What identifies a run.
 #[derive(Clone, Debug, PartialEq)]
@@ -110,6 +120,13 @@ pub struct RunSummary {
     pub latency: Histogram<u64>,
     /// The time series averaged over replications.
     pub timeseries: Vec<Sample>,
+    /// Per row of `timeseries`: (smallest, largest) oldest age over
+    /// replications, seconds.
+    pub oldest_age_range: Vec<(f64, f64)>,
+    /// Per row of `timeseries`: latency quantiles ([`SERIES_QUANTILES`]) of
+    /// the messages sent in its interval, all replications merged, seconds;
+    /// NaN when none of them completed.
+    pub latency_by_sent: Vec<[f64; 3]>,
 }
 
 impl RunSummary {
@@ -135,7 +152,7 @@ pub fn aggregate(scenario: &Scenario, results: &[ReplicationResult]) -> RunSumma
         .enumerate()
         .map(|(i, name)| {
             let values: Vec<f64> = results.iter().map(|r| r.metrics.values()[i]).collect();
-            (*name, summarize(&values))
+            (*name, summarize_in(&values, metric_range(name)))
         })
         .collect();
     let slo = scenario
@@ -179,12 +196,14 @@ pub fn aggregate(scenario: &Scenario, results: &[ReplicationResult]) -> RunSumma
                     .iter()
                     .map(|r| r.duplicates_by_cause.values()[i] as f64)
                     .collect();
-                (*name, summarize(&values))
+                (*name, summarize_in(&values, Range::NON_NEGATIVE))
             })
             .collect(),
         faults: fault_summaries(scenario, results),
         latency: pooled_latency(results),
         timeseries: mean_timeseries(results),
+        oldest_age_range: oldest_age_range(results),
+        latency_by_sent: latency_by_sent(results),
     }
 }
 
@@ -238,7 +257,8 @@ fn fault_summaries(scenario: &Scenario, results: &[ReplicationResult]) -> Vec<Fa
                     .filter_map(|r| r.faults.get(i))
                     .map(f)
                     .collect();
-                summarize(&values)
+                // Peaks, counts and times: all non-negative.
+                summarize_in(&values, Range::NON_NEGATIVE)
             };
             FaultSummary {
                 fault: fault.clone(),
@@ -337,6 +357,48 @@ fn mean_timeseries(results: &[ReplicationResult]) -> Vec<Sample> {
                 deleted: mean[10],
                 consumers_starting: mean[11],
             }
+        })
+        .collect()
+}
+
+/// Rows of the longest replication's time series.
+fn rows(results: &[ReplicationResult]) -> usize {
+    results
+        .iter()
+        .map(|r| r.timeseries.len())
+        .max()
+        .unwrap_or(0)
+}
+
+fn oldest_age_range(results: &[ReplicationResult]) -> Vec<(f64, f64)> {
+    (0..rows(results))
+        .map(|i| {
+            // A replication that has ended is drained: its oldest age is 0.
+            let ages = results
+                .iter()
+                .map(|r| r.timeseries.get(i).map_or(0.0, |s| s.oldest_age));
+            ages.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), a| {
+                (lo.min(a), hi.max(a))
+            })
+        })
+        .collect()
+}
+
+/// Pooling the interval's histograms (rather than averaging per-replication
+/// quantiles) is what makes the quantile well defined: a replication may
+/// complete no message, or five, sent in a given interval, and the p99 of
+/// five messages is their maximum. The pooled quantile is the quantile of
+/// the latency of a message sent in that interval, over all replications.
+fn latency_by_sent(results: &[ReplicationResult]) -> Vec<[f64; 3]> {
+    (0..rows(results))
+        .map(|i| {
+            let mut pooled = IntervalHistogram::default();
+            for r in results {
+                if let Some(h) = r.latency_by_sent.rows.get(i) {
+                    pooled.merge(h);
+                }
+            }
+            SERIES_QUANTILES.map(|q| pooled.quantile_secs(q).unwrap_or(f64::NAN))
         })
         .collect()
 }

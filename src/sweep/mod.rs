@@ -96,7 +96,9 @@ pub fn write_sweep(out: &SweepOutput) -> Result<ExitCode> {
     let (dir, base, points) = (out.dir, out.base, &out.points);
     write_points(dir, points)?;
     output::write_file(&dir.join("sweep.csv"), &sweep_csv(points))?;
-    let svgs = out.pool.install(|| write_sweep_charts(dir, base, points))?;
+    let svgs = out
+        .pool
+        .install(|| write_sweep_charts(dir, base, points, None))?;
     let grid = sweep_grid(base, points);
     let shown = grid.shown;
     let details = (&out.scenarios[shown], &points[shown].1);

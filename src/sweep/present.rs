@@ -26,26 +26,14 @@ pub(super) const HEADLINE: [&str; 5] = [
     "cost_usd",
 ];
 
-/// Headline metrics against the swept key, when there is one numeric key.
+/// Headline metrics against the swept keys (`chosen`: a plan's answer).
 pub fn write_sweep_charts(
     dir: &Path,
     base: &Scenario,
     points: &[(Point, RunSummary)],
+    chosen: Option<&str>,
 ) -> Result<Vec<(String, String)>> {
-    let numeric: Option<Vec<f64>> = points
-        .iter()
-        .map(|(p, _)| match p.settings.as_slice() {
-            [(_, v)] => v.trim().parse::<f64>().ok(),
-            _ => None,
-        })
-        .collect();
-    let (Some(xs), Some((first, _))) = (numeric, points.first()) else {
-        return Ok(vec![]); // several keys, or values that are not numbers
-    };
-    let key = &first.settings[0].0;
-    let summaries: Vec<&RunSummary> = points.iter().map(|(_, s)| s).collect();
-    let slo: Vec<(String, f64)> = base.slo.iter().map(|t| (t.metric.clone(), t.max)).collect();
-    let charts = output::charts::sweep_charts(key, &xs, &summaries, &slo);
+    let charts = output::charts::sweep_charts(base, points, chosen);
     output::charts::write_charts(&dir.join("charts"), &charts)
 }
 

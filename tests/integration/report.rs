@@ -60,7 +60,7 @@ fn a_run_report_has_every_section() {
         .assert()
         .code(1);
     let html = parse(dir.path());
-    let sections = check_structure(&html, 4);
+    let sections = check_structure(&html, 6); // backlog, throughput, latency, latency by send time, oldest age, consumers
     assert_eq!(
         sections,
         [

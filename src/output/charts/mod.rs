@@ -2,24 +2,29 @@
 //! bundled DejaVu Sans so that no system font library is needed).
 //!
 //! [`run_charts`] and [`sweep_charts`] turn results into chart descriptions
-//! (plain data); [`draw`] renders a description on any plotters backend;
+//! (plain data); `draw` renders a description on any plotters backend;
 //! [`write_charts`] writes `charts/<name>.svg` and `.png` atomically and
 //! returns the SVG text for the report. Charts are sized for a slide
 //! (1200 × 700) with 20–30 px text.
+//!
+//! Every axis names its unit; the y axis of every chart starts at 0 (all
+//! charted metrics are non-negative); tick labels of one axis all have the
+//! same number of decimals. `docs/design-review.md` says which chart answers
+//! which question.
 
 mod draw;
+mod draw_grid;
+mod run;
+mod sweep;
+
+pub use run::{run_charts, throughput_chart};
+pub use sweep::sweep_charts;
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use plotters::style::RGBColor;
 use rayon::prelude::*;
-
-use super::summary::RunSummary;
-use crate::engine::result::ReplicationResult;
-use crate::output::csv_files::LATENCY_QUANTILES;
-use crate::scenario::Scenario;
-use crate::stats::summarize;
 
 /// Width and height of every chart, pixels.
 pub const SIZE: (u32, u32) = (1200, 700);
@@ -28,8 +33,13 @@ const BLUE: RGBColor = RGBColor(31, 119, 180);
 const ORANGE: RGBColor = RGBColor(255, 127, 14);
 const RED: RGBColor = RGBColor(214, 39, 40);
 const GREEN: RGBColor = RGBColor(44, 160, 44);
+const PURPLE: RGBColor = RGBColor(148, 103, 189);
+const GREY: RGBColor = RGBColor(90, 90, 90);
 
-/// One line of a chart.
+/// Colours of the series of a grouped bar chart, in order.
+const PALETTE: [RGBColor; 6] = [BLUE, ORANGE, GREEN, PURPLE, RGBColor(140, 86, 75), GREY];
+
+/// One line of a chart. A NaN y is a gap (nothing measured there).
 #[derive(Clone, Debug)]
 pub struct Line {
     /// Legend text.
@@ -40,8 +50,14 @@ pub struct Line {
     pub color: RGBColor,
 }
 
-/// An interval band around the first line: (x, low, high).
-pub type Band = Vec<(f64, f64, f64)>;
+/// A band around the first line: (x, low, high), with its legend text.
+#[derive(Clone, Debug)]
+pub struct Band {
+    /// Legend text, e.g. "95% interval over replications".
+    pub label: String,
+    /// (x, low, high) points.
+    pub points: Vec<(f64, f64, f64)>,
+}
 
 /// A shaded time window (a fault), in x units.
 #[derive(Clone, Debug)]
@@ -54,8 +70,34 @@ pub struct Window {
     pub end: f64,
 }
 
+/// A dashed reference line with a legend entry: an SLO bound (horizontal,
+/// at a y value) or a chosen setting (vertical, at an x value).
+#[derive(Clone, Debug)]
+pub struct Mark {
+    /// Legend text, e.g. "SLO latency_p99 ≤ 5 s".
+    pub label: String,
+    /// Where the line is, in axis units.
+    pub value: f64,
+    /// Vertical (at an x value) rather than horizontal.
+    pub vertical: bool,
+    /// Colour.
+    pub color: RGBColor,
+}
+
 /// One point of a sweep chart: x, mean, 95% interval.
 pub type Estimate = (f64, f64, f64, f64);
+
+/// One series of a bar chart: a mean and 95% interval per group (`None`
+/// where the sweep has no such point).
+#[derive(Clone, Debug)]
+pub struct Bars {
+    /// Legend text (empty with a single series).
+    pub name: String,
+    /// (mean, low, high) per group.
+    pub values: Vec<Option<(f64, f64, f64)>>,
+    /// Colour.
+    pub color: RGBColor,
+}
 
 /// What a chart shows.
 #[derive(Clone, Debug)]
@@ -64,19 +106,48 @@ pub enum Kind {
     Lines {
         /// The lines.
         lines: Vec<Line>,
-        /// Interval band of the first line.
+        /// A band around the first line.
         band: Option<Band>,
         /// Fault windows.
         windows: Vec<Window>,
         /// Category labels for x = 0, 1, 2, … (instead of numbers).
         categories: Option<Vec<String>>,
+        /// Reference lines.
+        marks: Vec<Mark>,
     },
-    /// Means with interval bars over a swept value, and an SLO line.
+    /// Means with interval bars over a swept value, and reference lines.
     Estimates {
         /// The points.
         points: Vec<Estimate>,
-        /// The SLO bound, if the metric has one.
-        slo: Option<f64>,
+        /// SLO bound and chosen value.
+        marks: Vec<Mark>,
+        /// A second y axis on the right: (label, right value per left unit).
+        secondary: Option<(String, f64)>,
+    },
+    /// Grouped bars with 95% interval whiskers over categories.
+    Bars {
+        /// Group labels along x.
+        groups: Vec<String>,
+        /// One bar per group in each series.
+        series: Vec<Bars>,
+        /// Title of the series legend (the second key), if several.
+        legend: Option<String>,
+        /// SLO bound.
+        marks: Vec<Mark>,
+    },
+    /// A value per cell of a two-key grid, a colour scale, the SLO boundary.
+    Heatmap {
+        /// Labels of the columns (first key).
+        columns: Vec<String>,
+        /// Labels of the rows (second key), bottom to top.
+        rows: Vec<String>,
+        /// `cells[row][column]`: the mean, NaN where there is no point.
+        cells: Vec<Vec<f64>>,
+        /// `pass[row][column]`: whether the point meets every SLO target
+        /// (`None` without targets: no boundary is drawn).
+        pass: Option<Vec<Vec<bool>>>,
+        /// What the colour scale measures, with unit.
+        scale: String,
     },
 }
 
@@ -93,193 +164,6 @@ pub struct Chart {
     pub y_label: String,
     /// The content.
     pub kind: Kind,
-}
-
-/// The charts of one run: backlog (with a 95% band of the visible backlog
-/// across replications and the faults shaded), latency percentiles, age of
-/// the oldest message, consumers up and busy.
-pub fn run_charts(
-    sc: &Scenario,
-    summary: &RunSummary,
-    results: &[ReplicationResult],
-) -> Vec<Chart> {
-    let end = summary.timeseries.last().map_or(0.0, |s| s.time);
-    let (unit, div) = time_unit(end);
-    let x = |t: f64| t / div;
-    let over_time = |f: &dyn Fn(&crate::engine::result::Sample) -> f64| -> Vec<(f64, f64)> {
-        summary
-            .timeseries
-            .iter()
-            .map(|s| (x(s.time), f(s)))
-            .collect::<Vec<_>>()
-    };
-    let over_time = |f: &dyn Fn(&crate::engine::result::Sample) -> f64| {
-        decimate(over_time(f), MAX_LINE_BUCKETS)
-    };
-    let windows: Vec<Window> = sc
-        .faults
-        .iter()
-        .map(|f| Window {
-            label: f.kind.name().to_owned(),
-            start: x(f.at.as_secs_f64()),
-            end: x(f.end().as_secs_f64()),
-        })
-        .collect();
-    let band = decimate_band(
-        visible_band(results, summary.timeseries.len(), &x),
-        MAX_BAND_BUCKETS,
-    );
-    let x_label = format!("time ({unit})");
-    let lines = |lines: Vec<Line>, band: Option<Band>| Kind::Lines {
-        lines,
-        band,
-        windows: windows.clone(),
-        categories: None,
-    };
-    vec![
-        Chart {
-            name: "backlog".into(),
-            title: format!(
-                "{}: backlog (mean of {} replications, 95% band)",
-                sc.name,
-                results.len()
-            ),
-            x_label: x_label.clone(),
-            y_label: "messages".into(),
-            kind: lines(
-                vec![
-                    line("visible", over_time(&|s| s.visible), BLUE),
-                    line("in flight", over_time(&|s| s.in_flight), ORANGE),
-                    line("dead-letter queue", over_time(&|s| s.dead_letter), RED),
-                ],
-                Some(band),
-            ),
-        },
-        latency_chart(sc, summary),
-        Chart {
-            name: "oldest_age".into(),
-            title: format!("{}: age of the oldest message", sc.name),
-            x_label: x_label.clone(),
-            y_label: "seconds".into(),
-            kind: lines(
-                vec![line("oldest message", over_time(&|s| s.oldest_age), BLUE)],
-                None,
-            ),
-        },
-        Chart {
-            name: "consumers".into(),
-            title: format!("{}: consumers", sc.name),
-            x_label,
-            y_label: "consumers".into(),
-            kind: lines(consumer_lines(sc, &over_time), None),
-        },
-    ]
-}
-
-/// One column of the time series over time, as chart points.
-type Series<'a> = &'a dyn Fn(&dyn Fn(&crate::engine::result::Sample) -> f64) -> Vec<(f64, f64)>;
-
-/// Consumers up and busy, and starting when the fleet autoscales.
-fn consumer_lines(sc: &Scenario, over_time: Series) -> Vec<Line> {
-    let mut lines = vec![
-        line("up", over_time(&|s| s.consumers_up), GREEN),
-        line("busy", over_time(&|s| s.consumers_busy), ORANGE),
-    ];
-    if sc.consumers.autoscale.is_some() {
-        lines.push(line("starting", over_time(&|s| s.consumers_starting), BLUE));
-    }
-    lines
-}
-
-fn latency_chart(sc: &Scenario, summary: &RunSummary) -> Chart {
-    let points: Vec<(f64, f64)> = LATENCY_QUANTILES
-        .iter()
-        .enumerate()
-        .filter(|_| !summary.latency.is_empty())
-        .map(|(i, &q)| (i as f64, summary.latency.value_at_quantile(q) as f64 / 1e6))
-        .collect();
-    let categories = LATENCY_QUANTILES
-        .iter()
-        .map(|q| format!("p{}", (q * 100.0 * 1000.0).round() / 1000.0))
-        .collect();
-    Chart {
-        name: "latency".into(),
-        title: format!(
-            "{}: end-to-end latency percentiles (all replications)",
-            sc.name
-        ),
-        x_label: "percentile".into(),
-        y_label: "seconds".into(),
-        kind: Kind::Lines {
-            lines: vec![line("latency", points, BLUE)],
-            band: None,
-            windows: vec![],
-            categories: Some(categories),
-        },
-    }
-}
-
-/// The 95% interval of the visible backlog at each sample, across
-/// replications (a replication that ended earlier counts as drained).
-fn visible_band(results: &[ReplicationResult], samples: usize, x: &dyn Fn(f64) -> f64) -> Band {
-    (0..samples)
-        .filter_map(|k| {
-            let values: Vec<f64> = results
-                .iter()
-                .map(|r| r.timeseries.get(k).map_or(0.0, |s| s.visible))
-                .collect();
-            let time = results.iter().find_map(|r| r.timeseries.get(k))?.time;
-            let s = summarize(&values);
-            let (lo, hi) = (s.ci95_low.unwrap_or(s.mean), s.ci95_high.unwrap_or(s.mean));
-            Some((x(time), lo.max(0.0), hi))
-        })
-        .collect()
-}
-
-/// Headline metrics of a sweep against its first swept key, with 95%
-/// interval bars and the metric's SLO bound. Only numeric keys can be
-/// charted; other sweeps get no charts.
-pub fn sweep_charts(
-    key: &str,
-    xs: &[f64],
-    summaries: &[&RunSummary],
-    slo: &[(String, f64)],
-) -> Vec<Chart> {
-    const HEADLINE: [(&str, &str); 5] = [
-        ("latency_p99", "seconds"),
-        ("backlog_max", "messages"),
-        ("drain_time", "seconds"),
-        ("duplicates", "messages"),
-        ("cost_usd", "USD"),
-    ];
-    HEADLINE
-        .iter()
-        .map(|&(metric, unit)| {
-            let points = xs
-                .iter()
-                .zip(summaries)
-                .filter_map(|(&x, s)| {
-                    let st = s.metric(metric)?;
-                    Some((
-                        x,
-                        st.mean,
-                        st.ci95_low.unwrap_or(st.mean),
-                        st.ci95_high.unwrap_or(st.mean),
-                    ))
-                })
-                .collect();
-            Chart {
-                name: format!("sweep_{metric}"),
-                title: format!("{metric} by {key} (mean, 95% interval)"),
-                x_label: key.to_owned(),
-                y_label: unit.to_owned(),
-                kind: Kind::Estimates {
-                    points,
-                    slo: slo.iter().find(|(m, _)| m == metric).map(|(_, b)| *b),
-                },
-            }
-        })
-        .collect()
 }
 
 /// Writes every chart as `dir/<name>.svg` and `dir/<name>.png`; returns
@@ -323,8 +207,14 @@ fn decimate(points: Vec<(f64, f64)>, buckets: usize) -> Vec<(f64, f64)> {
     let mut out = Vec::with_capacity(2 * buckets);
     for run in points.chunks(size) {
         let by_y = |a: &&(f64, f64), b: &&(f64, f64)| a.1.total_cmp(&b.1);
-        let lo = run.iter().enumerate().min_by(|a, b| by_y(&a.1, &b.1));
-        let hi = run.iter().enumerate().max_by(|a, b| by_y(&a.1, &b.1));
+        let measured = || run.iter().enumerate().filter(|p| !p.1.1.is_nan());
+        if measured().next().is_none() {
+            // A gap stays a gap.
+            out.push((run[0].0, f64::NAN));
+            continue;
+        }
+        let lo = measured().min_by(|a, b| by_y(&a.1, &b.1));
+        let hi = measured().max_by(|a, b| by_y(&a.1, &b.1));
         if let (Some((i, &lo)), Some((j, &hi))) = (lo, hi) {
             match i.cmp(&j) {
                 std::cmp::Ordering::Less => out.extend([lo, hi]),
@@ -338,7 +228,7 @@ fn decimate(points: Vec<(f64, f64)>, buckets: usize) -> Vec<(f64, f64)> {
 
 /// [`decimate`] for a band: each run becomes its widest extent, at the run's
 /// first and last x.
-fn decimate_band(band: Band, buckets: usize) -> Band {
+fn decimate_band(band: Vec<(f64, f64, f64)>, buckets: usize) -> Vec<(f64, f64, f64)> {
     if band.len() <= 2 * buckets {
         return band;
     }
@@ -390,6 +280,25 @@ mod tests {
     }
 
     #[test]
+    fn decimation_keeps_gaps() {
+        let points: Vec<(f64, f64)> = (0..1000)
+            .map(|i| {
+                (
+                    i as f64,
+                    if (400..600).contains(&i) {
+                        f64::NAN
+                    } else {
+                        2.0
+                    },
+                )
+            })
+            .collect();
+        let out = decimate(points, 50);
+        assert!(out.iter().any(|p| p.1.is_nan()), "the gap survives");
+        assert!(out.iter().filter(|p| !p.1.is_nan()).all(|p| p.1 == 2.0));
+    }
+
+    #[test]
     fn short_series_are_drawn_as_they_are() {
         let points = vec![(0.0, 1.0), (1.0, 3.0), (2.0, 2.0)];
         assert_eq!(decimate(points.clone(), 100), points);
@@ -397,7 +306,7 @@ mod tests {
 
     #[test]
     fn decimated_band_keeps_its_widest_extent() {
-        let band: Band = (0..1000)
+        let band: Vec<(f64, f64, f64)> = (0..1000)
             .map(|i| (i as f64, if i == 500 { -1.0 } else { 0.0 }, 1.0))
             .collect();
         let out = decimate_band(band, 10);
