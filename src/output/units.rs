@@ -45,6 +45,8 @@ pub fn unit_of(metric: &str) -> Unit {
         return Unit::Seconds;
     }
     match name {
+        // duplicate_rate can exceed 1 (two duplicates for one delete), but
+        // is shown like the shares: a bare number.
         "duplicate_rate" | "consumer_utilization" | "utilization" => Unit::Share,
         "cost_usd" => Unit::Usd,
         "events" => Unit::Count("events"),

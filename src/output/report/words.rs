@@ -8,6 +8,7 @@
 
 use crate::dist::Dist;
 use crate::output::table::short;
+use crate::output::units::{Unit, unit_of};
 use crate::time::SimTime;
 
 /// A number rounded like the terminal table, trailing zeros dropped:
@@ -77,20 +78,9 @@ pub fn usd(v: f64) -> String {
     }
 }
 
-/// Metrics measured in seconds.
-fn in_seconds(metric: &str) -> bool {
-    metric.starts_with("latency_")
-        || metric.starts_with("wait_")
-        || metric.starts_with("group_blocked_time")
-        || matches!(metric, "backlog_max_at" | "oldest_age_max" | "drain_time")
-}
-
-/// `v` in the unit of `metric` (docs/metrics.md): "30 s", "0 messages",
-/// "$1.20", "0.001" for the ratios.
+/// `v` in the unit of `metric` ([`crate::output::units`]): "30 s",
+/// "0 messages", "$1.20", "0.001" for the shares and ratios.
 pub fn metric_value(metric: &str, v: f64) -> String {
-    if in_seconds(metric) {
-        return secs(v);
-    }
     let count = |unit: &str| {
         if v == 1.0 {
             format!("1 {}", unit.trim_end_matches('s'))
@@ -98,14 +88,14 @@ pub fn metric_value(metric: &str, v: f64) -> String {
             format!("{} {unit}", num(v))
         }
     };
-    match metric {
-        "cost_usd" => usd(v),
-        "duplicate_rate" | "consumer_utilization" => num(v),
-        "consumer_hours" => format!("{} consumer-hours", num(v)),
-        "consumer_crashes" => count("crashes"),
-        "events" => count("events"),
-        m if m.starts_with("requests_") => count("requests"),
-        _ => count("messages"),
+    match unit_of(metric) {
+        Unit::Seconds => secs(v),
+        Unit::Usd => usd(v),
+        // A ratio such as duplicate_rate is no share, but reads the same.
+        Unit::Share => num(v),
+        Unit::Messages => count("messages"),
+        Unit::Count(what) if what.ends_with("hours") => format!("{} {what}", num(v)),
+        Unit::Count(what) => count(what),
     }
 }
 
