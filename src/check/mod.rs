@@ -170,11 +170,19 @@ pub fn write_analysis(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
              the fleet there, so they are lower bounds)"
         )?;
     }
-    writeln!(
-        out,
-        "offered load    {:.4} (arrival rate / capacity)",
-        a.offered_load
-    )?;
+    match a.capacity_max {
+        Some(most) => writeln!(
+            out,
+            "offered load    {:.4} (arrival rate / capacity; {:.4} at autoscale.max)",
+            a.offered_load,
+            a.arrival_rate / most
+        )?,
+        None => writeln!(
+            out,
+            "offered load    {:.4} (arrival rate / capacity)",
+            a.offered_load
+        )?,
+    }
     writeln!(
         out,
         "run size        about {:.3e} messages a replication, {:.2e} events in all",
