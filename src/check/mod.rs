@@ -70,7 +70,13 @@ pub fn analyse(sc: &Scenario) -> Analysis {
         ));
     }
     let vt = sc.queue.visibility_timeout.as_secs_f64();
-    let batch_time = f64::from(sc.consumers.batch_size) * mean;
+    // Receive, then each message and (partial batches) its delete.
+    let latency = sc.consumers.request_latency.as_secs_f64();
+    let delete = match sc.consumers.batch_failure {
+        mqsim::scenario::BatchFailure::Partial => latency,
+        mqsim::scenario::BatchFailure::Whole => 0.0,
+    };
+    let batch_time = latency + f64::from(sc.consumers.batch_size) * (mean + delete);
     if sc.consumers.heartbeat.is_none() && batch_time > vt {
         warnings.push(format!(
             "a full batch of {} takes {batch_time:.3} s on average, longer than the visibility \
