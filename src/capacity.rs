@@ -149,10 +149,12 @@ pub fn model(sc: &Scenario, consumers: f64, availability: f64, cond: &Conditions
             0.0
         };
         let per_group = 1.0 / (full.total + locked);
-        limits.push((
-            groups * per_group,
-            format!("FIFO groups ({groups}) < consumers ({consumers})"),
-        ));
+        let why = if groups < up {
+            format!("FIFO groups ({groups}) < consumers ({consumers})")
+        } else {
+            format!("FIFO groups ({groups}), each locked while a failure waits out its timeout")
+        };
+        limits.push((groups * per_group, why));
         let hot = hottest_group_share(sc);
         limits.push((
             per_group / hot,
@@ -182,7 +184,7 @@ pub fn model(sc: &Scenario, consumers: f64, availability: f64, cond: &Conditions
             rate,
             format!(
                 "max_in_flight ({max_in_flight}) < consumers × batch_size ({})",
-                up * batch
+                consumers * batch
             ),
         ));
     }

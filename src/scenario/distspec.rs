@@ -156,6 +156,12 @@ fn lognormal(mu: f64, sigma: f64) -> Result<Dist, String> {
     if !(sigma.is_finite() && sigma > 0.0) {
         return Err(format!("sigma must be positive and finite, got {sigma}"));
     }
+    let mean = (mu + sigma * sigma / 2.0).exp();
+    if !(mean.is_finite() && mean > 0.0) {
+        return Err(format!(
+            "mu = {mu}, sigma = {sigma} give a mean of {mean} s; allowed: a finite, positive mean"
+        ));
+    }
     Ok(Dist::Lognormal { mu, sigma })
 }
 
@@ -231,6 +237,25 @@ mod tests {
         assert!(parse("{ dist = \"normal\", mean = \"1s\", sd = \"100ms\" }").is_ok());
         assert!(parse("{ dist = \"weibull\", scale = \"1s\", shape = 1.5 }").is_ok());
         assert!(parse("{ dist = \"pareto\", scale = \"1s\", shape = 2.5 }").is_ok());
+        // The distributions' own parameters, exactly as written.
+        let ln = parse("{ dist = \"lognormal\", mu = -1.9668421553962012, sigma = 0.84 }");
+        assert_eq!(
+            ln.unwrap(),
+            Dist::Lognormal {
+                mu: -1.9668421553962012,
+                sigma: 0.84
+            }
+        );
+        let g = parse("{ dist = \"gamma\", shape = 1.5624999999999998, scale = 0.0768000001 }");
+        assert_eq!(
+            g.unwrap(),
+            Dist::Gamma {
+                shape: 1.5624999999999998,
+                scale: 0.0768000001
+            }
+        );
+        assert!(parse("{ dist = \"lognormal\", mu = 800, sigma = 1 }").is_err());
+        assert!(parse("{ dist = \"gamma\", shape = 0, scale = 1 }").is_err());
     }
 
     #[test]
