@@ -21,9 +21,10 @@
 //!   wait. Heartbeats do not stop the consumer (the extend is not waited
 //!   for), so they cost requests, not capacity; without an effective
 //!   heartbeat, a message whose delete lands after its visibility timeout
-//!   has been handed to another consumer meanwhile and is processed again
-//!   (the chance per batch position comes from a normal approximation of
-//!   the sum of processing times).
+//!   is processed again if another consumer received it meanwhile (the
+//!   chance per batch position comes from a normal approximation of the sum
+//!   of processing times, and the next receive from the fleet's receive
+//!   rate; a FIFO queue refuses every expired receipt).
 //! * **Repeats.** A message is processed until one processing succeeds and
 //!   sticks (no error, no crash, no timeout), at most `max_receive_count`
 //!   times; poison messages always fail, so they cost `max_receive_count`
@@ -40,16 +41,19 @@
 //!   its group locked for a visibility timeout; with `group_skew`, the
 //!   busiest group must keep up with its share of the arrivals.
 //!   `max_in_flight`: receives stop at the limit, so batches shrink to what
-//!   it leaves (about `2 × max_in_flight / consumers - 1` messages, at least
-//!   one) and at most `max_in_flight` consumers are busy (Little's law).
+//!   it leaves (about `2 × free slots / consumers - 1` messages, at least
+//!   one), at most that many consumers are busy, and a failure left to its
+//!   timeout holds a slot that long (Little's law, solved by iteration).
 //!   `queue.throughput_limit`: producers cannot send more than the limit ×
 //!   messages a send call.
 //!
 //! Left out: `batch_window` and `wait_time` (a saturated queue fills every
-//! batch at once), in-flight slots held by failed messages waiting out
-//! their timeout, the work lost when a crash abandons a processing on an
-//! `mtbf` clock (half a processing per `mtbf`), and the rounding of
-//! processing times to whole microseconds.
+//! batch at once), the work lost when a crash abandons a processing on an
+//! `mtbf` clock (half a processing per `mtbf`), the rounding of processing
+//! times to whole microseconds, and a saturated standard queue's habit of
+//! sending a message returned for the third time to the back of its
+//! backlog (the capacity is that of a queue that keeps up, where the back
+//! is near). docs/model.md#capacity tells the same for users.
 
 use serde::Serialize;
 
@@ -145,10 +149,12 @@ pub fn model(sc: &Scenario, consumers: f64, availability: f64, cond: &Conditions
             0.0
         };
         let per_group = 1.0 / (full.total + locked);
-        limits.push((
-            groups * per_group,
-            format!("FIFO groups ({groups}) < consumers ({consumers})"),
-        ));
+        let why = if groups < up {
+            format!("FIFO groups ({groups}) < consumers ({consumers})")
+        } else {
+            format!("FIFO groups ({groups}), each locked while a failure waits out its timeout")
+        };
+        limits.push((groups * per_group, why));
         let hot = hottest_group_share(sc);
         limits.push((
             per_group / hot,
@@ -178,7 +184,7 @@ pub fn model(sc: &Scenario, consumers: f64, availability: f64, cond: &Conditions
             rate,
             format!(
                 "max_in_flight ({max_in_flight}) < consumers × batch_size ({})",
-                up * batch
+                consumers * batch
             ),
         ));
     }

@@ -70,7 +70,13 @@ pub fn analyse(sc: &Scenario) -> Analysis {
         ));
     }
     let vt = sc.queue.visibility_timeout.as_secs_f64();
-    let batch_time = f64::from(sc.consumers.batch_size) * mean;
+    // Receive, then each message and (partial batches) its delete.
+    let latency = sc.consumers.request_latency.as_secs_f64();
+    let delete = match sc.consumers.batch_failure {
+        mqsim::scenario::BatchFailure::Partial => latency,
+        mqsim::scenario::BatchFailure::Whole => 0.0,
+    };
+    let batch_time = latency + f64::from(sc.consumers.batch_size) * (mean + delete);
     if sc.consumers.heartbeat.is_none() && batch_time > vt {
         warnings.push(format!(
             "a full batch of {} takes {batch_time:.3} s on average, longer than the visibility \
@@ -170,11 +176,19 @@ pub fn write_analysis(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
              the fleet there, so they are lower bounds)"
         )?;
     }
-    writeln!(
-        out,
-        "offered load    {:.4} (arrival rate / capacity)",
-        a.offered_load
-    )?;
+    match a.capacity_max {
+        Some(most) => writeln!(
+            out,
+            "offered load    {:.4} (arrival rate / capacity; {:.4} at autoscale.max)",
+            a.offered_load,
+            a.arrival_rate / most
+        )?,
+        None => writeln!(
+            out,
+            "offered load    {:.4} (arrival rate / capacity)",
+            a.offered_load
+        )?,
+    }
     writeln!(
         out,
         "run size        about {:.3e} messages a replication, {:.2e} events in all",

@@ -18,15 +18,19 @@ const KINDS: &[(&str, &[&[&str]])] = &[
     ("exp", &[&["mean"]]),
     ("uniform", &[&["min", "max"]]),
     ("normal", &[&["mean", "sd"]]),
-    ("lognormal", &[&["mean", "p99"], &["median", "sigma"]]),
-    ("gamma", &[&["mean", "cv"]]),
+    (
+        "lognormal",
+        &[&["mean", "p99"], &["median", "sigma"], &["mu", "sigma"]],
+    ),
+    ("gamma", &[&["mean", "cv"], &["shape", "scale"]]),
     ("weibull", &[&["scale", "shape"]]),
     ("pareto", &[&["scale", "shape"]]),
     ("empirical", &[&["file"]]),
 ];
 
 /// Parameters that are plain numbers; every other one is a duration.
-const UNITLESS: &[&str] = &["sigma", "cv", "shape"];
+/// (`mu` is the mean of ln X, X in seconds.)
+const UNITLESS: &[&str] = &["sigma", "cv", "shape", "mu"];
 
 /// Parses the distribution at `key`; `files` holds the data files it may name.
 pub fn parse_dist(key: &str, value: &Value, files: &DataFiles) -> Checked<Dist> {
@@ -62,8 +66,13 @@ pub fn parse_dist(key: &str, value: &Value, files: &DataFiles) -> Checked<Dist> 
         ("uniform", _) => Dist::uniform(number("min")?, number("max")?),
         ("normal", _) => Dist::normal(number("mean")?, number("sd")?),
         ("lognormal", ["mean", "p99"]) => Dist::lognormal_mean_p99(number("mean")?, number("p99")?),
-        ("lognormal", _) => Dist::lognormal_median_sigma(number("median")?, number("sigma")?),
-        ("gamma", _) => Dist::gamma_mean_cv(number("mean")?, number("cv")?),
+        ("lognormal", ["median", "sigma"]) => {
+            Dist::lognormal_median_sigma(number("median")?, number("sigma")?)
+        }
+        // The distribution's own parameters, as `mqsim check` prints them.
+        ("lognormal", _) => lognormal(number("mu")?, number("sigma")?),
+        ("gamma", ["mean", "cv"]) => Dist::gamma_mean_cv(number("mean")?, number("cv")?),
+        ("gamma", _) => gamma(number("shape")?, number("scale")?),
         ("weibull", _) => Dist::weibull(number("scale")?, number("shape")?),
         ("pareto", _) => Dist::pareto(number("scale")?, number("shape")?),
         _ => return empirical(key, table, files),
@@ -126,15 +135,43 @@ fn parameter_set(key: &str, kind: &str, table: &toml::Table) -> Checked<&'static
     ))
 }
 
-/// A duration parameter in seconds.
+/// A duration parameter in seconds. A plain number is taken as it is
+/// (checked like a duration, not rounded to the microsecond), so that the
+/// parameters `mqsim check` prints load back exactly.
 fn seconds(key: &str, value: &Value) -> Checked<f64> {
     let t = match value {
-        Value::String(s) => parse_duration(s),
-        Value::Integer(i) => super::duration::RawDuration::Seconds(*i as f64).to_time(),
-        Value::Float(f) => super::duration::RawDuration::Seconds(*f).to_time(),
+        Value::String(s) => parse_duration(s).map(|t| t.as_secs_f64()),
+        Value::Integer(i) => super::duration::RawDuration::Seconds(*i as f64)
+            .to_time()
+            .map(|t| t.as_secs_f64()),
+        Value::Float(f) => super::duration::RawDuration::Seconds(*f)
+            .to_time()
+            .map(|_| *f),
         other => Err(format!("a {} is not {DURATION_FORMS}", other.type_str())),
     };
-    t.map(|t| t.as_secs_f64()).map_err(|why| invalid(key, why))
+    t.map_err(|why| invalid(key, why))
+}
+
+fn lognormal(mu: f64, sigma: f64) -> Result<Dist, String> {
+    if !(sigma.is_finite() && sigma > 0.0) {
+        return Err(format!("sigma must be positive and finite, got {sigma}"));
+    }
+    let mean = (mu + sigma * sigma / 2.0).exp();
+    if !(mean.is_finite() && mean > 0.0) {
+        return Err(format!(
+            "mu = {mu}, sigma = {sigma} give a mean of {mean} s; allowed: a finite, positive mean"
+        ));
+    }
+    Ok(Dist::Lognormal { mu, sigma })
+}
+
+fn gamma(shape: f64, scale: f64) -> Result<Dist, String> {
+    for (name, v) in [("shape", shape), ("scale", scale)] {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(format!("{name} must be positive and finite, got {v}"));
+        }
+    }
+    Ok(Dist::Gamma { shape, scale })
 }
 
 fn unitless(key: &str, value: &Value) -> Checked<f64> {
@@ -200,6 +237,25 @@ mod tests {
         assert!(parse("{ dist = \"normal\", mean = \"1s\", sd = \"100ms\" }").is_ok());
         assert!(parse("{ dist = \"weibull\", scale = \"1s\", shape = 1.5 }").is_ok());
         assert!(parse("{ dist = \"pareto\", scale = \"1s\", shape = 2.5 }").is_ok());
+        // The distributions' own parameters, exactly as written.
+        let ln = parse("{ dist = \"lognormal\", mu = -1.9668421553962012, sigma = 0.84 }");
+        assert_eq!(
+            ln.unwrap(),
+            Dist::Lognormal {
+                mu: -1.9668421553962012,
+                sigma: 0.84
+            }
+        );
+        let g = parse("{ dist = \"gamma\", shape = 1.5624999999999998, scale = 0.0768000001 }");
+        assert_eq!(
+            g.unwrap(),
+            Dist::Gamma {
+                shape: 1.5624999999999998,
+                scale: 0.0768000001
+            }
+        );
+        assert!(parse("{ dist = \"lognormal\", mu = 800, sigma = 1 }").is_err());
+        assert!(parse("{ dist = \"gamma\", shape = 0, scale = 1 }").is_err());
     }
 
     #[test]

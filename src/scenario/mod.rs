@@ -19,6 +19,7 @@ mod overrides;
 pub mod presets;
 mod raw;
 mod validate;
+mod written;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

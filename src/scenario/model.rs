@@ -4,8 +4,9 @@
 //! hold, durations are integer ticks ([`SimTime`]), distributions have valid
 //! parameters. The engine may rely on these invariants without re-checking.
 //! The model knows nothing of TOML; it serializes (for `mqsim check` and for
-//! the SHA-256 of the resolved scenario in `summary.json`) with durations as
-//! unit strings, so the printed form reads like the input.
+//! the SHA-256 of the resolved scenario in `summary.json`) in the
+//! scenario-file format, so that the printed form loads back to the same
+//! scenario ([`super::written`]).
 
 use std::sync::Arc;
 
@@ -41,20 +42,28 @@ pub struct Scenario {
     /// The consumer fleet.
     pub consumers: ConsumerConfig,
     /// The incident timeline (`[[faults]]`), in file order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<Fault>,
     /// Sweep axes (`[sweep]`), used by `mqsim sweep` and `mqsim plan`; `run` ignores them.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "super::written::sweep"
+    )]
     pub sweep: Vec<SweepAxis>,
     /// Service-level objectives checked in every report.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "super::written::slo"
+    )]
     pub slo: Vec<SloTarget>,
     /// Prices for `cost_usd`.
     pub cost: CostConfig,
 }
 
-/// `[queue]`.
-#[derive(Clone, Debug, Serialize)]
+/// `[queue]` (serialized by [`super::written`]).
+#[derive(Clone, Debug)]
 pub struct QueueConfig {
     /// Standard or FIFO.
-    #[serde(rename = "type")]
     pub kind: QueueKind,
     /// How long a received message stays invisible (0 .. 12h).
     pub visibility_timeout: SimTime,
@@ -73,11 +82,9 @@ pub struct QueueConfig {
     /// What happens to the messages of a consumer that goes down.
     pub on_consumer_loss: ConsumerLoss,
     /// The preset the defaults came from, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
     /// Send calls per second the queue accepts (SQS FIFO: 300 without
     /// high-throughput mode); calls beyond it are throttled and retried.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub throughput_limit: Option<f64>,
 }
 
@@ -112,8 +119,8 @@ pub enum StaleDelete {
     Deletes,
 }
 
-/// One `[[producers]]` entry.
-#[derive(Clone, Debug, Serialize)]
+/// One `[[producers]]` entry (serialized by [`super::written`]).
+#[derive(Clone, Debug)]
 pub struct ProducerConfig {
     /// Producer name (default `producer-<index>`).
     pub name: String,
@@ -122,7 +129,6 @@ pub struct ProducerConfig {
     pub rate: f64,
     /// Piecewise-constant rate: `(from, rate)` steps in time order, the first
     /// at 0. Empty when the rate is constant.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub schedule: Vec<RateStep>,
     /// The arrival process.
     pub arrivals: Arrivals,
@@ -133,11 +139,9 @@ pub struct ProducerConfig {
     pub groups: u32,
     /// 0: messages spread evenly over the groups; s > 0: group k (from 1)
     /// gets a share proportional to 1 / k^s (Zipf), a hot first group.
-    #[serde(skip_serializing_if = "is_zero")]
     pub group_skew: f64,
     /// Probability that the response to an accepted send call is lost, so
     /// the producer sends the batch again after `retry.backoff`.
-    #[serde(skip_serializing_if = "is_zero")]
     pub lost_acks: f64,
     /// Retries while the queue is unavailable.
     pub retry: RetryPolicy,
@@ -161,9 +165,8 @@ impl Serialize for RateStep {
     }
 }
 
-/// How a producer spaces its messages.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "lowercase")]
+/// How a producer spaces its messages (serialized by [`super::written`]).
+#[derive(Clone, Debug, PartialEq)]
 pub enum Arrivals {
     /// A Poisson process (exponential gaps at the current rate).
     Poisson,
@@ -174,7 +177,6 @@ pub enum Arrivals {
         /// The file, as written in the scenario.
         file: String,
         /// Send times in ticks, sorted, each before `duration`.
-        #[serde(skip)]
         times: Arc<[u64]>,
     },
 }
@@ -198,6 +200,7 @@ pub struct ConsumerConfig {
     /// Long-polling wait (0 .. 20s); 0 is short polling.
     pub wait_time: SimTime,
     /// Processing time of one message.
+    #[serde(serialize_with = "super::written::dist")]
     pub processing: Dist,
     /// Probability that a processing fails (the message is not deleted).
     pub error_rate: f64,
@@ -324,6 +327,7 @@ pub struct CrashConfig {
     /// it (failures tied to the work, such as running out of memory).
     pub per_message: f64,
     /// Time to come back.
+    #[serde(serialize_with = "super::written::dist")]
     pub restart: Dist,
 }
 
@@ -481,8 +485,4 @@ impl Scenario {
     pub fn offered_load(&self) -> f64 {
         self.arrival_rate() / crate::capacity::capacity(self).rate
     }
-}
-
-fn is_zero(x: &f64) -> bool {
-    *x == 0.0
 }

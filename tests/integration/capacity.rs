@@ -28,6 +28,9 @@ fn saturated(mut sc: Scenario) -> (Scenario, f64) {
     let fleet_max = sc.consumers.slots();
     let most = capacity::fleet_capacity(&sc, f64::from(fleet_max)).max(cap);
     for p in &mut sc.producers {
+        // A skewed group mix caps the arrival rate the fleet keeps up with
+        // (the busiest group), not a flood's throughput: tested below.
+        p.group_skew = 0.0;
         p.schedule.clear();
         p.arrivals = Arrivals::Poisson;
         p.rate = 2.0 * most / n;
@@ -295,5 +298,40 @@ fn spike_and_slowdown_outlooks_match_the_simulated_backlog() {
                 "{name} fault {i}: check says a backlog of {estimate}, the run peaks at {simulated}"
             );
         }
+    }
+}
+
+#[test]
+fn the_busiest_fifo_group_caps_the_arrival_rate_the_fleet_keeps_up_with() {
+    // 100 groups, Zipf 1: the first gets 19% of the messages, and one
+    // consumer at a time serves it; 12 consumers could take far more.
+    let set = [
+        "producers.0.groups=100",
+        "producers.0.group_skew=1.0",
+        "consumers.poison_fraction=0",
+    ];
+    let base = example("fifo-orders.toml", &set);
+    let cap = capacity::capacity(&base);
+    assert!(cap.limit.starts_with("the busiest FIFO group"), "{cap:?}");
+    let hot = cap.per_consumer_rate / cap.rate;
+    let run = |factor: f64| {
+        let mut sc = base.clone();
+        sc.producers[0].rate = factor * cap.rate;
+        sc.replications = 2;
+        (0..2).map(|i| run_replication(&sc, i)).collect::<Vec<_>>()
+    };
+    // Below the cap the queue keeps up.
+    for r in run(0.8) {
+        assert!(r.metrics.backlog_max < 300.0, "{}", r.metrics.backlog_max);
+    }
+    // Above it the busiest group falls behind at its excess rate.
+    let excess = 1.25 * cap.rate * hot - cap.per_consumer_rate;
+    let expected = excess * base.duration.as_secs_f64();
+    for r in run(1.25) {
+        let left = r.metrics.left_visible + r.metrics.left_in_flight;
+        assert!(
+            (left - expected).abs() < 0.15 * expected,
+            "left {left}, expected {expected}"
+        );
     }
 }

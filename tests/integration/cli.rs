@@ -464,3 +464,23 @@ fn run_warns_of_an_unstable_load_before_it_runs() {
     run(false).stderr(contains("warning: offered load 2.096 is at or above 1"));
     run(true).stderr(contains("warning").not());
 }
+
+#[test]
+fn a_spike_on_a_trace_producer_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "t.csv", "1\n2\n3\n");
+    let text = "duration = \"1m\"\n[[producers]]\nname = \"replay\"\narrivals = { trace = \"t.csv\" }\n\
+                [consumers]\ncount = 1\nprocessing = \"10ms\"\n\
+                [[faults]]\nkind = \"spike\"\nat = \"10s\"\nduration = \"10s\"\nfactor = 5\nproducer = \"replay\"\n";
+    let file = write(dir.path(), "s.toml", text);
+    for command in ["check", "run"] {
+        mqsim()
+            .arg(command)
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stderr(contains("s.toml:13:12: faults.0.producer"))
+            .stderr(contains("a spike cannot act on producer \"replay\""))
+            .stderr(contains("replays a trace"));
+    }
+}

@@ -17,6 +17,7 @@ mod presets;
 mod properties;
 mod reference;
 mod report;
+mod resolved;
 mod scaleout;
 mod scenarios;
 mod sweep;
