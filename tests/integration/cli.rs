@@ -2,12 +2,11 @@
 //! (exit 2 with file, line, column, key and what is allowed; never a panic).
 
 use std::fs;
-use std::path::Path;
 
 use predicates::prelude::*;
 use predicates::str::contains;
 
-use crate::common::{mqsim, root, toml_files};
+use crate::common::{mqsim, root, toml_files, write};
 
 const VALID: &str = r#"name = "tiny"
 duration = "2m"
@@ -20,12 +19,6 @@ rate = 5
 count = 2
 processing = { dist = "exp", mean = "100ms" }
 "#;
-
-fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
-    let path = dir.join(name);
-    fs::write(&path, text).unwrap();
-    path
-}
 
 /// Runs `mqsim check` on `text` and expects exit 2 with every `needle` in stderr.
 fn assert_rejected(text: &str, needles: &[&str]) {

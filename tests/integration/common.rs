@@ -59,3 +59,10 @@ pub fn interrupt(child: &std::process::Child) {
         .unwrap();
     assert!(sent.success(), "kill -INT failed");
 }
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}

@@ -3,13 +3,12 @@
 //! file it comes from in the user's terms.
 
 use std::fs;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use predicates::prelude::*;
 use predicates::str::contains;
 
-use crate::common::{mqsim, root};
+use crate::common::{mqsim, root, write};
 
 /// A scenario that takes minutes to simulate: an error found only after it
 /// would make the test time out.
@@ -22,12 +21,6 @@ rate = 200
 count = 40
 processing = { dist = "exp", mean = "100ms" }
 "#;
-
-fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
-    let path = dir.join(name);
-    fs::write(&path, text).unwrap();
-    path
-}
 
 fn quickstart() -> std::path::PathBuf {
     root().join("scenarios/quickstart.toml")

@@ -260,6 +260,21 @@ fn write_worded(dir: &Path) -> std::path::PathBuf {
     file
 }
 
+/// Runs the worded scenario; its directory (kept alive) and report.html.
+fn run_worded() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_worded(dir.path());
+    mqsim()
+        .arg("run")
+        .arg(&file)
+        .args(["--quiet", "--out"])
+        .arg(dir.path().join("run"))
+        .assert()
+        .code(predicates::ord::ge(0));
+    let html = parse(&dir.path().join("run"));
+    (dir, html)
+}
+
 #[test]
 fn a_sweep_report_describes_each_point_as_simulated_not_the_base() {
     let dir = tempfile::tempdir().unwrap();
@@ -366,16 +381,7 @@ fn a_plan_report_describes_the_chosen_value() {
 
 #[test]
 fn the_words_name_fifo_groups_faults_latency_and_the_p99() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = write_worded(dir.path());
-    mqsim()
-        .arg("run")
-        .arg(&file)
-        .args(["--quiet", "--out"])
-        .arg(dir.path().join("run"))
-        .assert()
-        .code(predicates::ord::ge(0));
-    let html = parse(&dir.path().join("run"));
+    let (_dir, html) = run_worded();
     let all = sections(&html);
     let words = section(&all, "What was simulated");
     for want in [
@@ -509,16 +515,7 @@ fn a_report_without_charts_has_no_charts_heading() {
 
 #[test]
 fn the_embedded_toml_loads_back_as_the_same_scenario() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = write_worded(dir.path());
-    mqsim()
-        .arg("run")
-        .arg(&file)
-        .args(["--quiet", "--out"])
-        .arg(dir.path().join("run"))
-        .assert()
-        .code(predicates::ord::ge(0));
-    let html = parse(&dir.path().join("run"));
+    let (dir, html) = run_worded();
     assert!(
         html.contains("mqsim run worded.toml --seed 5"),
         "the reproduce hint"
@@ -526,7 +523,7 @@ fn the_embedded_toml_loads_back_as_the_same_scenario() {
     let saved = dir.path().join("saved.toml");
     fs::write(&saved, embedded_toml(&html)).unwrap();
     let loaded = mqsim::scenario::load(&saved, &[]).unwrap_or_else(|e| panic!("{e}"));
-    let original = mqsim::scenario::load(&file, &[]).unwrap();
+    let original = mqsim::scenario::load(&dir.path().join("worded.toml"), &[]).unwrap();
     assert_eq!(
         serde_json::to_string(&loaded).unwrap(),
         serde_json::to_string(&original).unwrap(),
