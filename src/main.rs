@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-mod check;
+mod analysis;
 mod cli;
 mod commands;
 mod execution;

@@ -1,5 +1,5 @@
 //! `mqsim check`: validate a scenario and print it resolved, with the
-//! capacity analysis of [`crate::check`]; nothing is simulated.
+//! capacity analysis of [`crate::analysis`]; nothing is simulated.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -12,7 +12,7 @@ use crate::execution::inputs::Inputs;
 /// `mqsim check`.
 pub fn check(args: &CheckArgs) -> Result<ExitCode> {
     let sc = Inputs::read(&args.scenario, &[])?.load(&[])?;
-    let analysis = crate::check::analyse(&sc);
+    let analysis = crate::analysis::analyse(&sc);
     let mut stdout = std::io::stdout().lock();
     match args.scenario.format {
         Format::Json => {
@@ -22,7 +22,7 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
         Format::Table => {
             let resolved = toml::to_string(&sc).context("printing the resolved scenario")?;
             writeln!(stdout, "# resolved scenario\n{resolved}")?;
-            crate::check::write_analysis(&analysis, &mut stdout)?;
+            crate::analysis::write_analysis(&analysis, &mut stdout)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::check;
+use crate::analysis;
 use crate::cli::{Format, RunArgs};
 use crate::execution::guard::Guard;
 use crate::execution::inputs::Inputs;
@@ -36,7 +36,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let inputs = Inputs::read(&args.scenario, &[])?;
     let sc = inputs.load(&[])?;
     if !args.exec.quiet {
-        check::write_warnings(&check::analyse(&sc), &mut std::io::stderr())?;
+        analysis::write_warnings(&analysis::analyse(&sc), &mut std::io::stderr())?;
     }
     let threads = thread_count(args.exec.threads);
     let dir = args
