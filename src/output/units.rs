@@ -61,10 +61,16 @@ pub fn unit_of(metric: &str) -> Unit {
 /// `v` in `metric`'s unit for a sentence or a bound: "600 s", "0 messages",
 /// "$1.2000", "0.05".
 pub fn with_unit(metric: &str, v: f64) -> String {
+    with_unit_as(metric, v, short)
+}
+
+/// [`with_unit`] with the number written by `number` (a chart legend trims
+/// trailing zeros where the table keeps five significant digits).
+pub fn with_unit_as(metric: &str, v: f64, number: fn(f64) -> String) -> String {
     match unit_of(metric) {
-        Unit::Usd => format!("${}", short(v)),
-        Unit::Share => short(v),
-        unit => format!("{} {}", short(v), unit.symbol()),
+        Unit::Usd => format!("${}", number(v)),
+        Unit::Share => number(v),
+        unit => format!("{} {}", number(v), unit.symbol()),
     }
 }
 

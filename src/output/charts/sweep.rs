@@ -14,7 +14,7 @@
 use super::*;
 use crate::grid::Point;
 use crate::output::summary::RunSummary;
-use crate::output::units::{Unit, unit_of};
+use crate::output::units::with_unit_as;
 use crate::scenario::Scenario;
 use crate::stats::Stat;
 
@@ -246,20 +246,13 @@ fn stats_at(xs: &[&str], group: &str, stats: &[Option<Stat>]) -> Option<Stat> {
 
 fn slo_mark(metric: &str, bound: f64) -> Mark {
     Mark {
-        label: format!("SLO {metric} ≤ {}", bound_words(metric, bound)),
+        label: format!(
+            "SLO {metric} ≤ {}",
+            with_unit_as(metric, bound, super::run::short)
+        ),
         value: bound,
         vertical: false,
         color: RED,
-    }
-}
-
-/// A bound with its unit: "30 s", "0 messages", "$5".
-fn bound_words(metric: &str, bound: f64) -> String {
-    let n = super::run::short(bound);
-    match unit_of(metric) {
-        Unit::Usd => format!("${n}"),
-        Unit::Share => n,
-        unit => format!("{n} {}", unit.symbol()),
     }
 }
 
