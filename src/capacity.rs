@@ -104,8 +104,8 @@ impl Default for Conditions {
 /// Messages per second one up consumer completes when saturated, before
 /// the FIFO-group, `max_in_flight` and throughput-limit caps.
 pub fn per_consumer_rate(sc: &Scenario) -> f64 {
-    let fleet = f64::from(sc.consumers.count) * availability(sc);
-    let batch = f64::from(sc.consumers.batch_size);
+    let fleet = f64::from(sc.consumers().count) * availability(sc);
+    let batch = f64::from(sc.consumers().batch_size);
     1.0 / cost(sc, &Conditions::default(), batch, fleet).total
 }
 
@@ -118,13 +118,18 @@ pub fn fleet_capacity(sc: &Scenario, consumers_up: f64) -> f64 {
 /// The capacity at `consumers.count` consumers (crashes included).
 pub fn capacity(sc: &Scenario) -> Capacity {
     let a = availability(sc);
-    model(sc, f64::from(sc.consumers.count), a, &Conditions::default())
+    model(
+        sc,
+        f64::from(sc.consumers().count),
+        a,
+        &Conditions::default(),
+    )
 }
 
 /// The capacity of `consumers` consumers (of which the `availability`
 /// share is up) under `cond`.
 pub fn model(sc: &Scenario, consumers: f64, availability: f64, cond: &Conditions) -> Capacity {
-    let c = &sc.consumers;
+    let c = &sc.consumers();
     let batch = f64::from(c.batch_size);
     let up = consumers * availability;
     let full = cost(sc, cond, batch, up);
@@ -140,11 +145,11 @@ pub fn model(sc: &Scenario, consumers: f64, availability: f64, cond: &Conditions
             format!("consumers ({consumers} × {mu:.4} msg/s each)")
         },
     )];
-    if sc.queue.kind == QueueKind::Fifo {
+    if sc.queue().kind == QueueKind::Fifo {
         let groups: f64 = sc.producers.iter().map(|p| f64::from(p.groups)).sum();
         // A failure left to its timeout keeps the group locked that long.
         let locked = if c.on_error == OnError::Wait {
-            full.failures * sc.queue.visibility_timeout.as_secs_f64()
+            full.failures * sc.queue().visibility_timeout.as_secs_f64()
         } else {
             0.0
         };
@@ -164,12 +169,12 @@ pub fn model(sc: &Scenario, consumers: f64, availability: f64, cond: &Conditions
             ),
         ));
     }
-    let max_in_flight = f64::from(sc.queue.max_in_flight);
+    let max_in_flight = f64::from(sc.queue().max_in_flight);
     if max_in_flight < up * batch {
         // Failures left to their timeout hold a slot that long; the rest
         // is shared by the busy consumers, whose batches shrink to fit.
         let hold = if c.on_error == OnError::Wait {
-            full.failures * sc.queue.visibility_timeout.as_secs_f64()
+            full.failures * sc.queue().visibility_timeout.as_secs_f64()
         } else {
             0.0
         };
@@ -188,7 +193,7 @@ pub fn model(sc: &Scenario, consumers: f64, availability: f64, cond: &Conditions
             ),
         ));
     }
-    if let Some(limit) = sc.queue.throughput_limit {
+    if let Some(limit) = sc.queue().throughput_limit {
         let total = sc.arrival_rate();
         // Send calls per message, weighted by the producers' rates.
         let calls: f64 = if total > 0.0 {
@@ -253,7 +258,7 @@ pub fn capacity_at(sc: &Scenario, t: f64, consumers_up: f64) -> f64 {
 
 /// The share of time a consumer is up: `mtbf / (mtbf + mean restart)`.
 pub fn availability(sc: &Scenario) -> f64 {
-    let Some(crash) = &sc.consumers.crash else {
+    let Some(crash) = &sc.consumers().crash else {
         return 1.0;
     };
     let Some(mtbf) = crash.mtbf else {
@@ -274,7 +279,7 @@ struct Cost {
 
 /// The consumer time one message costs with batches of `batch` messages.
 fn cost(sc: &Scenario, cond: &Conditions, batch: f64, fleet: f64) -> Cost {
-    let c = &sc.consumers;
+    let c = &sc.consumers();
     let s = c.processing.mean() * cond.slowdown;
     let var = c.processing.variance() * cond.slowdown * cond.slowdown;
     let l = c.request_latency.as_secs_f64();
@@ -294,12 +299,12 @@ fn cost(sc: &Scenario, cond: &Conditions, batch: f64, fleet: f64) -> Cost {
     // Receives come from the whole fleet, one a batch cycle each.
     let gap = (l + batch * (s + l)) / fleet.max(1e-9);
     let q = expiry(sc, s, var, l, batch, gap);
-    let dup = if sc.queue.kind == QueueKind::Standard {
-        sc.queue.duplicate_delivery
+    let dup = if sc.queue().kind == QueueKind::Standard {
+        sc.queue().duplicate_delivery
     } else {
         0.0
     };
-    let max = sc.queue.max_receive_count.map(f64::from);
+    let max = sc.queue().max_receive_count.map(f64::from);
     // A processing that sticks: no error, no crash, not timed out.
     let good_ok = (1.0 - e) * (1.0 - pc) * (1.0 - q);
     let good_ok = if whole {
@@ -313,11 +318,11 @@ fn cost(sc: &Scenario, cond: &Conditions, batch: f64, fleet: f64) -> Cost {
         Some(m) => m,
         None => {
             let gap = if c.on_error == OnError::Wait {
-                sc.queue.visibility_timeout.as_secs_f64()
+                sc.queue().visibility_timeout.as_secs_f64()
             } else {
                 s + l
             };
-            (sc.queue.retention.as_secs_f64() / gap.max(1e-6)).max(1.0)
+            (sc.queue().retention.as_secs_f64() / gap.max(1e-6)).max(1.0)
         }
     };
     // Time of one processing whose failure probability is `fail`.
@@ -362,15 +367,15 @@ fn tries(ok: f64, max: Option<f64>) -> f64 {
 /// next receive); a FIFO queue refuses every expired receipt, so any
 /// expiry counts there.
 fn expiry(sc: &Scenario, s: f64, var: f64, l: f64, batch: f64, gap: f64) -> f64 {
-    let vt = sc.queue.visibility_timeout.as_secs_f64();
+    let vt = sc.queue().visibility_timeout.as_secs_f64();
     if sc
-        .consumers
+        .consumers()
         .heartbeat
-        .is_some_and(|h| h < sc.queue.visibility_timeout)
+        .is_some_and(|h| h < sc.queue().visibility_timeout)
     {
         return 0.0;
     }
-    let gap = if sc.queue.kind == QueueKind::Fifo {
+    let gap = if sc.queue().kind == QueueKind::Fifo {
         0.0
     } else {
         gap
@@ -400,7 +405,7 @@ fn expiry(sc: &Scenario, s: f64, var: f64, l: f64, batch: f64, gap: f64) -> f64 
         }
         sum / weight
     };
-    if sc.consumers.batch_failure == BatchFailure::Whole {
+    if sc.consumers().batch_failure == BatchFailure::Whole {
         return late(batch, l + batch * s);
     }
     let positions = batch.round().max(1.0) as u32;

@@ -112,7 +112,7 @@ fn mean_arrival_rate(sc: &Scenario, a: f64, b: f64) -> f64 {
 /// outage.
 fn capacity_at(sc: &Scenario, t: f64) -> f64 {
     // An autoscaled fleet at its largest: the optimistic bound.
-    let fleet = sc.consumers.slots();
+    let fleet = sc.consumers().slots();
     let Some(cond) = capacity::conditions_at(sc, t) else {
         return 0.0;
     };

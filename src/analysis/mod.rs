@@ -40,11 +40,11 @@ pub struct Analysis {
 pub fn analyse(sc: &Scenario) -> Analysis {
     let model = capacity::capacity(sc);
     let capacity = model.rate;
-    let mean = sc.consumers.processing.mean();
+    let mean = sc.consumers().processing.mean();
     let arrival_rate = sc.arrival_rate();
     let offered_load = arrival_rate / capacity;
     let mut warnings = Vec::new();
-    let capacity_max = sc.consumers.autoscale.as_ref().map(|a| {
+    let capacity_max = sc.consumers().autoscale.as_ref().map(|a| {
         let most = capacity::model(
             sc,
             f64::from(a.max),
@@ -69,35 +69,35 @@ pub fn analyse(sc: &Scenario) -> Analysis {
             model.limit
         ));
     }
-    let vt = sc.queue.visibility_timeout.as_secs_f64();
+    let vt = sc.queue().visibility_timeout.as_secs_f64();
     // Receive, then each message and (partial batches) its delete.
-    let latency = sc.consumers.request_latency.as_secs_f64();
-    let delete = match sc.consumers.batch_failure {
+    let latency = sc.consumers().request_latency.as_secs_f64();
+    let delete = match sc.consumers().batch_failure {
         mqsim::scenario::BatchFailure::Partial => latency,
         mqsim::scenario::BatchFailure::Whole => 0.0,
     };
-    let batch_time = latency + f64::from(sc.consumers.batch_size) * (mean + delete);
-    if sc.consumers.heartbeat.is_none() && batch_time > vt {
+    let batch_time = latency + f64::from(sc.consumers().batch_size) * (mean + delete);
+    if sc.consumers().heartbeat.is_none() && batch_time > vt {
         warnings.push(format!(
             "a full batch of {} takes {batch_time:.3} s on average, longer than the visibility \
              timeout ({vt} s): later messages of a batch time out and are processed twice; \
              use a heartbeat, a smaller batch_size or a longer visibility_timeout",
-            sc.consumers.batch_size
+            sc.consumers().batch_size
         ));
     }
-    if sc.queue.preset.as_deref() == Some("lambda-sqs") && vt < 6.0 * batch_time {
+    if sc.queue().preset.as_deref() == Some("lambda-sqs") && vt < 6.0 * batch_time {
         warnings.push(format!(
             "AWS advises a visibility timeout of at least 6 × the function timeout; a batch \
              takes {batch_time:.3} s on average, and visibility_timeout is {vt} s"
         ));
     }
-    if let Some(hb) = sc.consumers.heartbeat
-        && hb >= sc.queue.visibility_timeout
+    if let Some(hb) = sc.consumers().heartbeat
+        && hb >= sc.queue().visibility_timeout
     {
         warnings.push(format!(
             "heartbeat ({hb}) is not shorter than the visibility timeout ({}): messages time out \
              before they are extended",
-            sc.queue.visibility_timeout
+            sc.queue().visibility_timeout
         ));
     }
     peak_warning(sc, capacity, &mut warnings);

@@ -65,7 +65,7 @@ impl Scaler {
 impl Simulation<'_> {
     /// Arms the first evaluation and the scheduled steps.
     pub(super) fn start_autoscaling(&mut self) {
-        let Some(a) = &self.sc.consumers.autoscale else {
+        let Some(a) = &self.sc.consumers().autoscale else {
             return;
         };
         if a.target_backlog_per_consumer.is_some() {
@@ -79,7 +79,7 @@ impl Simulation<'_> {
     }
 
     pub(super) fn on_scale_evaluation(&mut self) {
-        let Some(a) = &self.sc.consumers.autoscale else {
+        let Some(a) = &self.sc.consumers().autoscale else {
             return;
         };
         let target = a.target_backlog_per_consumer.unwrap_or(f64::INFINITY);
@@ -120,7 +120,7 @@ impl Simulation<'_> {
     }
 
     pub(super) fn on_capacity_step(&mut self, i: usize) {
-        let Some(a) = &self.sc.consumers.autoscale else {
+        let Some(a) = &self.sc.consumers().autoscale else {
             return;
         };
         let count = a.schedule[i].count;
@@ -152,7 +152,7 @@ impl Simulation<'_> {
         self.set_paid(1);
         let startup = self
             .sc
-            .consumers
+            .consumers()
             .autoscale
             .as_ref()
             .map_or(0, |a| a.startup.ticks());
@@ -198,7 +198,7 @@ impl Simulation<'_> {
                 self.set_paid(-1);
             }
             _ if self.consumers[c].activity == Activity::Processing
-                && self.sc.consumers.autoscale.as_ref().map(|a| a.scale_in)
+                && self.sc.consumers().autoscale.as_ref().map(|a| a.scale_in)
                     == Some(ScaleIn::Finish) =>
             {
                 self.consumers[c].provision = Provision::Draining;

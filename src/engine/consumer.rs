@@ -92,7 +92,7 @@ impl Simulation<'_> {
             return;
         }
         while (self.visible > 0 || !self.ghosts.is_empty())
-            && self.in_flight < u64::from(self.sc.queue.max_in_flight)
+            && self.in_flight < u64::from(self.sc.queue().max_in_flight)
         {
             let Some((c, poll)) = self.waiters.pop_front() else {
                 return;
@@ -137,8 +137,8 @@ impl Simulation<'_> {
     /// Receives up to `batch_size` visible messages into consumer `c`'s batch;
     /// messages past `max_receive_count` go to the dead-letter queue instead.
     pub(super) fn take_batch(&mut self, c: usize) -> usize {
-        let batch_size = self.sc.consumers.batch_size as usize;
-        let max_in_flight = u64::from(self.sc.queue.max_in_flight);
+        let batch_size = self.sc.consumers().batch_size as usize;
+        let max_in_flight = u64::from(self.sc.queue().max_in_flight);
         self.queue.begin_receive();
         let mut n = 0;
         while n < batch_size
@@ -154,7 +154,7 @@ impl Simulation<'_> {
             let receives = self.queue.get_mut(h).receives;
             if self
                 .sc
-                .queue
+                .queue()
                 .max_receive_count
                 .is_some_and(|max| receives >= max)
             {
@@ -176,7 +176,7 @@ impl Simulation<'_> {
         self.set_visible(self.visible - 1);
         self.set_in_flight(self.in_flight + 1);
         let receipt = self.receive(h);
-        let p = self.sc.queue.duplicate_delivery;
+        let p = self.sc.queue().duplicate_delivery;
         if p > 0.0 && self.rng_duplicates.random::<f64>() < p {
             self.ghosts.push_back((h, receipt));
             // Served by the next receive; a waiting long poll gets it now.
@@ -259,7 +259,7 @@ impl Simulation<'_> {
         let error_rate = self
             .faults
             .error_rate
-            .unwrap_or(self.sc.consumers.error_rate);
+            .unwrap_or(self.sc.consumers().error_rate);
         let failed = self.queue.get_mut(h).poison
             || (error_rate > 0.0 && self.rng_errors.random::<f64>() < error_rate);
         if failed {
@@ -330,7 +330,7 @@ impl Simulation<'_> {
     /// in it succeeded (one DeleteMessageBatch call); otherwise nothing is,
     /// and the successful messages come back with the failed ones.
     pub(super) fn whole_batches(&self) -> bool {
-        self.sc.consumers.batch_failure == BatchFailure::Whole
+        self.sc.consumers().batch_failure == BatchFailure::Whole
     }
 
     fn settle_whole_batch(&mut self, c: usize) {
@@ -374,8 +374,8 @@ impl Simulation<'_> {
             return;
         }
         let latest = m.receives == receipt;
-        let current = latest || self.sc.queue.stale_delete == StaleDelete::Deletes;
-        if self.sc.queue.kind == QueueKind::Fifo && !(m.state == State::InFlight && latest) {
+        let current = latest || self.sc.queue().stale_delete == StaleDelete::Deletes;
+        if self.sc.queue().kind == QueueKind::Fifo && !(m.state == State::InFlight && latest) {
             // FIFO queues answer an expired receipt handle (its visibility
             // timeout ran out, whatever happened since) with an error.
             self.rec.counts.delete_errors += 1;
@@ -389,7 +389,7 @@ impl Simulation<'_> {
 
     /// A failed processing; returns whether an API call was made.
     fn fail(&mut self, h: Handle, receipt: u32) -> bool {
-        match self.sc.consumers.on_error {
+        match self.sc.consumers().on_error {
             OnError::Wait => false,
             OnError::Release => {
                 if self.faults.queue_down() {

@@ -227,7 +227,7 @@ impl Simulation<'_> {
     fn apply_fault(&mut self, i: usize, on: bool) {
         match &self.sc.faults[i].kind {
             FaultKind::ConsumerOutage { down } => {
-                let n = down.of(self.sc.consumers.slots()) as usize;
+                let n = down.of(self.sc.consumers().slots()) as usize;
                 for c in 0..n {
                     if on { self.go_down(c) } else { self.come_up(c) }
                 }

@@ -26,7 +26,7 @@ use crate::time::round_ticks;
 impl Simulation<'_> {
     /// Arms consumer `c`'s next crash, if crashes are on.
     pub(super) fn schedule_crash(&mut self, c: usize) {
-        let Some(mtbf) = self.sc.consumers.crash.as_ref().and_then(|c| c.mtbf) else {
+        let Some(mtbf) = self.sc.consumers().crash.as_ref().and_then(|c| c.mtbf) else {
             return;
         };
         let gap: f64 = self.rng_crashes.sample(Exp1);
@@ -46,7 +46,7 @@ impl Simulation<'_> {
     pub(super) fn maybe_crash_during(&mut self, c: usize, start: u64, service: u64) {
         let p = self
             .sc
-            .consumers
+            .consumers()
             .crash
             .as_ref()
             .map_or(0.0, |c| c.per_message);
@@ -104,7 +104,7 @@ impl Simulation<'_> {
         consumer.deleting = false;
         consumer.len = 0;
         if was_busy {
-            let requeue = self.sc.queue.on_consumer_loss == ConsumerLoss::Requeue;
+            let requeue = self.sc.queue().on_consumer_loss == ConsumerLoss::Requeue;
             // Whole batches hold every message until the batch ends.
             let first = if self.whole_batches() { 0 } else { pos };
             self.consumers[c].batch_failed = false;

@@ -142,7 +142,7 @@ impl Simulation<'_> {
         let (faults, drain_time) = self.faults.outcomes(end);
         let end_secs = end as f64 / 1e6;
         let cost = &self.sc.cost;
-        let consumer_hours = if self.sc.consumers.autoscale.is_some() {
+        let consumer_hours = if self.sc.consumers().autoscale.is_some() {
             rec.paid.area_until(end) as f64 / 1e6 / 3600.0
         } else {
             consumers * end_secs / 3600.0

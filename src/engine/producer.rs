@@ -79,7 +79,7 @@ pub(super) struct Producer {
 impl Producer {
     pub fn new(sc: &Scenario, index: usize, seed: u64) -> Self {
         let config = &sc.producers[index];
-        let fifo = sc.queue.kind == QueueKind::Fifo;
+        let fifo = sc.queue().kind == QueueKind::Fifo;
         Producer {
             groups: fifo.then(|| GroupPicker::new(sc, index, seed)),
             lost_acks: (config.lost_acks > 0.0).then(|| {
@@ -213,7 +213,7 @@ impl Simulation<'_> {
     /// queue ignores it).
     #[inline]
     pub(super) fn enqueue_in(&mut self, group: u32) {
-        let pf = self.sc.consumers.poison_fraction;
+        let pf = self.sc.consumers().poison_fraction;
         let poison = pf > 0.0 && self.rng_errors.random::<f64>() < pf;
         if self.t.delay > 0 {
             let h = self.queue.insert_delayed(self.now, poison, group);

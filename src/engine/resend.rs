@@ -83,7 +83,7 @@ impl Simulation<'_> {
         }
         self.rec.counts.requests_send += 1;
         let n = repeat.count as u64;
-        let fifo = self.sc.queue.kind == QueueKind::Fifo;
+        let fifo = self.sc.queue().kind == QueueKind::Fifo;
         if fifo && self.now - repeat.sent_at <= DEDUP_WINDOW {
             self.rec.counts.deduplicated += n;
             return;

@@ -168,28 +168,28 @@ impl<'a> Simulation<'a> {
     pub fn new(sc: &'a Scenario, seed: u64) -> Self {
         let t = Ticks {
             duration: sc.duration.ticks(),
-            visibility: sc.queue.visibility_timeout.ticks(),
-            delay: sc.queue.delay.ticks(),
-            retention: sc.queue.retention.ticks(),
-            wait: sc.consumers.wait_time.ticks(),
-            latency: sc.consumers.request_latency.ticks(),
-            heartbeat: sc.consumers.heartbeat.map(|h| h.ticks()),
+            visibility: sc.queue().visibility_timeout.ticks(),
+            delay: sc.queue().delay.ticks(),
+            retention: sc.queue().retention.ticks(),
+            wait: sc.consumers().wait_time.ticks(),
+            latency: sc.consumers().request_latency.ticks(),
+            heartbeat: sc.consumers().heartbeat.map(|h| h.ticks()),
             sample: sc.sample_interval.ticks(),
-            batch_window: sc.consumers.batch_window.ticks(),
+            batch_window: sc.consumers().batch_window.ticks(),
         };
         let producers = (0..sc.producers.len())
             .map(|i| Producer::new(sc, i, seed))
             .collect();
-        let consumers = (0..sc.consumers.slots())
+        let consumers = (0..sc.consumers().slots())
             .map(|c| {
-                if c < sc.consumers.count {
+                if c < sc.consumers().count {
                     Consumer::new()
                 } else {
                     Consumer::off()
                 }
             })
             .collect();
-        let queue = match sc.queue.kind {
+        let queue = match sc.queue().kind {
             QueueKind::Standard => QueueStore::new(),
             QueueKind::Fifo => QueueStore::fifo(sc.producers.iter().map(|p| p.groups).sum()),
         };
@@ -203,21 +203,21 @@ impl<'a> Simulation<'a> {
             in_flight: 0,
             delayed: 0,
             busy: 0,
-            up: u64::from(sc.consumers.count),
+            up: u64::from(sc.consumers().count),
             producers,
             consumers,
             waiters: VecDeque::new(),
             ghosts: VecDeque::new(),
             faults: FaultRuntime::new(sc),
-            throttle: Throttle::new(sc.queue.throughput_limit),
-            scaler: Scaler::new(sc.consumers.count),
+            throttle: Throttle::new(sc.queue().throughput_limit),
+            scaler: Scaler::new(sc.consumers().count),
             rec: Recorder::new(
                 sc.warmup.ticks(),
-                u64::from(sc.consumers.count),
+                u64::from(sc.consumers().count),
                 sc.sample_interval.ticks(),
             ),
-            processing: sc.consumers.processing.sampler(),
-            restart: sc.consumers.crash.as_ref().map(|c| c.restart.sampler()),
+            processing: sc.consumers().processing.sampler(),
+            restart: sc.consumers().crash.as_ref().map(|c| c.restart.sampler()),
             rng_processing: rng::stream(seed, Purpose::Processing),
             rng_errors: rng::stream(seed, Purpose::Errors),
             rng_crashes: rng::stream(seed, Purpose::Crashes),
@@ -289,7 +289,7 @@ impl<'a> Simulation<'a> {
                     .schedule(first, Event::Arrival { producer: p as u32 });
             }
         }
-        for c in 0..self.sc.consumers.count as usize {
+        for c in 0..self.sc.consumers().count as usize {
             self.schedule_crash(c);
             self.receive_call(c);
         }

@@ -18,7 +18,7 @@ impl Simulation<'_> {
     pub(super) fn window_holds(&self, c: usize) -> bool {
         self.t.batch_window > 0
             && self.consumers[c].window_open
-            && self.visible + (self.ghosts.len() as u64) < u64::from(self.sc.consumers.batch_size)
+            && self.visible + (self.ghosts.len() as u64) < u64::from(self.sc.consumers().batch_size)
     }
 
     /// Consumer `c` starts a receive with a batching window.

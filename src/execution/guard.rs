@@ -78,7 +78,7 @@ fn stop_on_interrupt(stop: &Arc<StopSignal>) {
 /// one 8 bytes, counted twice for the FIFO's doubling; with a delivery delay
 /// every message has its 40-byte record, an age-index entry and a timer.
 fn bytes_per_message(sc: &Scenario) -> u64 {
-    if sc.queue.delay.ticks() > 0 { 96 } else { 16 }
+    if sc.queue().delay.ticks() > 0 { 96 } else { 16 }
 }
 
 /// The backlog that half the available memory holds, shared by the

@@ -109,14 +109,14 @@ fn fault_errors_point_at_the_line() {
 fn crash_needs_a_positive_mtbf_and_a_restart() {
     let crash = |c: &str| format!("{BASE}crash = {c}\n");
     let sc = load(&crash("{ mtbf = \"6h\", restart = \"30s\" }")).unwrap();
-    let c = sc.consumers.crash.unwrap();
+    let c = sc.consumers().crash.clone().unwrap();
     assert_eq!(c.mtbf, Some(SimTime::from_secs(6 * 3600)));
     let e = error(&crash("{ mtbf = \"0s\", restart = \"30s\" }"));
     assert!(e.contains("consumers.crash.mtbf"), "{e}");
     let e = error(&crash("{ mtbf = \"1h\" }"));
     assert!(e.contains("consumers.crash.restart"), "{e}");
     let sc = load(&crash("{ per_message = 0.01, restart = \"5s\" }")).unwrap();
-    let c = sc.consumers.crash.unwrap();
+    let c = sc.consumers().crash.clone().unwrap();
     assert_eq!((c.mtbf, c.per_message), (None, 0.01));
     let e = error(&crash("{ restart = \"5s\" }"));
     assert!(

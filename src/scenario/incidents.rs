@@ -94,6 +94,7 @@ pub fn fault(i: usize, raw: RawFault, horizon: SimTime, producers: &[String]) ->
         kind,
         at,
         duration: length,
+        target: None,
     })
 }
 

@@ -15,8 +15,8 @@ use serde::Serialize;
 use crate::dist::Dist;
 use crate::time::SimTime;
 
-/// A complete, validated scenario.
-#[derive(Clone, Debug, Serialize)]
+/// A complete, validated scenario (serialized by [`super::written`]).
+#[derive(Clone, Debug)]
 pub struct Scenario {
     /// Scenario name; names the default output directory.
     pub name: String,
@@ -35,29 +35,93 @@ pub struct Scenario {
     pub replications: u32,
     /// Time-series resolution.
     pub sample_interval: SimTime,
-    /// The queue's settings.
-    pub queue: QueueConfig,
+    /// How the file describes its queues: one `[queue]`, or `[queues.NAME]`.
+    pub layout: Layout,
+    /// The queues, each with its fleet; never empty. The single-queue form
+    /// is one queue named [`SINGLE_QUEUE`] whose fleet is `[consumers]`.
+    pub queues: Vec<QueueNode>,
+    /// SNS-like topics (`[topics.NAME]`), in name order.
+    pub topics: Vec<TopicNode>,
     /// One or more producers.
     pub producers: Vec<ProducerConfig>,
-    /// The consumer fleet.
-    pub consumers: ConsumerConfig,
     /// The incident timeline (`[[faults]]`), in file order.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<Fault>,
     /// Sweep axes (`[sweep]`), used by `mqsim sweep` and `mqsim plan`; `run` ignores them.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        serialize_with = "super::written::sweep"
-    )]
     pub sweep: Vec<SweepAxis>,
     /// Service-level objectives checked in every report.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        serialize_with = "super::written::slo"
-    )]
     pub slo: Vec<SloTarget>,
     /// Prices for `cost_usd`.
     pub cost: CostConfig,
+}
+
+/// The name of the queue of a single-queue scenario (`[queue]`).
+pub const SINGLE_QUEUE: &str = "queue";
+
+/// How a scenario file describes its queues.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// `[queue]` and `[consumers]`: one queue, outputs as for a single queue.
+    Single,
+    /// `[queues.NAME]` tables (with topics, emits, dead-letter queues):
+    /// outputs add a section per queue.
+    Network,
+}
+
+/// One queue of the network and the fleet that consumes it.
+#[derive(Clone, Debug)]
+pub struct QueueNode {
+    /// Its name (a key of `[queues]`; [`SINGLE_QUEUE`] in the single form).
+    pub name: String,
+    /// Its settings.
+    pub queue: QueueConfig,
+    /// Its consumers (`[queues.NAME.consumers]`), if it has any.
+    pub consumers: Option<ConsumerConfig>,
+}
+
+/// A node that messages can be sent to, by name and index.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeRef {
+    /// The name written in the file.
+    pub name: String,
+    /// Which node.
+    pub node: Node,
+}
+
+/// A queue (index into [`Scenario::queues`]) or a topic (into [`Scenario::topics`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Node {
+    /// A queue.
+    Queue(usize),
+    /// A topic.
+    Topic(usize),
+}
+
+/// `[topics.NAME]`: every subscriber queue gets a copy of each message.
+#[derive(Clone, Debug)]
+pub struct TopicNode {
+    /// Its name.
+    pub name: String,
+    /// Subscriber queues, in file order.
+    pub subscribers: Vec<Subscriber>,
+}
+
+/// One subscription of a topic.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Subscriber {
+    /// The subscribed queue (a [`Node::Queue`]).
+    pub queue: NodeRef,
+    /// Share of messages that pass its filter policy (0 ..= 1; 1: no filter).
+    pub filter: f64,
+}
+
+/// One `emit` entry of a fleet: after a processing succeeds, before its
+/// delete, send a message to `to` with probability `p`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Emit {
+    /// A queue or a topic.
+    pub to: NodeRef,
+    /// Probability that a processed message emits (0 ..= 1).
+    pub p: f64,
 }
 
 /// `[queue]` (serialized by [`super::written`]).
@@ -86,6 +150,11 @@ pub struct QueueConfig {
     /// Send calls per second the queue accepts (SQS FIFO: 300 without
     /// high-throughput mode); calls beyond it are throttled and retried.
     pub throughput_limit: Option<f64>,
+    /// Where dead-lettered messages go (a queue of the file), if anywhere;
+    /// without one they leave the system.
+    pub dead_letter: Option<NodeRef>,
+    /// Messages visible at time 0 (sent at 0).
+    pub initial_backlog: u64,
 }
 
 /// What the queue does with the messages a lost consumer held.
@@ -127,6 +196,8 @@ pub struct ProducerConfig {
     /// Mean messages per second over `[0, duration)` (for a schedule, the
     /// time average; for a trace, its count / duration).
     pub rate: f64,
+    /// Where its messages go (a queue or a topic).
+    pub to: NodeRef,
     /// Piecewise-constant rate: `(from, rate)` steps in time order, the first
     /// at 0. Empty when the rate is constant.
     pub schedule: Vec<RateStep>,
@@ -222,6 +293,9 @@ pub struct ConsumerConfig {
     /// Target tracking and scheduled capacity, if the fleet scales.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub autoscale: Option<Autoscale>,
+    /// Messages sent downstream after each successful processing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub emit: Vec<Emit>,
 }
 
 impl ConsumerConfig {
@@ -341,6 +415,9 @@ pub struct Fault {
     pub at: SimTime,
     /// Length (> 0).
     pub duration: SimTime,
+    /// The queue (and its fleet) it strikes; `None`: the only queue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<NodeRef>,
 }
 
 impl Fault {
@@ -453,6 +530,30 @@ pub struct CostConfig {
 }
 
 impl Scenario {
+    /// The first queue's settings (the only queue of the single form).
+    pub fn queue(&self) -> &QueueConfig {
+        &self.queues[0].queue
+    }
+
+    /// The first fleet (the only one of the single form); validation
+    /// makes sure a scenario has one.
+    pub fn consumers(&self) -> &ConsumerConfig {
+        self.queues
+            .iter()
+            .find_map(|q| q.consumers.as_ref())
+            .expect("validation keeps at least one fleet in a scenario")
+    }
+
+    /// The index of the queue named `name`.
+    pub fn queue_index(&self, name: &str) -> Option<usize> {
+        self.queues.iter().position(|q| q.name == name)
+    }
+
+    /// Whether the file has several queues or topics (`[queues.NAME]`).
+    pub fn is_network(&self) -> bool {
+        self.layout == Layout::Network
+    }
+
     /// Total mean arrival rate over all producers, messages per second.
     pub fn arrival_rate(&self) -> f64 {
         self.producers.iter().map(|p| p.rate).sum()

@@ -16,14 +16,14 @@ fn defaults_follow_the_spec() {
     assert_eq!(sc.name, "orders");
     assert_eq!(sc.duration, SimTime::from_secs(3600));
     assert_eq!(sc.replications, 10);
-    assert_eq!(sc.queue.visibility_timeout, SimTime::from_secs(30));
-    assert_eq!(sc.queue.retention, SimTime::from_secs(4 * 86_400));
-    assert_eq!(sc.queue.max_in_flight, 120_000);
-    assert_eq!(sc.queue.stale_delete, StaleDelete::Ignored);
-    assert_eq!(sc.consumers.count, 1);
-    assert_eq!(sc.consumers.batch_size, 10);
-    assert_eq!(sc.consumers.wait_time, SimTime::from_secs(20));
-    assert_eq!(sc.consumers.heartbeat, None);
+    assert_eq!(sc.queue().visibility_timeout, SimTime::from_secs(30));
+    assert_eq!(sc.queue().retention, SimTime::from_secs(4 * 86_400));
+    assert_eq!(sc.queue().max_in_flight, 120_000);
+    assert_eq!(sc.queue().stale_delete, StaleDelete::Ignored);
+    assert_eq!(sc.consumers().count, 1);
+    assert_eq!(sc.consumers().batch_size, 10);
+    assert_eq!(sc.consumers().wait_time, SimTime::from_secs(20));
+    assert_eq!(sc.consumers().heartbeat, None);
     assert_eq!(sc.producers[0].name, "producer-0");
     assert_eq!(sc.producers[0].arrivals, Arrivals::Poisson);
     assert_eq!(sc.cost.price_per_million_requests, 0.40);
@@ -79,8 +79,8 @@ fn overrides_apply_and_their_errors_name_the_argument() {
         &["consumers.count=7", "queue.visibility_timeout=45s"],
     )
     .unwrap();
-    assert_eq!(sc.consumers.count, 7);
-    assert_eq!(sc.queue.visibility_timeout, SimTime::from_secs(45));
+    assert_eq!(sc.consumers().count, 7);
+    assert_eq!(sc.queue().visibility_timeout, SimTime::from_secs(45));
     let e = load(MINIMAL, &["consumers.count=-3"]).unwrap_err();
     assert_eq!(e.set_arg.as_deref(), Some("consumers.count=-3"));
     assert!(
@@ -170,7 +170,7 @@ fn fifo_queues_refuse_settings_of_standard_queues() {
         assert_eq!(e.key.as_deref(), Some(key), "{}", e.message);
     }
     let ok = load(&format!("{MINIMAL}[queue]\ntype = \"fifo\"\n"), &[]).unwrap();
-    assert_eq!(ok.queue.kind, crate::scenario::QueueKind::Fifo);
+    assert_eq!(ok.queue().kind, crate::scenario::QueueKind::Fifo);
 }
 
 #[test]
@@ -205,7 +205,7 @@ fn autoscale_is_checked_against_the_fleet_and_needs_a_policy() {
     );
     let sc = load(&text, &[]).unwrap();
     assert_eq!(
-        (sc.consumers.count, sc.consumers.slots()),
+        (sc.consumers().count, sc.consumers().slots()),
         (3, 9),
         "starts at min"
     );
@@ -219,16 +219,23 @@ fn presets_fill_defaults_the_file_can_override() {
     assert!(e.message.contains("\"rabbitmq-quorum\""), "{}", e.message);
     let rabbit = with("preset = \"rabbitmq-quorum\"\n").unwrap();
     assert_eq!(
-        rabbit.queue.on_consumer_loss,
+        rabbit.queue().on_consumer_loss,
         crate::scenario::ConsumerLoss::Requeue
     );
-    assert_eq!(rabbit.queue.visibility_timeout, SimTime::from_secs(1800));
+    assert_eq!(rabbit.queue().visibility_timeout, SimTime::from_secs(1800));
     let overridden = with("preset = \"rabbitmq-quorum\"\nvisibility_timeout = \"5m\"\n").unwrap();
-    assert_eq!(overridden.queue.visibility_timeout, SimTime::from_secs(300));
-    let lambda = with("preset = \"lambda-sqs\"\n").unwrap();
-    let scaling = lambda.consumers.autoscale.as_ref().unwrap();
     assert_eq!(
-        (lambda.consumers.count, scaling.max, scaling.scale_out_rate),
+        overridden.queue().visibility_timeout,
+        SimTime::from_secs(300)
+    );
+    let lambda = with("preset = \"lambda-sqs\"\n").unwrap();
+    let scaling = lambda.consumers().autoscale.as_ref().unwrap();
+    assert_eq!(
+        (
+            lambda.consumers().count,
+            scaling.max,
+            scaling.scale_out_rate
+        ),
         (5, 1000, Some(300.0))
     );
 }

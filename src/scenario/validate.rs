@@ -91,9 +91,14 @@ pub fn validate(mut raw: RawScenario, stem: &str, files: &DataFiles) -> Checked<
         seed: int_in("seed", raw.seed, 1, 0..=i64::MAX)? as u64,
         replications: int_in("replications", raw.replications, 10, 1..=10_000)? as u32,
         sample_interval,
-        queue: queue(raw.queue.unwrap_or_default())?,
+        layout: Layout::Single,
+        queues: vec![QueueNode {
+            name: SINGLE_QUEUE.to_owned(),
+            queue: queue(raw.queue.unwrap_or_default())?,
+            consumers: Some(consumers),
+        }],
+        topics: Vec::new(),
         producers,
-        consumers,
         faults,
         sweep: sweep(raw.sweep.unwrap_or_default())?,
         slo: slo(raw.slo.unwrap_or_default())?,
@@ -200,6 +205,8 @@ fn queue(raw: RawQueue) -> Checked<QueueConfig> {
             _ => ConsumerLoss::Timeout,
         },
         preset: raw.preset,
+        dead_letter: None,
+        initial_backlog: 0,
     })
 }
 
@@ -279,6 +286,10 @@ fn producer(
     let retry = raw.retry.unwrap_or_default();
     Ok(ProducerConfig {
         name: raw.name.unwrap_or_else(|| format!("producer-{i}")),
+        to: NodeRef {
+            name: SINGLE_QUEUE.to_owned(),
+            node: Node::Queue(0),
+        },
         rate,
         schedule,
         arrivals,
@@ -395,6 +406,7 @@ fn consumers(raw: RawConsumers, files: &DataFiles, horizon: SimTime) -> Checked<
             (SimTime::ZERO, secs(5 * MIN)),
         )?,
         autoscale,
+        emit: Vec::new(),
     })
 }
 

@@ -16,7 +16,10 @@
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 
-use super::model::{Arrivals, ProducerConfig, QueueConfig, QueueKind, SloTarget, SweepAxis};
+use super::model::{
+    Arrivals, Emit, Layout, NodeRef, ProducerConfig, QueueConfig, QueueKind, QueueNode, Scenario,
+    SloTarget, Subscriber, SweepAxis, TopicNode,
+};
 use crate::dist::Dist;
 
 /// A distribution as `{ dist = "<kind>", <parameters> }`, durations in seconds.
@@ -99,70 +102,232 @@ impl Serialize for Arrivals {
     }
 }
 
-/// A producer; `rate` only where the file gives it (not for a schedule or
-/// a trace, which determine it).
+/// A producer (with `to` in a network); `rate` only where the file gives
+/// it (not for a schedule or a trace, which determine it).
 impl Serialize for ProducerConfig {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("ProducerConfig", 10)?;
-        st.serialize_field("name", &self.name)?;
-        let traced = matches!(self.arrivals, Arrivals::Trace { .. });
-        if self.schedule.is_empty() && !traced {
-            st.serialize_field("rate", &self.rate)?;
-        } else {
-            st.skip_field("rate")?;
+        WrittenProducer { p: self, to: true }.serialize(s)
+    }
+}
+
+struct WrittenProducer<'a> {
+    p: &'a ProducerConfig,
+    /// Whether to write `to` (not in the single form, which has one queue).
+    to: bool,
+}
+
+impl Serialize for WrittenProducer<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.p;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", &p.name)?;
+        if self.to {
+            m.serialize_entry("to", &p.to)?;
         }
-        if self.schedule.is_empty() {
-            st.skip_field("schedule")?;
-        } else {
-            st.serialize_field("schedule", &self.schedule)?;
+        let traced = matches!(p.arrivals, Arrivals::Trace { .. });
+        if p.schedule.is_empty() && !traced {
+            m.serialize_entry("rate", &p.rate)?;
         }
-        st.serialize_field("arrivals", &self.arrivals)?;
-        st.serialize_field("send_batch", &self.send_batch)?;
-        st.serialize_field("groups", &self.groups)?;
-        if self.group_skew == 0.0 {
-            st.skip_field("group_skew")?;
-        } else {
-            st.serialize_field("group_skew", &self.group_skew)?;
+        if !p.schedule.is_empty() {
+            m.serialize_entry("schedule", &p.schedule)?;
         }
-        if self.lost_acks == 0.0 {
-            st.skip_field("lost_acks")?;
-        } else {
-            st.serialize_field("lost_acks", &self.lost_acks)?;
+        m.serialize_entry("arrivals", &p.arrivals)?;
+        m.serialize_entry("send_batch", &p.send_batch)?;
+        m.serialize_entry("groups", &p.groups)?;
+        if p.group_skew != 0.0 {
+            m.serialize_entry("group_skew", &p.group_skew)?;
         }
-        st.serialize_field("retry", &self.retry)?;
-        st.serialize_field("buffer", &self.buffer)?;
-        st.end()
+        if p.lost_acks != 0.0 {
+            m.serialize_entry("lost_acks", &p.lost_acks)?;
+        }
+        m.serialize_entry("retry", &p.retry)?;
+        m.serialize_entry("buffer", &p.buffer)?;
+        m.end()
     }
 }
 
 /// `[queue]`; `stale_delete` only for standard queues (FIFO queues refuse it).
 impl Serialize for QueueConfig {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("QueueConfig", 11)?;
-        st.serialize_field("type", &self.kind)?;
-        st.serialize_field("visibility_timeout", &self.visibility_timeout)?;
-        st.serialize_field("retention", &self.retention)?;
-        st.serialize_field("delay", &self.delay)?;
-        match self.max_receive_count {
-            Some(n) => st.serialize_field("max_receive_count", &n)?,
-            None => st.skip_field("max_receive_count")?,
+        let mut m = s.serialize_map(None)?;
+        queue_entries(self, &mut m)?;
+        m.end()
+    }
+}
+
+/// The keys of a queue's table, in the order of the file format.
+fn queue_entries<M: SerializeMap>(q: &QueueConfig, m: &mut M) -> Result<(), M::Error> {
+    m.serialize_entry("type", &q.kind)?;
+    m.serialize_entry("visibility_timeout", &q.visibility_timeout)?;
+    m.serialize_entry("retention", &q.retention)?;
+    m.serialize_entry("delay", &q.delay)?;
+    if let Some(n) = q.max_receive_count {
+        m.serialize_entry("max_receive_count", &n)?;
+    }
+    m.serialize_entry("max_in_flight", &q.max_in_flight)?;
+    m.serialize_entry("duplicate_delivery", &q.duplicate_delivery)?;
+    if q.kind == QueueKind::Standard {
+        m.serialize_entry("stale_delete", &q.stale_delete)?;
+    }
+    m.serialize_entry("on_consumer_loss", &q.on_consumer_loss)?;
+    if let Some(p) = &q.preset {
+        m.serialize_entry("preset", p)?;
+    }
+    if let Some(l) = q.throughput_limit {
+        m.serialize_entry("throughput_limit", &l)?;
+    }
+    if let Some(d) = &q.dead_letter {
+        m.serialize_entry("dead_letter", d)?;
+    }
+    if q.initial_backlog > 0 {
+        m.serialize_entry("initial_backlog", &q.initial_backlog)?;
+    }
+    Ok(())
+}
+
+/// The scenario in the form of its file: `[queue]` and `[consumers]` for
+/// the single form (so the SHA-256 of a single-queue scenario is what it
+/// always was), `[queues.NAME]` and `[topics.NAME]` for a network.
+impl Serialize for Scenario {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Scenario", 16)?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("description", &self.description)?;
+        st.serialize_field("duration", &self.duration)?;
+        st.serialize_field("drain", &self.drain)?;
+        st.serialize_field("warmup", &self.warmup)?;
+        st.serialize_field("seed", &self.seed)?;
+        st.serialize_field("replications", &self.replications)?;
+        st.serialize_field("sample_interval", &self.sample_interval)?;
+        match self.layout {
+            Layout::Single => {
+                st.serialize_field("queue", &self.queues[0].queue)?;
+                st.serialize_field("producers", &Single(&self.producers))?;
+                st.serialize_field("consumers", &self.queues[0].consumers)?;
+            }
+            Layout::Network => {
+                st.serialize_field("queues", &Queues(&self.queues))?;
+                if self.topics.is_empty() {
+                    st.skip_field("topics")?;
+                } else {
+                    st.serialize_field("topics", &Topics(&self.topics))?;
+                }
+                st.serialize_field("producers", &self.producers)?;
+            }
         }
-        st.serialize_field("max_in_flight", &self.max_in_flight)?;
-        st.serialize_field("duplicate_delivery", &self.duplicate_delivery)?;
-        if self.kind == QueueKind::Standard {
-            st.serialize_field("stale_delete", &self.stale_delete)?;
+        if self.faults.is_empty() {
+            st.skip_field("faults")?;
         } else {
-            st.skip_field("stale_delete")?;
+            st.serialize_field("faults", &self.faults)?;
         }
-        st.serialize_field("on_consumer_loss", &self.on_consumer_loss)?;
-        match &self.preset {
-            Some(p) => st.serialize_field("preset", p)?,
-            None => st.skip_field("preset")?,
+        if self.sweep.is_empty() {
+            st.skip_field("sweep")?;
+        } else {
+            st.serialize_field("sweep", &Axes(&self.sweep))?;
         }
-        match self.throughput_limit {
-            Some(l) => st.serialize_field("throughput_limit", &l)?,
-            None => st.skip_field("throughput_limit")?,
+        if self.slo.is_empty() {
+            st.skip_field("slo")?;
+        } else {
+            st.serialize_field("slo", &Targets(&self.slo))?;
         }
+        st.serialize_field("cost", &self.cost)?;
         st.end()
+    }
+}
+
+struct Axes<'a>(&'a [SweepAxis]);
+
+impl Serialize for Axes<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        sweep(self.0, s)
+    }
+}
+
+struct Targets<'a>(&'a [SloTarget]);
+
+impl Serialize for Targets<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        slo(self.0, s)
+    }
+}
+
+/// The producers of the single form, written without `to` (there is one queue).
+struct Single<'a>(&'a [ProducerConfig]);
+
+impl Serialize for Single<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|p| WrittenProducer { p, to: false }))
+    }
+}
+
+/// `[queues.NAME]` tables: each queue's keys, then its `consumers` table.
+struct Queues<'a>(&'a [QueueNode]);
+
+impl Serialize for Queues<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for q in self.0 {
+            m.serialize_entry(&q.name, &WrittenNode(q))?;
+        }
+        m.end()
+    }
+}
+
+struct WrittenNode<'a>(&'a QueueNode);
+
+impl Serialize for WrittenNode<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        queue_entries(&self.0.queue, &mut m)?;
+        if let Some(c) = &self.0.consumers {
+            m.serialize_entry("consumers", c)?;
+        }
+        m.end()
+    }
+}
+
+struct Topics<'a>(&'a [TopicNode]);
+
+impl Serialize for Topics<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for t in self.0 {
+            let mut table = std::collections::BTreeMap::new();
+            table.insert("subscribers", &t.subscribers);
+            m.serialize_entry(&t.name, &table)?;
+        }
+        m.end()
+    }
+}
+
+/// A node by its name.
+impl Serialize for NodeRef {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name)
+    }
+}
+
+/// `{ to = "name" }`, with `p` when it is not 1.
+impl Serialize for Emit {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("to", &self.to)?;
+        if self.p != 1.0 {
+            m.serialize_entry("p", &self.p)?;
+        }
+        m.end()
+    }
+}
+
+/// `"queue"`, or `{ queue = "name", filter = share }` with a filter.
+impl Serialize for Subscriber {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.filter == 1.0 {
+            return self.queue.serialize(s);
+        }
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("queue", &self.queue)?;
+        m.serialize_entry("filter", &self.filter)?;
+        m.end()
     }
 }

@@ -25,7 +25,7 @@ fn saturated(mut sc: Scenario) -> (Scenario, f64) {
     sc.replications = REPLICATIONS;
     let n = sc.producers.len() as f64;
     let cap = capacity::capacity(&sc).rate;
-    let fleet_max = sc.consumers.slots();
+    let fleet_max = sc.consumers().slots();
     let most = capacity::fleet_capacity(&sc, f64::from(fleet_max)).max(cap);
     for p in &mut sc.producers {
         // A skewed group mix caps the arrival rate the fleet keeps up with
@@ -35,7 +35,7 @@ fn saturated(mut sc: Scenario) -> (Scenario, f64) {
         p.arrivals = Arrivals::Poisson;
         p.rate = 2.0 * most / n;
     }
-    let c = &sc.consumers;
+    let c = &sc.consumers();
     let batch_cycle = f64::from(c.batch_size) / capacity::per_consumer_rate(&sc);
     let startup = c.autoscale.as_ref().map_or(0.0, |a| {
         // Time to scale out to the maximum, then serve.
@@ -46,11 +46,11 @@ fn saturated(mut sc: Scenario) -> (Scenario, f64) {
         (a.cooldown.as_secs_f64() + a.evaluation.as_secs_f64()) * steps * 2.0
             + a.startup.as_secs_f64()
     });
-    let vt = sc.queue.visibility_timeout.as_secs_f64();
+    let vt = sc.queue().visibility_timeout.as_secs_f64();
     // Poison messages leave only after their last receive: wait for the
     // first ones to reach the dead-letter queue.
     let poison = if c.poison_fraction > 0.0 {
-        f64::from(sc.queue.max_receive_count.unwrap_or(1)) * (vt + batch_cycle)
+        f64::from(sc.queue().max_receive_count.unwrap_or(1)) * (vt + batch_cycle)
     } else {
         0.0
     };
@@ -88,7 +88,7 @@ fn measured(sc: &Scenario, warmup: f64) -> (f64, f64) {
 fn compare(name: &str, sc: Scenario) -> Option<String> {
     let (sc, warmup) = saturated(sc);
     let (rate, up) = measured(&sc, warmup);
-    let model = if sc.consumers.autoscale.is_some() {
+    let model = if sc.consumers().autoscale.is_some() {
         // The fleet that ran (it scales with the flood) is what the model is given.
         capacity::fleet_capacity(&sc, up)
     } else {
@@ -284,7 +284,7 @@ fn spike_and_slowdown_outlooks_match_the_simulated_backlog() {
                 .map(|r| r.faults[i].backlog_peak)
                 .sum::<f64>()
                 / 3.0;
-            if sc.consumers.autoscale.is_some() {
+            if sc.consumers().autoscale.is_some() {
                 // Estimated with the fleet at its largest: a lower bound.
                 assert!(
                     estimate <= simulated,

@@ -206,7 +206,7 @@ fn every_latency_target_gets_its_line() {
 fn throughput_capacity_and_latency_by_send_time_follow_the_outage() {
     let dir = run("duplicate-storm.toml", &["--replications", "3"]);
     let sc = mqsim::scenario::load(&root().join("scenarios/duplicate-storm.toml"), &[]).unwrap();
-    let model = mqsim::capacity::capacity_at(&sc, 0.0, f64::from(sc.consumers.count));
+    let model = mqsim::capacity::capacity_at(&sc, 0.0, f64::from(sc.consumers().count));
     assert!(model > 1.0 && model <= 6.0, "{model}");
     let svg = Svg::read(&dir.path().join("charts/throughput.svg"));
     let capacity = line_values(&svg, GREY);

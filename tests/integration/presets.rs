@@ -68,14 +68,14 @@ fn pubsub_extends_ack_deadlines_and_dead_letters_after_5_attempts() {
     assert!(mean(&extended, "dead_lettered") > 0.0);
     // A corrupt image is delivered 5 times, then dead-lettered.
     let sc = example("pubsub", &[]);
-    assert_eq!(sc.queue.max_receive_count, Some(5));
-    assert_eq!(sc.queue.visibility_timeout.as_secs_f64(), 10.0);
+    assert_eq!(sc.queue().max_receive_count, Some(5));
+    assert_eq!(sc.queue().visibility_timeout.as_secs_f64(), 10.0);
 }
 
 #[test]
 fn sqs_presets_are_the_plain_queues() {
     let fifo = example("fifo-orders", &[]);
-    assert_eq!(fifo.queue.kind, QueueKind::Fifo);
+    assert_eq!(fifo.queue().kind, QueueKind::Fifo);
     assert_eq!(fifo.cost.price_per_million_requests, 0.50);
     // sqs-standard changes nothing: the same metrics as without a preset.
     let text = fs::read_to_string(root().join("scenarios/quickstart.toml")).unwrap();

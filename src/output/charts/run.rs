@@ -199,7 +199,7 @@ fn consumer_lines(sc: &Scenario, summary: &RunSummary, t: &TimeAxis) -> Vec<Line
         line("up", t.series(summary, &|s| s.consumers_up), GREEN),
         line("busy", t.series(summary, &|s| s.consumers_busy), ORANGE),
     ];
-    if sc.consumers.autoscale.is_some() {
+    if sc.consumers().autoscale.is_some() {
         lines.push(line(
             "starting",
             t.series(summary, &|s| s.consumers_starting),

@@ -23,18 +23,18 @@ const LISTED_STEPS: usize = 6;
 /// The scenario in a few plain sentences.
 pub fn describe(sc: &Scenario) -> Vec<String> {
     let mut out = vec![horizon(sc)];
-    let sends_can_fail = sc.queue.throughput_limit.is_some()
+    let sends_can_fail = sc.queue().throughput_limit.is_some()
         || sc.faults.iter().any(|f| f.kind == FaultKind::QueueOutage);
     for p in &sc.producers {
-        out.push(producer(p, &sc.queue, sends_can_fail));
+        out.push(producer(p, &sc.queue(), sends_can_fail));
     }
-    out.push(queue(&sc.queue));
-    out.push(consumers(&sc.consumers));
-    out.push(processing(&sc.consumers));
-    if let Some(a) = &sc.consumers.autoscale {
-        out.push(autoscale(a, sc.consumers.count));
+    out.push(queue(&sc.queue()));
+    out.push(consumers(&sc.consumers()));
+    out.push(processing(&sc.consumers()));
+    if let Some(a) = &sc.consumers().autoscale {
+        out.push(autoscale(a, sc.consumers().count));
     }
-    let slots = sc.consumers.slots();
+    let slots = sc.consumers().slots();
     out.extend(sc.faults.iter().map(|f| fault(f, sc, slots)));
     out.push(format!(
         "Prices: {} per million queue requests, {} per consumer-hour.",
@@ -403,7 +403,7 @@ fn fault(f: &Fault, sc: &Scenario, slots: u32) -> String {
         FaultKind::ErrorBurst { error_rate } => format!(
             "{} of processings fail (instead of {})",
             pct(*error_rate),
-            pct(sc.consumers.error_rate)
+            pct(sc.consumers().error_rate)
         ),
     };
     format!(

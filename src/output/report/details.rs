@@ -141,8 +141,8 @@ fn data_files(sc: &Scenario) -> Vec<&str> {
             _ => None,
         })
         .collect();
-    let dists = std::iter::once(&sc.consumers.processing)
-        .chain(sc.consumers.crash.as_ref().map(|c| &c.restart));
+    let dists = std::iter::once(&sc.consumers().processing)
+        .chain(sc.consumers().crash.as_ref().map(|c| &c.restart));
     files.extend(dists.filter_map(|d| match d {
         Dist::Empirical { file, .. } => Some(file.as_str()),
         _ => None,
