@@ -26,11 +26,11 @@ pub fn describe(sc: &Scenario) -> Vec<String> {
     let sends_can_fail = sc.queue().throughput_limit.is_some()
         || sc.faults.iter().any(|f| f.kind == FaultKind::QueueOutage);
     for p in &sc.producers {
-        out.push(producer(p, &sc.queue(), sends_can_fail));
+        out.push(producer(p, sc.queue(), sends_can_fail));
     }
-    out.push(queue(&sc.queue()));
-    out.push(consumers(&sc.consumers()));
-    out.push(processing(&sc.consumers()));
+    out.push(queue(sc.queue()));
+    out.push(consumers(sc.consumers()));
+    out.push(processing(sc.consumers()));
     if let Some(a) = &sc.consumers().autoscale {
         out.push(autoscale(a, sc.consumers().count));
     }
