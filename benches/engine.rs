@@ -44,12 +44,13 @@ fn mmc(c: &mut Criterion) {
 /// 1 M events through the queue: a random-delay heap event and a
 /// constant-delay lane event per step, popped in order, about 100 pending.
 fn event_queue(c: &mut Criterion) {
-    use mqsim::engine::events::{Event, EventQueue, Lane};
+    use mqsim::engine::events::{Event, EventQueue};
     let mut group = c.benchmark_group("hot");
     group.throughput(Throughput::Elements(1_000_000));
     group.bench_function("event_queue_1M", |b| {
         b.iter(|| {
             let mut q = EventQueue::new();
+            let visibility = q.lane(30_000);
             let mut x: u64 = 12345;
             let mut now = 0;
             for i in 0..100u32 {
@@ -62,7 +63,7 @@ fn event_queue(c: &mut Criterion) {
                 let (t, e) = q.pop().expect("pending events");
                 now = t;
                 q.schedule(now + x % 1000, e);
-                q.schedule_in(Lane::Visibility, now + 30_000, Event::RetentionCheck);
+                q.schedule_in(visibility, now + 30_000, Event::Sample);
                 if let Some((t, _)) = q.pop() {
                     now = t;
                 }
@@ -75,14 +76,14 @@ fn event_queue(c: &mut Criterion) {
 
 /// 1 M messages through the store: insert visible, take the oldest, remove.
 fn message_store(c: &mut Criterion) {
-    use mqsim::engine::queue::QueueStore;
+    use mqsim::engine::queue::{Lineage, QueueStore};
     let mut group = c.benchmark_group("hot");
     group.throughput(Throughput::Elements(1_000_000));
     group.bench_function("message_store_1M", |b| {
         b.iter(|| {
             let mut store = QueueStore::new();
             for t in 0..1_000_000u64 {
-                store.insert_visible(t, false, 0);
+                store.insert_visible(t, false, 0, Lineage::root(t));
                 if t % 2 == 1 {
                     for _ in 0..2 {
                         let h = store.pop_visible().expect("a visible message");

@@ -23,74 +23,107 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use super::queue::Handle;
 
-/// What happens at an instant.
+/// What happens at an instant. Events name the component they concern by
+/// index: `queue` into the queues, `fleet` into the fleets, `producer`
+/// into the producers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[allow(missing_docs)] // fields are indices and ids named by the variant docs
 pub enum Event {
     /// A producer's next message is ready.
     Arrival { producer: u32 },
     /// A delayed message becomes visible.
-    DelayEnd { msg: Handle },
+    DelayEnd { queue: u16, msg: Handle },
     /// A received message's visibility deadline (stale unless it still applies).
-    VisibilityDeadline { msg: Handle, receipt: u32 },
+    VisibilityDeadline {
+        queue: u16,
+        msg: Handle,
+        receipt: u32,
+    },
     /// A consumer finishes processing the current message of its batch.
-    ProcessingDone { consumer: u32, batch: u32 },
+    ProcessingDone {
+        fleet: u16,
+        consumer: u32,
+        batch: u32,
+    },
     /// A consumer's ReceiveMessage call reaches the queue (stale unless
     /// `epoch` is the consumer's current up period).
-    ReceiveCall { consumer: u32, epoch: u32 },
-    /// Hand waiting long polls what became available (a spontaneous copy).
-    ServeWaiters,
+    ReceiveCall {
+        fleet: u16,
+        consumer: u32,
+        epoch: u32,
+    },
+    /// Hand the waiting long polls of a queue's fleet what became available
+    /// (a spontaneous copy).
+    ServeWaiters { queue: u16 },
     /// A long poll ends with nothing.
-    PollTimeout { consumer: u32, poll: u32 },
+    PollTimeout {
+        fleet: u16,
+        consumer: u32,
+        poll: u32,
+    },
     /// A consumer extends the visibility of the messages it holds.
-    Heartbeat { consumer: u32, batch: u32 },
+    Heartbeat {
+        fleet: u16,
+        consumer: u32,
+        batch: u32,
+    },
     /// A consumer's DeleteMessage round trip completes: the delete takes effect.
-    DeleteDone { consumer: u32, batch: u32 },
+    DeleteDone {
+        fleet: u16,
+        consumer: u32,
+        batch: u32,
+    },
     /// A producer retries a failed send.
     ProducerRetry { producer: u32 },
     /// A consumer crashes (stale unless `epoch` is its current up period).
-    Crash { consumer: u32, epoch: u32 },
+    Crash {
+        fleet: u16,
+        consumer: u32,
+        epoch: u32,
+    },
     /// A crashed consumer comes back.
-    Restart { consumer: u32 },
+    Restart { fleet: u16, consumer: u32 },
     /// Start of the window that sets a fault's pre-fault backlog level.
     FaultPrep { fault: u32 },
     /// A fault begins.
     FaultStart { fault: u32 },
     /// A fault ends.
     FaultEnd { fault: u32 },
-    /// Expire messages that reached the retention period.
-    RetentionCheck,
+    /// Expire messages of a queue that reached the retention period.
+    RetentionCheck { queue: u16 },
     /// Record one time-series sample.
     Sample,
-    /// The autoscaler compares the backlog with its target.
-    ScaleEvaluation,
-    /// A scheduled-capacity step takes effect.
-    CapacityStep { step: u32 },
+    /// A fleet's autoscaler compares the backlog with its target.
+    ScaleEvaluation { fleet: u16 },
+    /// A scheduled-capacity step of a fleet takes effect.
+    CapacityStep { fleet: u16, step: u32 },
     /// A receive's batching window ends (stale unless the poll still waits).
-    WindowEnd { consumer: u32, poll: u32 },
+    WindowEnd {
+        fleet: u16,
+        consumer: u32,
+        poll: u32,
+    },
     /// A producer sends again a call whose response it never saw.
     Repeat { producer: u32 },
     /// A launched consumer's start-up ends (stale unless `launch` is its
     /// current launch).
-    Started { consumer: u32, launch: u32 },
+    Started {
+        fleet: u16,
+        consumer: u32,
+        launch: u32,
+    },
 }
 
-/// The FIFO lanes, one per constant-delay timer family.
+/// A FIFO lane: timers pushed with one constant delay (a visibility
+/// timeout, a delivery delay, a long-poll wait, a round trip, a heartbeat
+/// interval). Families with equal delays share a lane; the order of events
+/// is by `(time, seq)` whichever lane holds them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lane {
-    /// `queue.delay`.
-    Delay = 0,
-    /// `queue.visibility_timeout`.
-    Visibility = 1,
-    /// `consumers.wait_time`.
-    Poll = 2,
-    /// `consumers.request_latency`.
-    Request = 3,
-    /// `consumers.heartbeat`.
-    Heartbeat = 4,
-}
+pub struct Lane(u8);
 
-const LANES: usize = 5;
+/// Most lanes; families beyond them go through the heap (same order, a
+/// little slower).
+const LANES: usize = 15;
 
 /// `(time, seq)` packed into one integer, so that ordering is a single
 /// comparison: time in the high 64 bits, the insertion counter in the low.
@@ -140,9 +173,11 @@ const EMPTY: Key = Key::MAX;
 pub struct EventQueue {
     heap: BinaryHeap<Reverse<Entry>>,
     lanes: [VecDeque<Entry>; LANES],
+    /// The constant delay of each lane in use, `lane_delays.len()` of them.
+    lane_delays: Vec<u64>,
     /// The smallest key of each source (heap, then the lanes), kept up to
     /// date on every push and pop, so that finding the next event is a scan
-    /// of six integers rather than of six containers.
+    /// of a few integers rather than of as many containers.
     fronts: [Key; LANES + 1],
     seq: u64,
 }
@@ -152,6 +187,7 @@ impl Default for EventQueue {
         EventQueue {
             heap: BinaryHeap::new(),
             lanes: Default::default(),
+            lane_delays: Vec::new(),
             fronts: [EMPTY; LANES + 1],
             seq: 0,
         }
@@ -162,6 +198,19 @@ impl EventQueue {
     /// An empty queue.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The lane for timers of constant `delay`, made on first use; `None`
+    /// when every lane is taken (such timers go through the heap).
+    pub fn lane(&mut self, delay: u64) -> Option<Lane> {
+        if let Some(i) = self.lane_delays.iter().position(|&d| d == delay) {
+            return Some(Lane(i as u8));
+        }
+        if self.lane_delays.len() == LANES {
+            return None;
+        }
+        self.lane_delays.push(delay);
+        Some(Lane((self.lane_delays.len() - 1) as u8))
     }
 
     fn next_key(&mut self, time: u64) -> Key {
@@ -176,11 +225,15 @@ impl EventQueue {
         self.fronts[0] = self.fronts[0].min(key);
     }
 
-    /// Schedules `event` at `time` in `lane`. Times pushed to one lane must
-    /// not decrease (they are `now + constant`).
-    pub fn schedule_in(&mut self, lane: Lane, time: u64, event: Event) {
+    /// Schedules `event` at `time` in `lane` (the heap without one). Times
+    /// pushed to one lane must not decrease (they are `now + its delay`).
+    #[inline]
+    pub fn schedule_in(&mut self, lane: Option<Lane>, time: u64, event: Event) {
+        let Some(Lane(i)) = lane else {
+            return self.schedule(time, event);
+        };
         let key = self.next_key(time);
-        let i = lane as usize;
+        let i = usize::from(i);
         let queue = &mut self.lanes[i];
         debug_assert!(queue.back().is_none_or(|e| key_time(e.key) <= time));
         if queue.is_empty() {
@@ -198,7 +251,7 @@ impl EventQueue {
     /// it to [`EventQueue::take`] to remove it.
     pub fn peek(&self) -> Option<Next> {
         let mut source = 0;
-        for i in 1..self.fronts.len() {
+        for i in 1..=self.lane_delays.len() {
             if self.fronts[i] < self.fronts[source] {
                 source = i;
             }
@@ -252,11 +305,12 @@ mod tests {
     #[test]
     fn pops_in_time_then_insertion_order_across_heap_and_lanes() {
         let mut q = EventQueue::new();
+        let (visibility, poll) = (q.lane(5), q.lane(10));
         q.schedule(10, arrival(1));
-        q.schedule_in(Lane::Visibility, 5, arrival(2));
-        q.schedule_in(Lane::Visibility, 10, arrival(3));
+        q.schedule_in(visibility, 5, arrival(2));
+        q.schedule_in(visibility, 10, arrival(3));
         q.schedule(5, arrival(4));
-        q.schedule_in(Lane::Poll, 10, arrival(5));
+        q.schedule_in(poll, 10, arrival(5));
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
         assert_eq!(
             order,
@@ -272,11 +326,27 @@ mod tests {
     }
 
     #[test]
+    fn equal_delays_share_a_lane_and_spare_families_use_the_heap() {
+        let mut q = EventQueue::new();
+        assert_eq!(q.lane(30), q.lane(30));
+        for d in 0..LANES as u64 + 3 {
+            q.lane(1000 + d);
+        }
+        assert_eq!(q.lane(99_999), None);
+        q.schedule_in(None, 4, arrival(1));
+        let lane = q.lane(30);
+        q.schedule_in(lane, 2, arrival(2));
+        assert_eq!(q.pop(), Some((2, arrival(2))));
+        assert_eq!(q.pop(), Some((4, arrival(1))));
+    }
+
+    #[test]
     fn peek_time_sees_lanes() {
         let mut q = EventQueue::new();
         assert_eq!(q.peek_time(), None);
         q.schedule(7, arrival(0));
-        q.schedule_in(Lane::Delay, 3, arrival(0));
+        let delay = q.lane(3);
+        q.schedule_in(delay, 3, arrival(0));
         assert_eq!(q.peek_time(), Some(3));
         assert_eq!(q.len(), 2);
     }

@@ -13,14 +13,16 @@
 //! earliest start). A backlog that never gets back counts until the end of
 //! the run, and the fault is marked not drained.
 //!
-//! Spikes act through the arrival rate ([`super::arrivals`]); slowdowns and
-//! error bursts apply to processings that start / finish while they are
-//! active; a queue outage makes sends and every consumer call fail.
+//! The backlog watched is the network's: visible messages in all queues
+//! (in a single-queue scenario, that queue's).
+//!
+//! What a fault does to its target is the target's rule: spikes act through
+//! the arrival rate (the producers' arrival processes); a consumer outage,
+//! a slowdown or an error burst acts on a fleet; a queue outage on a queue.
+//! The network turns them on and off ([`super::network`]).
 
-use super::events::Event;
 use super::result::FaultOutcome;
-use super::sim::Simulation;
-use crate::scenario::{FaultKind, Scenario};
+use crate::scenario::Scenario;
 
 /// How long before a fault its pre-fault level is measured, µs.
 pub const PRE_FAULT_WINDOW: u64 = 600 * 1_000_000;
@@ -55,39 +57,37 @@ impl Watch {
     }
 }
 
-/// Fault state of one replication.
-pub(super) struct FaultRuntime {
+/// Messages lost so far, network-wide: what a fault's window is charged.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Losses {
+    /// Messages producers gave up on.
+    pub dropped: u64,
+    /// Messages expired.
+    pub expired: u64,
+}
+
+/// The recovery watches of one replication: one per fault and one for the
+/// whole timeline.
+pub struct Watches {
     watches: Vec<Watch>,
     /// The whole timeline: first start to last end.
     overall: Watch,
     last_end: u64,
     first: Option<usize>,
     tracking: usize,
-    queue_outages: u32,
-    /// Product of the active slowdown factors.
-    pub slowdown: f64,
-    /// The error rate of the latest-starting active burst, if any.
-    pub error_rate: Option<f64>,
 }
 
-impl FaultRuntime {
+impl Watches {
+    /// Watches for the faults of `sc`.
     pub fn new(sc: &Scenario) -> Self {
         let first = (0..sc.faults.len()).min_by_key(|&i| sc.faults[i].at);
-        FaultRuntime {
+        Watches {
             watches: vec![Watch::default(); sc.faults.len()],
             overall: Watch::default(),
             last_end: sc.faults.iter().map(|f| f.end().ticks()).max().unwrap_or(0),
             first,
             tracking: 0,
-            queue_outages: 0,
-            slowdown: 1.0,
-            error_rate: None,
         }
-    }
-
-    /// Whether a queue outage is on.
-    pub fn queue_down(&self) -> bool {
-        self.queue_outages > 0
     }
 
     /// Whether any backlog watch needs each change of the visible level.
@@ -142,35 +142,19 @@ impl FaultRuntime {
     }
 }
 
-impl Simulation<'_> {
-    /// Puts every fault's prep, start and end on the event list.
-    pub(super) fn schedule_faults(&mut self) {
-        for (i, f) in self.sc.faults.iter().enumerate() {
-            let fault = i as u32;
-            let at = f.at.ticks();
-            self.events.schedule(
-                at.saturating_sub(PRE_FAULT_WINDOW),
-                Event::FaultPrep { fault },
-            );
-            self.events.schedule(at, Event::FaultStart { fault });
-            self.events
-                .schedule(f.end().ticks(), Event::FaultEnd { fault });
+impl Watches {
+    /// Fault `i`'s prep instant: the pre-fault window opens (`area`: the
+    /// integral of the visible backlog so far).
+    pub fn prep(&mut self, i: usize, now: u64, area: u128) {
+        let w = &mut self.watches[i];
+        (w.prep_at, w.prep_area) = (now, area);
+        if self.first == Some(i) {
+            (self.overall.prep_at, self.overall.prep_area) = (now, area);
         }
     }
 
-    pub(super) fn on_fault_prep(&mut self, i: usize) {
-        let area = self.rec.visible_all.area_until(self.now);
-        let w = &mut self.faults.watches[i];
-        (w.prep_at, w.prep_area) = (self.now, area);
-        if self.faults.first == Some(i) {
-            (self.faults.overall.prep_at, self.faults.overall.prep_area) = (self.now, area);
-        }
-    }
-
-    pub(super) fn on_fault_start(&mut self, i: usize) {
-        let area = self.rec.visible_all.area_until(self.now);
-        let (now, visible) = (self.now, self.visible);
-        let counts = self.rec.counts;
+    /// Fault `i` starts with `visible` messages visible.
+    pub fn start(&mut self, i: usize, now: u64, area: u128, visible: u64, losses: Losses) {
         let start = |w: &mut Watch| {
             w.level = if now > w.prep_at {
                 (area - w.prep_area) as f64 / (now - w.prep_at) as f64
@@ -179,95 +163,42 @@ impl Simulation<'_> {
             };
             w.tracking = true;
             w.peak = visible;
-            w.dropped_at_start = counts.dropped;
-            w.expired_at_start = counts.expired;
+            w.dropped_at_start = losses.dropped;
+            w.expired_at_start = losses.expired;
         };
-        start(&mut self.faults.watches[i]);
-        self.faults.tracking += 1;
-        if self.faults.first == Some(i) {
-            start(&mut self.faults.overall);
-            self.faults.tracking += 1;
+        start(&mut self.watches[i]);
+        self.tracking += 1;
+        if self.first == Some(i) {
+            start(&mut self.overall);
+            self.tracking += 1;
         }
-        self.apply_fault(i, true);
     }
 
-    pub(super) fn on_fault_end(&mut self, i: usize) {
-        let (now, visible, counts) = (self.now, self.visible, self.rec.counts);
-        let w = &mut self.faults.watches[i];
+    /// Fault `i` ends; observe the backlog afterwards (it may already be back).
+    pub fn end(&mut self, i: usize, now: u64, visible: u64, losses: Losses) {
+        let w = &mut self.watches[i];
         w.end = Some(now);
         w.backlog_at_end = visible;
-        w.dropped = counts.dropped - w.dropped_at_start;
-        w.expired = counts.expired - w.expired_at_start;
-        if now == self.faults.last_end && self.faults.overall.end.is_none() {
-            self.faults.overall.end = Some(now);
+        w.dropped = losses.dropped - w.dropped_at_start;
+        w.expired = losses.expired - w.expired_at_start;
+        if now == self.last_end && self.overall.end.is_none() {
+            self.overall.end = Some(now);
         }
-        self.apply_fault(i, false);
-        // The level may already be back (or never have left).
-        self.observe_backlog();
     }
 
     /// Closes the books of faults still on when the run stops at `end` (one
     /// that ends at the horizon of a run without drain): their end-of-fault
     /// figures are taken at `end`, and they count as not drained.
-    pub(super) fn close_open_faults(&mut self, end: u64) {
-        let (visible, counts) = (self.visible, self.rec.counts);
+    pub fn close_open(&mut self, end: u64, visible: u64, losses: Losses) {
         let close = |w: &mut Watch| {
             if w.tracking && w.end.is_none() {
                 w.end = Some(end);
                 w.backlog_at_end = visible;
-                w.dropped = counts.dropped - w.dropped_at_start;
-                w.expired = counts.expired - w.expired_at_start;
+                w.dropped = losses.dropped - w.dropped_at_start;
+                w.expired = losses.expired - w.expired_at_start;
             }
         };
-        self.faults.watches.iter_mut().for_each(close);
-        close(&mut self.faults.overall);
-    }
-
-    /// Turns fault `i` on or off.
-    fn apply_fault(&mut self, i: usize, on: bool) {
-        match &self.sc.faults[i].kind {
-            FaultKind::ConsumerOutage { down } => {
-                let n = down.of(self.sc.consumers().slots()) as usize;
-                for c in 0..n {
-                    if on { self.go_down(c) } else { self.come_up(c) }
-                }
-            }
-            FaultKind::QueueOutage => {
-                if on {
-                    self.faults.queue_outages += 1;
-                } else {
-                    self.faults.queue_outages -= 1;
-                    self.serve_waiters();
-                }
-            }
-            FaultKind::Spike { .. } => {} // built into the arrival rates
-            FaultKind::Slowdown { .. } | FaultKind::ErrorBurst { .. } => self.refresh_factors(),
-        }
-    }
-
-    /// Recomputes the slowdown factor and burst error rate from the faults
-    /// active now (start <= now < end).
-    fn refresh_factors(&mut self) {
-        let now = self.now;
-        let active = self
-            .sc
-            .faults
-            .iter()
-            .filter(|f| f.at.ticks() <= now && now < f.end().ticks());
-        let mut slowdown = 1.0;
-        let mut burst: Option<(u64, f64)> = None;
-        for f in active {
-            match f.kind {
-                FaultKind::Slowdown { factor } => slowdown *= factor,
-                FaultKind::ErrorBurst { error_rate }
-                    if burst.is_none_or(|(at, _)| f.at.ticks() >= at) =>
-                {
-                    burst = Some((f.at.ticks(), error_rate));
-                }
-                _ => {}
-            }
-        }
-        self.faults.slowdown = slowdown;
-        self.faults.error_rate = burst.map(|(_, r)| r);
+        self.watches.iter_mut().for_each(close);
+        close(&mut self.overall);
     }
 }

@@ -11,32 +11,29 @@
 //! `(seed, replication, purpose)` ([`rng`]). The same inputs give the same
 //! result on any machine.
 //!
-//! Queue semantics follow SPEC §3 (SQS standard queues); see `docs/model.md`
+//! The replication is a network of components (`network`): queues
+//! (`queue`), their fleets (`fleet`), producers (`producer`) and topics.
+//! Queue semantics follow SPEC §3 and §5; see `docs/model.md`
 //! for the exact rules and timing conventions.
 
-mod arrivals;
-mod autoscale;
-mod consumer;
 pub mod events;
 mod faults;
-mod fifo;
 mod fleet;
 pub mod latency_series;
+mod network;
 mod producer;
 pub mod queue;
 pub mod recorder;
-mod resend;
 pub mod result;
 pub mod rng;
-mod sim;
-mod window;
+mod shared;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use result::{Conservation, Metrics, ReplicationResult};
+use network::Network;
+use result::ReplicationResult;
 pub use rng::replication_seed;
-use sim::Simulation;
 
 use crate::scenario::Scenario;
 
@@ -110,7 +107,7 @@ pub fn run_replication_within(
     limits: Limits,
 ) -> ReplicationResult {
     let seed = replication_seed(scenario.seed, index);
-    let mut sim = Simulation::new(scenario, seed);
+    let mut sim = Network::new(scenario, seed);
     sim.max_backlog = limits.max_backlog;
     sim.stop = limits.stop;
     let end = sim.run_to_end();
@@ -120,102 +117,9 @@ pub fn run_replication_within(
         "conservation violated: {:?}",
         result.conservation
     );
+    debug_assert!(
+        result.queues.iter().all(|q| q.conservation.holds()),
+        "conservation violated in a queue"
+    );
     result
-}
-
-impl Simulation<'_> {
-    /// Closes the books at `end` (µs) and builds the result.
-    fn finish(mut self, replication: u32, seed: u64, end: u64) -> ReplicationResult {
-        self.finish_samples(end);
-        self.close_open_faults(end);
-        let oldest_at_end = self.queue.oldest().map_or(0, |(_, sent_at)| end - sent_at);
-        let rec = &mut self.rec;
-        let counts = rec.counts;
-        let left = self.visible + self.in_flight + self.delayed;
-        let conservation = Conservation {
-            produced: counts.produced,
-            accounted: counts.deleted + counts.dead_lettered + counts.expired + left,
-        };
-        let consumers = self.consumers.len() as f64;
-        let busy_mean = rec.busy.mean(end);
-        let up_mean = rec.up.mean(end);
-        let (faults, drain_time) = self.faults.outcomes(end);
-        let end_secs = end as f64 / 1e6;
-        let cost = &self.sc.cost;
-        let consumer_hours = if self.sc.consumers().autoscale.is_some() {
-            rec.paid.area_until(end) as f64 / 1e6 / 3600.0
-        } else {
-            consumers * end_secs / 3600.0
-        };
-        let cost_usd = counts.requests() as f64 / 1e6 * cost.price_per_million_requests
-            + consumer_hours * cost.consumer_hour;
-        let fifo = self.queue.fifo_stats(end).unwrap_or_default();
-        let metrics = Metrics {
-            produced: counts.produced as f64,
-            dropped: counts.dropped as f64,
-            received: counts.received as f64,
-            deleted: counts.deleted as f64,
-            processed_ok: counts.processed_ok as f64,
-            duplicates: counts.duplicates as f64,
-            duplicate_rate: ratio(counts.duplicates, counts.deleted),
-            dead_lettered: counts.dead_lettered as f64,
-            expired: counts.expired as f64,
-            left_visible: self.visible as f64,
-            left_in_flight: self.in_flight as f64,
-            left_delayed: self.delayed as f64,
-            latency_mean: rec.latency_mean(),
-            latency_p50: recorder::quantile_secs(&rec.latency, 0.5),
-            latency_p90: recorder::quantile_secs(&rec.latency, 0.9),
-            latency_p99: recorder::quantile_secs(&rec.latency, 0.99),
-            latency_p999: recorder::quantile_secs(&rec.latency, 0.999),
-            latency_max: rec.latency_max(),
-            wait_mean: rec.wait_mean(),
-            wait_p99: recorder::quantile_secs(&rec.wait, 0.99),
-            backlog_max: rec.backlog.max as f64,
-            backlog_max_at: rec.backlog.max_at as f64 / 1e6,
-            backlog_mean: rec.backlog.mean(end),
-            in_flight_max: rec.in_flight_max as f64,
-            oldest_age_max: rec.oldest_age_max.max(oldest_at_end) as f64 / 1e6,
-            drain_time,
-            consumer_utilization: if up_mean > 0.0 {
-                busy_mean / up_mean
-            } else {
-                0.0
-            },
-            consumer_crashes: rec.consumer_crashes as f64,
-            requests_send: counts.requests_send as f64,
-            requests_receive: counts.requests_receive as f64,
-            requests_receive_empty: counts.requests_receive_empty as f64,
-            requests_delete: counts.requests_delete as f64,
-            requests_change_visibility: counts.requests_change_visibility as f64,
-            cost_usd,
-            events: self.events_run as f64,
-            consumer_hours,
-            group_blocked_time_max: fifo.blocked_max as f64 / 1e6,
-            group_blocked_time_mean: ratio(fifo.blocked_total, fifo.groups_used) / 1e6,
-            out_of_order: fifo.out_of_order as f64,
-            delete_errors: counts.delete_errors as f64,
-            requests_throttled: counts.requests_throttled as f64,
-            deduplicated: counts.deduplicated as f64,
-            repeated: counts.repeated as f64,
-        };
-        ReplicationResult {
-            replication,
-            seed,
-            metrics,
-            end: end_secs,
-            timeseries: std::mem::take(&mut rec.samples),
-            latency: std::mem::replace(&mut rec.latency, recorder::latency_histogram()),
-            wait: std::mem::replace(&mut rec.wait, recorder::latency_histogram()),
-            latency_by_sent: rec.latency_by_sent.finish(),
-            conservation,
-            duplicates_by_cause: rec.duplicates_by_cause,
-            faults,
-            stopped: self.stopped.take(),
-        }
-    }
-}
-
-fn ratio(a: u64, b: u64) -> f64 {
-    if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }

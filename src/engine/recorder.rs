@@ -41,6 +41,8 @@ pub struct Counts {
     pub requests_throttled: u64,
     pub deduplicated: u64,
     pub repeated: u64,
+    /// Messages that arrived from other queues of a network.
+    pub arrived_from_queues: u64,
 }
 
 impl Counts {
@@ -123,6 +125,21 @@ pub enum DuplicateCause {
     Spontaneous,
 }
 
+impl DuplicateCause {
+    /// The cause of index `i` - 1 in declaration order (0: none).
+    pub fn from_index(i: usize) -> Option<Self> {
+        use DuplicateCause::*;
+        [
+            VisibilityExpired,
+            CrashBeforeDelete,
+            DeleteFailed,
+            Spontaneous,
+        ]
+        .get(i.checked_sub(1)?)
+        .copied()
+    }
+}
+
 /// Duplicate processings split by cause.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DuplicateCauses {
@@ -153,6 +170,14 @@ impl DuplicateCauses {
             self.delete_failed,
             self.spontaneous,
         ]
+    }
+
+    /// Adds `other`'s counts to these.
+    pub fn merge(&mut self, other: &DuplicateCauses) {
+        self.visibility_expired += other.visibility_expired;
+        self.crash_before_delete += other.crash_before_delete;
+        self.delete_failed += other.delete_failed;
+        self.spontaneous += other.spontaneous;
     }
 
     fn add(&mut self, cause: DuplicateCause) {

@@ -27,6 +27,14 @@ macro_rules! scalar_metrics {
                 vec![$(self.$name),*]
             }
 
+            /// The metric called `name`, to set, if there is one.
+            pub fn get_mut(&mut self, name: &str) -> Option<&mut f64> {
+                match name {
+                    $(stringify!($name) => Some(&mut self.$name),)*
+                    _ => None,
+                }
+            }
+
             /// The value of the metric called `name`, if there is one.
             pub fn get(&self, name: &str) -> Option<f64> {
                 match name {
@@ -247,6 +255,34 @@ pub struct ReplicationResult {
     pub faults: Vec<FaultOutcome>,
     /// Why the replication stopped before its end (a resource guard), if it did.
     pub stopped: Option<String>,
+    /// Each queue's own results, in the scenario's queue order; empty for
+    /// a single-queue scenario (whose top level is its queue).
+    pub queues: Vec<QueueResult>,
+}
+
+/// One queue of a network (with its fleet) in one replication.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct QueueResult {
+    /// The queue's name.
+    pub name: String,
+    /// Its metrics: latency from its own send (the queue's sojourn), counts
+    /// of its own messages, its fleet's utilisation and cost.
+    pub metrics: Metrics,
+    /// Its time series (its own visible, in-flight and counters).
+    pub timeseries: Vec<Sample>,
+    /// Its sojourn times (send to this queue → first completed processing), µs.
+    #[serde(with = "v2_histogram")]
+    pub latency: Histogram<u64>,
+    /// Its waits (send to this queue → first receive), µs.
+    #[serde(with = "v2_histogram")]
+    pub wait: Histogram<u64>,
+    /// Its conservation identity (`produced`: every message it accepted).
+    pub conservation: Conservation,
+    /// Its duplicate processings by cause; a copy sent by an upstream
+    /// duplicate counts under the upstream duplicate's cause.
+    pub duplicates_by_cause: DuplicateCauses,
+    /// Messages that arrived from other queues (emits, topics, dead letters).
+    pub arrived_from_queues: u64,
 }
 
 /// What one fault did in one replication (see `docs/metrics.md`).

@@ -34,6 +34,18 @@ pub enum Purpose {
     Groups(u32),
     /// Lost send acknowledgements of producer `i` (`3000 + i`).
     Resends(u32),
+    /// Purpose number `n` of fleet or queue `k` >= 1 (`100_000 k + n`);
+    /// the first fleet and queue use the plain numbers.
+    Component(u16, u64),
+}
+
+/// `purpose` for fleet (or queue) `index`.
+pub fn for_fleet(purpose: Purpose, index: u16) -> Purpose {
+    if index == 0 {
+        purpose
+    } else {
+        Purpose::Component(index, purpose.number())
+    }
 }
 
 impl Purpose {
@@ -47,12 +59,13 @@ impl Purpose {
             Purpose::Arrivals(i) => 1000 + u64::from(i),
             Purpose::Groups(i) => 2000 + u64::from(i),
             Purpose::Resends(i) => 3000 + u64::from(i),
+            Purpose::Component(k, n) => 100_000 * u64::from(k) + n,
         }
     }
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer.
-fn splitmix64(mut z: u64) -> u64 {
+pub(crate) fn splitmix64(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

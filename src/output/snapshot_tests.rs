@@ -60,6 +60,7 @@ fn replication(i: u32, produced: f64, p99: f64) -> ReplicationResult {
         duplicates_by_cause: Default::default(),
         faults: Vec::new(),
         stopped: None,
+        queues: Vec::new(),
     }
 }
 

@@ -9,10 +9,11 @@ use std::collections::VecDeque;
 
 use rand::Rng;
 
-use super::events::Event;
-use super::rng::Stream;
-use super::sim::{MAX_BATCH, Simulation};
-use crate::scenario::QueueKind;
+use super::{Inlet, Producer};
+use crate::engine::events::Event;
+use crate::engine::fleet::MAX_BATCH;
+use crate::engine::rng::Stream;
+use crate::engine::shared::Shared;
 
 /// SQS FIFO's deduplication interval, µs.
 pub const DEDUP_WINDOW: u64 = 5 * 60 * 1_000_000;
@@ -29,7 +30,7 @@ struct Repeat {
 
 /// One producer's lost acknowledgements and the repeats they cause.
 #[derive(Debug)]
-pub(super) struct LostAcks {
+pub struct LostAcks {
     probability: f64,
     rng: Stream,
     /// Repeats in the order they are due (the backoff is constant).
@@ -46,52 +47,48 @@ impl LostAcks {
     }
 }
 
-impl Simulation<'_> {
-    /// Producer `p`'s call carrying `groups` was accepted now; its response
-    /// may be lost.
-    pub(super) fn maybe_lose_ack(&mut self, p: usize, groups: &[u32]) {
-        let Some(lost) = self.producers[p].lost_acks.as_mut() else {
+impl Producer {
+    /// The call carrying `groups` was accepted now; its response may be lost.
+    pub(super) fn maybe_lose_ack(&mut self, groups: &[u32], sh: &mut Shared) {
+        let Some(lost) = self.lost_acks.as_mut() else {
             return;
         };
         if lost.rng.random::<f64>() >= lost.probability {
             return;
         }
         let mut repeat = Repeat {
-            sent_at: self.now,
+            sent_at: sh.now,
             groups: [0; MAX_BATCH],
             count: groups.len(),
         };
         repeat.groups[..groups.len()].copy_from_slice(groups);
         lost.pending.push_back(repeat);
-        let at = self.now + self.sc.producers[p].retry.backoff.ticks().max(1);
-        self.events
-            .schedule(at, Event::Repeat { producer: p as u32 });
+        let at = sh.now + self.retry.backoff.ticks().max(1);
+        let event = Event::Repeat {
+            producer: self.index,
+        };
+        sh.events.schedule(at, event);
     }
 
-    /// Producer `p` sends its oldest lost call again. If the queue is down
-    /// the repeat fails and is not tried again (the original was stored).
-    pub(super) fn on_repeat(&mut self, p: usize) {
-        let Some(repeat) = self.producers[p]
-            .lost_acks
-            .as_mut()
-            .and_then(|l| l.pending.pop_front())
-        else {
+    /// Sends the oldest lost call again. If the destination is down the
+    /// repeat fails and is not tried again (the original was stored).
+    pub fn on_repeat(&mut self, to: &mut impl Inlet, sh: &mut Shared) {
+        let Some(repeat) = self.lost_acks.as_mut().and_then(|l| l.pending.pop_front()) else {
             return;
         };
-        if self.faults.queue_down() {
+        if to.down() {
             return;
         }
-        self.rec.counts.requests_send += 1;
+        to.counts().requests_send += 1;
         let n = repeat.count as u64;
-        let fifo = self.sc.queue().kind == QueueKind::Fifo;
-        if fifo && self.now - repeat.sent_at <= DEDUP_WINDOW {
-            self.rec.counts.deduplicated += n;
+        if to.fifo() && sh.now - repeat.sent_at <= DEDUP_WINDOW {
+            to.counts().deduplicated += n;
             return;
         }
-        self.rec.counts.repeated += n;
+        to.counts().repeated += n;
         for &group in &repeat.groups[..repeat.count] {
-            self.enqueue_in(group);
+            to.accept(sh, group);
         }
-        self.serve_waiters();
+        to.flush(sh);
     }
 }

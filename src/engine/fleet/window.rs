@@ -10,19 +10,21 @@
 //! same length, so the waiter at the front always has the oldest window: if
 //! its window is still open, so are all the others.
 
-use super::events::{Event, Lane};
-use super::sim::{Activity, Simulation};
+use super::{Activity, Fleet};
+use crate::engine::events::Event;
+use crate::engine::queue::Queue;
+use crate::engine::shared::Shared;
 
-impl Simulation<'_> {
+impl Fleet<'_> {
     /// Whether consumer `c`'s receive must wait for a fuller batch.
-    pub(super) fn window_holds(&self, c: usize) -> bool {
+    pub(super) fn window_holds(&self, c: usize, q: &Queue) -> bool {
         self.t.batch_window > 0
             && self.consumers[c].window_open
-            && self.visible + (self.ghosts.len() as u64) < u64::from(self.sc.consumers().batch_size)
+            && q.available() < u64::from(self.cfg.batch_size)
     }
 
     /// Consumer `c` starts a receive with a batching window.
-    pub(super) fn open_window(&mut self, c: usize) {
+    pub(super) fn open_window(&mut self, c: usize, sh: &mut Shared) {
         let consumer = &mut self.consumers[c];
         consumer.poll_id = consumer.poll_id.wrapping_add(1);
         let poll = consumer.poll_id;
@@ -30,29 +32,31 @@ impl Simulation<'_> {
         consumer.window_open = true;
         self.waiters.push_back((c as u32, poll));
         let event = Event::WindowEnd {
+            fleet: self.index,
             consumer: c as u32,
             poll,
         };
-        self.events.schedule(self.now + self.t.batch_window, event);
+        sh.events.schedule(sh.now + self.t.batch_window, event);
     }
 
-    pub(super) fn on_window_end(&mut self, c: usize, poll: u32) {
+    pub fn on_window_end(&mut self, c: usize, poll: u32, q: &mut Queue, sh: &mut Shared) {
         if self.consumers[c].activity != Activity::Waiting(poll) {
             return; // served with a full batch, or went down
         }
         self.consumers[c].window_open = false;
-        if self.take_batch(c) > 0 {
+        if self.take_batch(c, q, sh) > 0 {
             // Processing now: its entry in `waiters` is stale from here on.
-            self.start_batch(c);
+            self.start_batch(c, q, sh);
         } else if self.t.wait > 0 {
             let event = Event::PollTimeout {
+                fleet: self.index,
                 consumer: c as u32,
                 poll,
             };
-            self.events
-                .schedule_in(Lane::Poll, self.now + self.t.wait, event);
+            sh.events
+                .schedule_in(self.poll_lane, sh.now + self.t.wait, event);
         } else {
-            self.on_poll_timeout(c, poll);
+            self.on_poll_timeout(c, poll, q, sh);
         }
     }
 }

@@ -36,6 +36,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 use super::fifo::{FifoGroups, FifoStats};
+use crate::engine::shared::Lineage;
 
 /// A reference to a message: slab slot and generation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -54,6 +55,11 @@ impl Handle {
     /// The slab slot, for indexes kept beside the slab.
     pub fn slot(self) -> u32 {
         self.slot
+    }
+
+    /// The slot's generation: with the slot, an identity of the message.
+    pub fn generation(self) -> u32 {
+        self.generation
     }
 }
 
@@ -179,6 +185,17 @@ pub struct QueueStore {
     live: u64,
     /// A FIFO queue's groups; they replace the visible order above.
     fifo: Option<FifoGroups>,
+    /// Lineages of messages from other queues, if any arrive.
+    lineages: Option<Lineages>,
+}
+
+/// The lineage of each message, for a queue fed by other queues: one per
+/// cold message (beside the cold FIFO) and one per slot. A queue fed only
+/// by producers needs none: a message's lineage is its send time.
+#[derive(Debug, Default)]
+struct Lineages {
+    cold: VecDeque<Lineage>,
+    slots: Vec<Lineage>,
 }
 
 impl QueueStore {
@@ -192,6 +209,34 @@ impl QueueStore {
         QueueStore {
             fifo: Some(FifoGroups::new(groups)),
             ..Self::default()
+        }
+    }
+
+    /// FIFO message groups (0 for a standard queue).
+    pub fn groups(&self) -> u32 {
+        self.fifo.as_ref().map_or(0, FifoGroups::len)
+    }
+
+    /// Keeps each message's lineage (a queue that other queues send to).
+    pub fn track_lineage(&mut self) {
+        self.lineages = Some(Lineages::default());
+    }
+
+    /// The lineage of `h`.
+    pub fn lineage(&self, h: Handle) -> Lineage {
+        match &self.lineages {
+            Some(l) => l.slots[h.slot as usize],
+            None => Lineage::root(self.slab[h.slot as usize].sent_at),
+        }
+    }
+
+    fn set_lineage(&mut self, slot: u32, lineage: Lineage) {
+        if let Some(l) = &mut self.lineages {
+            let slot = slot as usize;
+            if l.slots.len() <= slot {
+                l.slots.resize(slot + 1, lineage);
+            }
+            l.slots[slot] = lineage;
         }
     }
 
@@ -222,24 +267,35 @@ impl QueueStore {
     /// tail of the visible order, cold (no record until it is received), or
     /// the tail of `group` in a FIFO queue.
     #[inline]
-    pub fn insert_visible(&mut self, now: u64, poison: bool, group: u32) {
+    pub fn insert_visible(&mut self, now: u64, poison: bool, group: u32, lineage: Lineage) {
         self.live += 1;
         if self.fifo.is_some() {
             let h = self.new_record(now, State::Visible, poison);
+            self.set_lineage(h.slot, lineage);
             if let Some(fifo) = &mut self.fifo {
                 fifo.tag(h.slot, group);
                 fifo.append(now, h);
             }
         } else {
             self.cold.push_back(Cold::new(now, poison));
+            if let Some(l) = &mut self.lineages {
+                l.cold.push_back(lineage);
+            }
         }
     }
 
     /// Accepts a new message sent at `now` that waits out a delivery delay:
     /// it gets its record (and handle, for its delay timer) at once.
-    pub fn insert_delayed(&mut self, now: u64, poison: bool, group: u32) -> Handle {
+    pub fn insert_delayed(
+        &mut self,
+        now: u64,
+        poison: bool,
+        group: u32,
+        lineage: Lineage,
+    ) -> Handle {
         self.live += 1;
         let h = self.new_record(now, State::Delayed, poison);
+        self.set_lineage(h.slot, lineage);
         if let Some(fifo) = &mut self.fifo {
             fifo.tag(h.slot, group);
         }
@@ -354,7 +410,11 @@ impl QueueStore {
                 Source::Cold => {
                     let cold = self.cold.pop_front()?;
                     let visible = State::Visible;
-                    return Some(self.new_record(cold.sent_at(), visible, cold.poison()));
+                    let h = self.new_record(cold.sent_at(), visible, cold.poison());
+                    if let Some(lineage) = self.lineages.as_mut().and_then(|l| l.cold.pop_front()) {
+                        self.set_lineage(h.slot, lineage);
+                    }
+                    return Some(h);
                 }
                 Source::Fresh => self.fresh.pop_front().map(|e| e.msg),
                 Source::Returned => self.returned.pop().map(|Reverse(e)| e.msg),
@@ -445,6 +505,9 @@ impl QueueStore {
     /// send time.
     pub fn expire_cold(&mut self) -> Option<u64> {
         let cold = self.cold.pop_front()?;
+        if let Some(l) = &mut self.lineages {
+            l.cold.pop_front();
+        }
         self.live -= 1;
         Some(cold.sent_at())
     }
@@ -499,7 +562,7 @@ mod tests {
     fn visible_order_is_send_order_with_returns_in_their_old_place() {
         let mut q = QueueStore::new();
         for t in [10, 20, 30] {
-            q.insert_visible(t, false, 0);
+            q.insert_visible(t, false, 0, Lineage::root(t));
         }
         let a = receive(&mut q).unwrap();
         assert_eq!(sent_at(&q, a), 10);
@@ -516,10 +579,10 @@ mod tests {
     #[test]
     fn equal_keys_go_cold_then_tail_then_old_place() {
         let mut q = QueueStore::new();
-        q.insert_visible(5, false, 0);
-        q.insert_visible(5, false, 0);
+        q.insert_visible(5, false, 0, Lineage::root(5));
+        q.insert_visible(5, false, 0, Lineage::root(5));
         let (x, y) = (receive(&mut q).unwrap(), receive(&mut q).unwrap());
-        q.insert_visible(7, false, 0);
+        q.insert_visible(7, false, 0, Lineage::root(7));
         q.push_at(7, x); // as if x had been sent at 7
         q.push_tail(7, y);
         let order: Vec<Handle> = std::iter::from_fn(|| receive(&mut q)).collect();
@@ -531,7 +594,7 @@ mod tests {
     #[test]
     fn cold_messages_get_records_when_received_and_keep_their_poison() {
         let mut q = QueueStore::new();
-        q.insert_visible(3, true, 0);
+        q.insert_visible(3, true, 0, Lineage::root(3));
         assert_eq!(q.slab.len(), 0, "no record before the first receive");
         let h = receive(&mut q).unwrap();
         let m = q.get(h).unwrap();
@@ -542,12 +605,12 @@ mod tests {
     #[test]
     fn removed_messages_are_skipped_and_slots_reused_with_new_generation() {
         let mut q = QueueStore::new();
-        let a = q.insert_delayed(0, false, 0);
+        let a = q.insert_delayed(0, false, 0, Lineage::root(0));
         q.push_tail(1, a);
         q.remove(0, a);
         assert!(q.get(a).is_none());
         assert_eq!(q.pop_visible(), None);
-        let b = q.insert_delayed(1, false, 0);
+        let b = q.insert_delayed(1, false, 0, Lineage::root(1));
         assert_ne!(a, b);
         assert_eq!(q.live(), 1);
     }
@@ -555,7 +618,7 @@ mod tests {
     #[test]
     fn held_gone_message_keeps_its_slot_until_released() {
         let mut q = QueueStore::new();
-        let a = q.insert_delayed(0, false, 0);
+        let a = q.insert_delayed(0, false, 0, Lineage::root(0));
         q.get_mut(a).holders = 1;
         q.remove(0, a);
         assert_eq!(q.get(a).map(|m| m.state), Some(State::Gone));
@@ -568,7 +631,7 @@ mod tests {
     fn oldest_is_the_older_of_records_and_cold_messages() {
         let mut q = QueueStore::new();
         for t in 0..3000 {
-            q.insert_visible(t, false, 0);
+            q.insert_visible(t, false, 0, Lineage::root(t));
         }
         let received: Vec<Handle> = (0..2999).map(|_| receive(&mut q).unwrap()).collect();
         assert_eq!(q.oldest(), Some((Oldest::Record(received[0]), 0)));

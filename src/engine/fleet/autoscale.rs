@@ -21,13 +21,15 @@
 //! timeouts (`"abandon"`). Consumers are paid for from launch to stop:
 //! `consumer_hours`.
 
-use super::events::Event;
-use super::sim::{Activity, Simulation};
+use super::{Activity, Fleet};
+use crate::engine::events::Event;
+use crate::engine::queue::Queue;
+use crate::engine::shared::Shared;
 use crate::scenario::{ScaleIn, ScaleMetric};
 
 /// Where a consumer slot is in its launch cycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Provision {
+pub enum Provision {
     /// Not launched (down for that reason).
     Off,
     /// Launched; serves when its `startup` ends (launch number `u32`).
@@ -40,7 +42,7 @@ pub(super) enum Provision {
 
 /// The scaler's state.
 #[derive(Debug, Default)]
-pub(super) struct Scaler {
+pub struct Scaler {
     /// Consumers starting or on (the capacity the target is compared with).
     launched: u32,
     /// Consumers starting.
@@ -62,31 +64,36 @@ impl Scaler {
     }
 }
 
-impl Simulation<'_> {
+impl Fleet<'_> {
     /// Arms the first evaluation and the scheduled steps.
-    pub(super) fn start_autoscaling(&mut self) {
-        let Some(a) = &self.sc.consumers().autoscale else {
+    pub(super) fn start_autoscaling(&mut self, sh: &mut Shared) {
+        let Some(a) = &self.cfg.autoscale else {
             return;
         };
+        let fleet = self.index;
         if a.target_backlog_per_consumer.is_some() {
-            self.events
-                .schedule(a.evaluation.ticks(), Event::ScaleEvaluation);
+            sh.events
+                .schedule(a.evaluation.ticks(), Event::ScaleEvaluation { fleet });
         }
         for (i, step) in a.schedule.iter().enumerate() {
-            let event = Event::CapacityStep { step: i as u32 };
-            self.events.schedule(step.at.ticks(), event);
+            let event = Event::CapacityStep {
+                fleet,
+                step: i as u32,
+            };
+            sh.events.schedule(step.at.ticks(), event);
         }
     }
 
-    pub(super) fn on_scale_evaluation(&mut self) {
-        let Some(a) = &self.sc.consumers().autoscale else {
+    pub fn on_scale_evaluation(&mut self, q: &mut Queue, sh: &mut Shared) {
+        let Some(a) = &self.cfg.autoscale else {
             return;
         };
+        let now = sh.now;
         let target = a.target_backlog_per_consumer.unwrap_or(f64::INFINITY);
         let lowest = a.min.max(self.scaler.floor);
         let backlog = match a.metric {
-            ScaleMetric::Visible => self.visible,
-            ScaleMetric::VisibleAndInFlight => self.visible + self.in_flight,
+            ScaleMetric::Visible => q.visible,
+            ScaleMetric::VisibleAndInFlight => q.visible + q.in_flight,
         };
         let wanted = (backlog as f64 / target).ceil() as u32;
         let mut desired = wanted.clamp(lowest, a.max.max(lowest));
@@ -100,45 +107,45 @@ impl Simulation<'_> {
         let cooling = self
             .scaler
             .last_action
-            .is_some_and(|at| self.now < at + a.cooldown.ticks());
+            .is_some_and(|at| now < at + a.cooldown.ticks());
         // Scale out at once; scale in only once the fleet has been too big
         // for `scale_in_after` without a break.
         let below_since = match self.scaler.below_since {
             _ if desired >= self.scaler.launched => None,
             Some(since) => Some(since),
-            None => Some(self.now),
+            None => Some(now),
         };
         self.scaler.below_since = below_since;
-        let scale_in_due =
-            below_since.is_some_and(|since| self.now - since >= a.scale_in_after.ticks());
+        let scale_in_due = below_since.is_some_and(|since| now - since >= a.scale_in_after.ticks());
         if !cooling && (desired > self.scaler.launched || scale_in_due) {
-            self.scale_to(desired);
+            self.scale_to(desired, q, sh);
             self.scaler.below_since = None;
         }
-        let next = self.now + a.evaluation.ticks();
-        self.events.schedule(next, Event::ScaleEvaluation);
+        let next = now + a.evaluation.ticks();
+        let event = Event::ScaleEvaluation { fleet: self.index };
+        sh.events.schedule(next, event);
     }
 
-    pub(super) fn on_capacity_step(&mut self, i: usize) {
-        let Some(a) = &self.sc.consumers().autoscale else {
+    pub fn on_capacity_step(&mut self, i: usize, q: &mut Queue, sh: &mut Shared) {
+        let Some(a) = &self.cfg.autoscale else {
             return;
         };
         let count = a.schedule[i].count;
         self.scaler.floor = count;
         // Without a target the schedule is the fleet; with one, a floor.
         if a.target_backlog_per_consumer.is_none() || self.scaler.launched < count {
-            self.scale_to(count);
+            self.scale_to(count, q, sh);
         }
     }
 
-    fn scale_to(&mut self, desired: u32) {
-        while self.scaler.launched < desired && self.launch() {}
-        while self.scaler.launched > desired && self.retire() {}
-        self.scaler.last_action = Some(self.now);
+    fn scale_to(&mut self, desired: u32, q: &mut Queue, sh: &mut Shared) {
+        while self.scaler.launched < desired && self.launch(q, sh) {}
+        while self.scaler.launched > desired && self.retire(q, sh) {}
+        self.scaler.last_action = Some(sh.now);
     }
 
     /// Launches the lowest free slot; false when there is none.
-    fn launch(&mut self) -> bool {
+    fn launch(&mut self, q: &mut Queue, sh: &mut Shared) -> bool {
         let Some(c) =
             (0..self.consumers.len()).find(|&c| self.consumers[c].provision == Provision::Off)
         else {
@@ -149,33 +156,29 @@ impl Simulation<'_> {
         self.consumers[c].provision = Provision::Starting(launch);
         self.scaler.launched += 1;
         self.scaler.starting += 1;
-        self.set_paid(1);
-        let startup = self
-            .sc
-            .consumers()
-            .autoscale
-            .as_ref()
-            .map_or(0, |a| a.startup.ticks());
+        set_paid(q, sh.now, 1);
+        let startup = self.cfg.autoscale.as_ref().map_or(0, |a| a.startup.ticks());
         let event = Event::Started {
+            fleet: self.index,
             consumer: c as u32,
             launch,
         };
-        self.events.schedule(self.now + startup, event);
+        sh.events.schedule(sh.now + startup, event);
         true
     }
 
-    pub(super) fn on_started(&mut self, c: usize, launch: u32) {
+    pub fn on_started(&mut self, c: usize, launch: u32, q: &mut Queue, sh: &mut Shared) {
         if self.consumers[c].provision != Provision::Starting(launch) {
             return; // retired before it started
         }
         self.consumers[c].provision = Provision::On;
         self.scaler.starting -= 1;
-        self.come_up(c);
+        self.come_up(c, q, sh);
     }
 
     /// Retires one launched consumer (see the module docs for which);
     /// false when none is left.
-    fn retire(&mut self) -> bool {
+    fn retire(&mut self, q: &mut Queue, sh: &mut Shared) -> bool {
         let slots = (0..self.consumers.len()).rev();
         let starting = slots
             .clone()
@@ -195,28 +198,28 @@ impl Simulation<'_> {
             Provision::Starting(_) => {
                 self.scaler.starting -= 1;
                 self.consumers[c].provision = Provision::Off;
-                self.set_paid(-1);
+                set_paid(q, sh.now, -1);
             }
             _ if self.consumers[c].activity == Activity::Processing
-                && self.sc.consumers().autoscale.as_ref().map(|a| a.scale_in)
-                    == Some(ScaleIn::Finish) =>
+                && self.cfg.autoscale.as_ref().map(|a| a.scale_in) == Some(ScaleIn::Finish) =>
             {
                 self.consumers[c].provision = Provision::Draining;
             }
-            _ => self.stop(c),
+            _ => self.stop(c, q, sh),
         }
         true
     }
 
     /// Consumer `c` stops now: down for good (until launched again).
-    pub(super) fn stop(&mut self, c: usize) {
+    pub(super) fn stop(&mut self, c: usize, q: &mut Queue, sh: &mut Shared) {
         self.consumers[c].provision = Provision::Off;
-        self.set_paid(-1);
-        self.go_down(c);
+        set_paid(q, sh.now, -1);
+        self.go_down(c, q, sh);
     }
+}
 
-    fn set_paid(&mut self, change: i64) {
-        let paid = self.rec.paid.value.saturating_add_signed(change);
-        self.rec.paid.set(self.now, paid);
-    }
+/// Consumers paid for change by `change` at `now`.
+fn set_paid(q: &mut Queue, now: u64, change: i64) {
+    let paid = q.rec.paid.value.saturating_add_signed(change);
+    q.rec.paid.set(now, paid);
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use rand::Rng;
 use rand_distr::Exp1;
 
-use super::rng::Stream;
+use crate::engine::rng::Stream;
 use crate::scenario::{Arrivals, FaultKind, ProducerConfig, Scenario};
 use crate::time::round_ticks;
 
@@ -32,7 +32,7 @@ enum Kind {
 }
 
 /// The arrival times of one producer, in order.
-pub(super) struct ArrivalProcess {
+pub struct ArrivalProcess {
     kind: Kind,
     pieces: Vec<Piece>,
     piece: usize,

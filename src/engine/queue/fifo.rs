@@ -23,7 +23,7 @@
 
 use std::collections::VecDeque;
 
-use super::queue::Handle;
+use super::store::Handle;
 
 /// One message group.
 #[derive(Debug, Default)]
@@ -98,6 +98,11 @@ pub struct FifoGroups {
 }
 
 impl FifoGroups {
+    /// How many groups there are.
+    pub fn len(&self) -> u32 {
+        self.groups.len() as u32
+    }
+
     /// `groups` empty groups.
     pub fn new(groups: u32) -> Self {
         FifoGroups {

@@ -17,16 +17,39 @@
 use rand::Rng;
 use rand_distr::Zipf;
 
-use super::arrivals::ArrivalProcess;
-use super::events::{Event, Lane};
-use super::resend::LostAcks;
+mod arrivals;
+mod resend;
+
+use arrivals::ArrivalProcess;
+use resend::LostAcks;
+
+use super::events::Event;
+use super::fleet::MAX_BATCH;
 use super::rng::{self, Purpose, Stream};
-use super::sim::{MAX_BATCH, Simulation};
-use crate::scenario::{QueueKind, Scenario};
+use super::shared::Shared;
+use crate::scenario::{Node, QueueKind, Scenario};
+
+/// Where a producer's sends go: a queue, or a topic that copies them to its
+/// subscribers. The network implements it for the producer's `to`.
+pub trait Inlet {
+    /// Whether sends fail now (a queue outage).
+    fn down(&self) -> bool;
+    /// How many of `calls` send calls at `now` the destination takes (the
+    /// rest are throttled).
+    fn admit(&mut self, now: u64, calls: u64) -> u64;
+    /// Whether the destination is a FIFO queue (deduplicates repeats).
+    fn fifo(&self) -> bool;
+    /// The destination's counters of the producer's requests and losses.
+    fn counts(&mut self) -> &mut crate::engine::recorder::Counts;
+    /// One message accepted now in FIFO `group`.
+    fn accept(&mut self, sh: &mut Shared, group: u32);
+    /// The sends of this call are done: hand out what arrived.
+    fn flush(&mut self, sh: &mut Shared);
+}
 
 /// Which FIFO message group a producer's next message joins: one of the
 /// producer's own `count` groups (ids from `offset`), evenly or Zipf-skewed.
-pub(super) struct GroupPicker {
+struct GroupPicker {
     offset: u32,
     count: u32,
     zipf: Option<Zipf<f64>>,
@@ -61,26 +84,34 @@ impl GroupPicker {
 }
 
 /// One producer's state.
-pub(super) struct Producer {
-    pub arrivals: ArrivalProcess,
+pub struct Producer {
+    arrivals: ArrivalProcess,
     /// Messages generated but not yet accepted by the queue.
-    pub held: u64,
+    held: u64,
     send_batch: u64,
     buffer: u64,
     /// A failed send is being retried.
-    pub retrying: bool,
+    retrying: bool,
     attempts_left: u32,
     /// FIFO queues only: the group of each accepted message.
     groups: Option<GroupPicker>,
     /// Lost acknowledgements and the repeats they cause, if any.
-    pub lost_acks: Option<LostAcks>,
+    lost_acks: Option<LostAcks>,
+    index: u32,
+    retry: crate::scenario::RetryPolicy,
 }
 
 impl Producer {
+    /// Producer `index` of `sc` in the replication with seed `seed`.
     pub fn new(sc: &Scenario, index: usize, seed: u64) -> Self {
         let config = &sc.producers[index];
-        let fifo = sc.queue().kind == QueueKind::Fifo;
+        let fifo = match config.to.node {
+            Node::Queue(q) => sc.queues[q].queue.kind == QueueKind::Fifo,
+            Node::Topic(_) => false,
+        };
         Producer {
+            index: index as u32,
+            retry: config.retry,
             groups: fifo.then(|| GroupPicker::new(sc, index, seed)),
             lost_acks: (config.lost_acks > 0.0).then(|| {
                 LostAcks::new(
@@ -102,138 +133,142 @@ impl Producer {
     }
 }
 
-impl Simulation<'_> {
-    pub(super) fn on_arrival(&mut self, p: usize) {
-        let next = self.producers[p].arrivals.next_arrival();
-        let producer = &mut self.producers[p];
-        if producer.retrying {
-            if producer.held >= producer.buffer {
-                self.rec.counts.dropped += 1;
-            } else {
-                producer.held += 1;
-            }
-        } else {
-            producer.held += 1;
-            if producer.held >= producer.send_batch || next.is_none() {
-                self.try_send(p);
-            }
-        }
-        if let Some(at) = next {
-            self.events
-                .schedule(at, Event::Arrival { producer: p as u32 });
+impl Producer {
+    /// Messages generated but not yet accepted.
+    pub fn held(&self) -> u64 {
+        self.held
+    }
+
+    /// Schedules the first arrival.
+    pub fn start(&mut self, sh: &mut Shared) {
+        if let Some(first) = self.arrivals.next_arrival() {
+            let event = Event::Arrival {
+                producer: self.index,
+            };
+            sh.events.schedule(first, event);
         }
     }
 
-    /// Sends everything producer `p` holds, or starts/continues retrying.
-    fn try_send(&mut self, p: usize) {
-        if self.faults.queue_down() {
-            self.send_failed(p);
-            return;
-        }
-        let producer = &mut self.producers[p];
-        let calls = producer.held.div_ceil(producer.send_batch);
-        let admitted = self.throttle.admit(self.now, calls);
-        self.rec.counts.requests_throttled += calls - admitted;
-        if admitted == 0 {
-            self.send_failed(p);
-            return;
-        }
-        let n = producer.held.min(admitted * producer.send_batch);
-        producer.held -= n;
-        producer.retrying = false;
-        self.rec.counts.requests_send += admitted;
-        if self.producers[p].lost_acks.is_none() {
-            for _ in 0..n {
-                self.enqueue(p);
+    pub fn on_arrival(&mut self, to: &mut impl Inlet, sh: &mut Shared) {
+        let next = self.arrivals.next_arrival();
+        if self.retrying {
+            if self.held >= self.buffer {
+                to.counts().dropped += 1;
+            } else {
+                self.held += 1;
             }
-            self.after_send(p);
+        } else {
+            self.held += 1;
+            if self.held >= self.send_batch || next.is_none() {
+                self.try_send(to, sh);
+            }
+        }
+        if let Some(at) = next {
+            let event = Event::Arrival {
+                producer: self.index,
+            };
+            sh.events.schedule(at, event);
+        }
+    }
+
+    /// Sends everything the producer holds, or starts/continues retrying.
+    fn try_send(&mut self, to: &mut impl Inlet, sh: &mut Shared) {
+        if to.down() {
+            self.send_failed(to, sh);
             return;
         }
-        let batch = self.producers[p].send_batch;
+        let calls = self.held.div_ceil(self.send_batch);
+        let admitted = to.admit(sh.now, calls);
+        to.counts().requests_throttled += calls - admitted;
+        if admitted == 0 {
+            self.send_failed(to, sh);
+            return;
+        }
+        let n = self.held.min(admitted * self.send_batch);
+        self.held -= n;
+        self.set_retrying(false, sh);
+        to.counts().requests_send += admitted;
+        if self.lost_acks.is_none() {
+            for _ in 0..n {
+                self.enqueue(to, sh);
+            }
+            self.after_send(to, sh);
+            return;
+        }
+        let batch = self.send_batch;
         let mut left = n;
         while left > 0 {
             // One SendMessageBatch call.
             let k = left.min(batch) as usize;
             let mut groups = [0u32; MAX_BATCH];
             for group in &mut groups[..k] {
-                *group = self.enqueue(p);
+                *group = self.enqueue(to, sh);
             }
-            self.maybe_lose_ack(p, &groups[..k]);
+            self.maybe_lose_ack(&groups[..k], sh);
             left -= k as u64;
         }
-        self.after_send(p);
+        self.after_send(to, sh);
     }
 
     /// After a send: retry what was throttled, hand out what arrived.
-    fn after_send(&mut self, p: usize) {
-        if self.producers[p].held > 0 {
+    fn after_send(&mut self, to: &mut impl Inlet, sh: &mut Shared) {
+        if self.held > 0 {
             // Throttled calls: retried like failed ones, with fresh attempts
             // since some calls went through.
-            self.send_failed(p);
+            self.send_failed(to, sh);
         }
-        self.serve_waiters();
+        to.flush(sh);
     }
 
-    fn send_failed(&mut self, p: usize) {
-        let retry = self.sc.producers[p].retry;
-        let producer = &mut self.producers[p];
-        if !producer.retrying {
-            producer.retrying = true;
-            producer.attempts_left = retry.attempts;
+    fn set_retrying(&mut self, retrying: bool, sh: &mut Shared) {
+        if self.retrying != retrying {
+            self.retrying = retrying;
+            if retrying {
+                sh.retrying += 1;
+            } else {
+                sh.retrying -= 1;
+            }
         }
-        if producer.attempts_left == 0 {
-            self.rec.counts.dropped += std::mem::take(&mut producer.held);
-            producer.retrying = false;
-            self.observe_backlog();
+    }
+
+    fn send_failed(&mut self, to: &mut impl Inlet, sh: &mut Shared) {
+        let retry = self.retry;
+        if !self.retrying {
+            self.set_retrying(true, sh);
+            self.attempts_left = retry.attempts;
+        }
+        if self.attempts_left == 0 {
+            to.counts().dropped += std::mem::take(&mut self.held);
+            self.set_retrying(false, sh);
+            sh.observe_backlog();
             return;
         }
-        producer.attempts_left -= 1;
-        let at = self.now + retry.backoff.ticks();
-        self.events
-            .schedule(at, Event::ProducerRetry { producer: p as u32 });
+        self.attempts_left -= 1;
+        let at = sh.now + retry.backoff.ticks();
+        let event = Event::ProducerRetry {
+            producer: self.index,
+        };
+        sh.events.schedule(at, event);
     }
 
-    pub(super) fn on_producer_retry(&mut self, p: usize) {
-        if self.producers[p].retrying {
-            self.try_send(p);
+    pub fn on_producer_retry(&mut self, to: &mut impl Inlet, sh: &mut Shared) {
+        if self.retrying {
+            self.try_send(to, sh);
         }
     }
 
-    /// The queue accepts one message of producer `p` now; returns its group.
-    fn enqueue(&mut self, p: usize) -> u32 {
-        let group = self.producers[p]
-            .groups
-            .as_mut()
-            .map_or(0, GroupPicker::pick);
-        self.enqueue_in(group);
+    /// The destination accepts one message now; returns its group.
+    fn enqueue(&mut self, to: &mut impl Inlet, sh: &mut Shared) -> u32 {
+        let group = self.groups.as_mut().map_or(0, GroupPicker::pick);
+        to.accept(sh, group);
         group
-    }
-
-    /// The queue accepts one message now, in `group` (FIFO; a standard
-    /// queue ignores it).
-    #[inline]
-    pub(super) fn enqueue_in(&mut self, group: u32) {
-        let pf = self.sc.consumers().poison_fraction;
-        let poison = pf > 0.0 && self.rng_errors.random::<f64>() < pf;
-        if self.t.delay > 0 {
-            let h = self.queue.insert_delayed(self.now, poison, group);
-            self.delayed += 1;
-            let at = self.now + self.t.delay;
-            self.events
-                .schedule_in(Lane::Delay, at, Event::DelayEnd { msg: h });
-        } else {
-            self.queue.insert_visible(self.now, poison, group);
-            self.set_visible(self.visible + 1);
-        }
-        self.rec.on_sent();
-        self.arm_retention_timer();
     }
 }
 
 /// The queue's limit on send calls per second (`queue.throughput_limit`): a
 /// token bucket that refills at the limit and holds one second's worth, so
 /// a burst of up to the limit passes at once.
-pub(super) struct Throttle {
+pub struct Throttle {
     /// Calls per µs; `None`: no limit.
     rate: Option<f64>,
     capacity: f64,
@@ -255,7 +290,7 @@ impl Throttle {
     /// How many of `calls` send calls at `now` are within the limit (their
     /// tokens are taken).
     #[inline]
-    fn admit(&mut self, now: u64, calls: u64) -> u64 {
+    pub fn admit(&mut self, now: u64, calls: u64) -> u64 {
         let Some(rate) = self.rate else {
             return calls;
         };

@@ -17,79 +17,80 @@ use rand::Rng;
 use rand_distr::Exp1;
 
 use super::autoscale::Provision;
-use super::events::Event;
-use super::queue::{Redelivery, State};
-use super::sim::{Activity, Simulation};
+use super::{Activity, Fleet};
+use crate::engine::events::Event;
+use crate::engine::queue::{Queue, Redelivery};
+use crate::engine::shared::Shared;
 use crate::scenario::ConsumerLoss;
 use crate::time::round_ticks;
 
-impl Simulation<'_> {
+impl Fleet<'_> {
+    fn crash_event(&self, c: usize) -> Event {
+        Event::Crash {
+            fleet: self.index,
+            consumer: c as u32,
+            epoch: self.consumers[c].epoch,
+        }
+    }
+
     /// Arms consumer `c`'s next crash, if crashes are on.
-    pub(super) fn schedule_crash(&mut self, c: usize) {
-        let Some(mtbf) = self.sc.consumers().crash.as_ref().and_then(|c| c.mtbf) else {
+    pub(super) fn schedule_crash(&mut self, c: usize, sh: &mut Shared) {
+        let Some(mtbf) = self.cfg.crash.as_ref().and_then(|c| c.mtbf) else {
             return;
         };
-        let gap: f64 = self.rng_crashes.sample(Exp1);
-        let at = self.now + round_ticks(gap * mtbf.ticks() as f64);
-        let epoch = self.consumers[c].epoch;
-        self.events.schedule(
-            at.max(self.now + 1),
-            Event::Crash {
-                consumer: c as u32,
-                epoch,
-            },
-        );
+        let gap: f64 = self.rng.crashes.sample(Exp1);
+        let at = sh.now + round_ticks(gap * mtbf.ticks() as f64);
+        let event = self.crash_event(c);
+        sh.events.schedule(at.max(sh.now + 1), event);
     }
 
     /// With probability `crash.per_message`, consumer `c` crashes part-way
     /// through the processing it starts at `start` and that takes `service`.
-    pub(super) fn maybe_crash_during(&mut self, c: usize, start: u64, service: u64) {
-        let p = self
-            .sc
-            .consumers()
-            .crash
-            .as_ref()
-            .map_or(0.0, |c| c.per_message);
-        if p == 0.0 || self.rng_crashes.random::<f64>() >= p {
+    pub(super) fn maybe_crash_during(
+        &mut self,
+        c: usize,
+        start: u64,
+        service: u64,
+        sh: &mut Shared,
+    ) {
+        let p = self.cfg.crash.as_ref().map_or(0.0, |c| c.per_message);
+        if p == 0.0 || self.rng.crashes.random::<f64>() >= p {
             return;
         }
-        let point: f64 = self.rng_crashes.random();
+        let point: f64 = self.rng.crashes.random();
         let at = start + (point * service as f64) as u64;
-        let epoch = self.consumers[c].epoch;
-        self.events.schedule(
-            at.max(self.now),
-            Event::Crash {
-                consumer: c as u32,
-                epoch,
-            },
-        );
+        let event = self.crash_event(c);
+        sh.events.schedule(at.max(sh.now), event);
     }
 
-    pub(super) fn on_crash(&mut self, c: usize, epoch: u32) {
+    pub fn on_crash(&mut self, c: usize, epoch: u32, q: &mut Queue, sh: &mut Shared) {
         let consumer = &self.consumers[c];
         if consumer.down > 0 || consumer.epoch != epoch {
             return;
         }
-        self.rec.consumer_crashes += 1;
-        self.go_down(c);
+        q.rec.consumer_crashes += 1;
+        self.go_down(c, q, sh);
         if self.consumers[c].provision == Provision::Draining {
-            self.stop(c); // it was to stop after its batch: the crash ends it
+            self.stop(c, q, sh); // it was to stop after its batch: the crash ends it
         }
         let secs = self
             .restart
             .as_ref()
-            .map_or(0.0, |s| s.sample(&mut self.rng_restarts));
-        let at = self.now + round_ticks(secs * 1e6).max(1);
-        self.events
-            .schedule(at, Event::Restart { consumer: c as u32 });
+            .map_or(0.0, |s| s.sample(&mut self.rng.restarts));
+        let at = sh.now + round_ticks(secs * 1e6).max(1);
+        let event = Event::Restart {
+            fleet: self.index,
+            consumer: c as u32,
+        };
+        sh.events.schedule(at, event);
     }
 
-    pub(super) fn on_restart(&mut self, c: usize) {
-        self.come_up(c);
+    pub fn on_restart(&mut self, c: usize, q: &mut Queue, sh: &mut Shared) {
+        self.come_up(c, q, sh);
     }
 
     /// One more reason for consumer `c` to be down; abandons its work if it was up.
-    pub(super) fn go_down(&mut self, c: usize) {
+    pub fn go_down(&mut self, c: usize, q: &mut Queue, sh: &mut Shared) {
         let consumer = &mut self.consumers[c];
         consumer.down += 1;
         if consumer.down > 1 {
@@ -104,37 +105,35 @@ impl Simulation<'_> {
         consumer.deleting = false;
         consumer.len = 0;
         if was_busy {
-            let requeue = self.sc.queue().on_consumer_loss == ConsumerLoss::Requeue;
+            let requeue = q.cfg.on_consumer_loss == ConsumerLoss::Requeue;
             // Whole batches hold every message until the batch ends.
             let first = if self.whole_batches() { 0 } else { pos };
             self.consumers[c].batch_failed = false;
             for i in first..len {
                 let (h, receipt) = self.consumers[c].batch[i];
-                let m = self.queue.get_mut(h);
+                let m = q.store.get_mut(h);
                 if i == pos && deleting {
                     m.cause = Redelivery::CrashBeforeDelete;
                 }
                 m.holders -= 1;
-                let held = m.state == State::InFlight && m.receives == receipt;
-                if requeue && held {
+                if requeue {
                     // The broker sees the connection close and requeues now.
-                    self.set_in_flight(self.in_flight - 1);
-                    self.return_visible(h);
+                    q.requeue(sh, h, receipt);
                 }
-                self.queue.free_if_unheld(h);
+                q.store.free_if_unheld(h);
             }
             self.busy -= 1;
-            self.rec.busy.set(self.now, self.busy);
+            q.rec.busy.set(sh.now, self.busy);
             if requeue {
-                self.serve_waiters();
+                self.serve_waiters(q, sh);
             }
         }
         self.up -= 1;
-        self.rec.up.set(self.now, self.up);
+        q.rec.up.set(sh.now, self.up);
     }
 
     /// One reason fewer for consumer `c` to be down; at none it starts receiving.
-    pub(super) fn come_up(&mut self, c: usize) {
+    pub fn come_up(&mut self, c: usize, q: &mut Queue, sh: &mut Shared) {
         let consumer = &mut self.consumers[c];
         debug_assert!(consumer.down > 0);
         consumer.down -= 1;
@@ -143,8 +142,8 @@ impl Simulation<'_> {
         }
         consumer.activity = Activity::Idle;
         self.up += 1;
-        self.rec.up.set(self.now, self.up);
-        self.schedule_crash(c);
-        self.receive_call(c);
+        q.rec.up.set(sh.now, self.up);
+        self.schedule_crash(c, sh);
+        self.receive_call(c, q, sh);
     }
 }
