@@ -12,13 +12,22 @@ use crate::engine::result::{Metrics, ReplicationResult, Sample};
 /// Quantiles reported in `latency.csv`.
 pub const LATENCY_QUANTILES: [f64; 9] = [0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9995, 0.9999];
 
-/// `replication,seed,` then every metric, one row per replication.
+/// `replication,seed,` then every metric, one row per replication; a
+/// network adds `<queue>.<metric>` columns, queue by queue.
 pub fn replications_csv(results: &[ReplicationResult]) -> Vec<u8> {
     let mut header = vec!["replication".to_owned(), "seed".to_owned()];
     header.extend(Metrics::NAMES.iter().map(|n| (*n).to_owned()));
+    if let Some(first) = results.first() {
+        for q in &first.queues {
+            header.extend(Metrics::NAMES.iter().map(|n| format!("{}.{n}", q.name)));
+        }
+    }
     let rows = results.iter().map(|r| {
         let mut row = vec![r.replication.to_string(), r.seed.to_string()];
         row.extend(r.metrics.values().into_iter().map(fmt_num));
+        for q in &r.queues {
+            row.extend(q.metrics.values().into_iter().map(fmt_num));
+        }
         row
     });
     write_csv(header, rows)
@@ -39,11 +48,15 @@ pub const EXTRA_COLUMNS: [&str; 5] = [
 /// [`EXTRA_COLUMNS`] (an empty latency cell: no message sent in that
 /// interval completed).
 pub fn timeseries_csv(summary: &RunSummary) -> Vec<u8> {
-    let header = Sample::COLUMNS
+    let mut header: Vec<String> = Sample::COLUMNS
         .iter()
         .chain(&EXTRA_COLUMNS)
         .map(|c| (*c).to_owned())
         .collect();
+    for q in &summary.queues {
+        header.push(format!("{}.visible", q.name));
+        header.push(format!("{}.in_flight", q.name));
+    }
     let rows = summary.timeseries.iter().enumerate().map(|(i, s)| {
         let latency = summary
             .latency_by_sent
@@ -55,10 +68,18 @@ pub fn timeseries_csv(summary: &RunSummary) -> Vec<u8> {
             .get(i)
             .copied()
             .unwrap_or((f64::NAN, f64::NAN));
+        let per_queue = summary.queues.iter().flat_map(|q| {
+            let row = q.timeseries.get(i);
+            [
+                row.map_or(f64::NAN, |r| r.visible),
+                row.map_or(f64::NAN, |r| r.in_flight),
+            ]
+        });
         s.values()
             .into_iter()
             .chain(latency)
             .chain([lo, hi])
+            .chain(per_queue)
             .map(fmt_num)
             .collect()
     });

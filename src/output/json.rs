@@ -68,6 +68,9 @@ pub fn summary_json(summary: &RunSummary) -> String {
             "accounted": c.accounted,
         },
     });
+    if !summary.queues.is_empty() {
+        doc["queues"] = Value::Object(queues_json(summary));
+    }
     // Only a run stopped by a resource guard says so.
     if let Some(partial) = &m.partial {
         doc["manifest"]["partial"] = json!(partial);
@@ -86,6 +89,32 @@ pub fn timing_json(t: &Timing) -> String {
         "messages": t.messages,
         "messages_per_second": per_sec(t.messages),
     }))
+}
+
+/// Each queue of a network: its metrics, duplicates by cause, conservation.
+fn queues_json(summary: &RunSummary) -> Map<String, Value> {
+    let stats = |list: &[(&str, Stat)]| -> Map<String, Value> {
+        list.iter()
+            .map(|(name, stat)| ((*name).to_owned(), stat_json(stat)))
+            .collect()
+    };
+    summary
+        .queues
+        .iter()
+        .map(|q| {
+            let c = &q.conservation;
+            let doc = json!({
+                "metrics": stats(&q.metrics),
+                "duplicates_by_cause": stats(&q.duplicates_by_cause),
+                "conservation": {
+                    "holds": c.holds,
+                    "produced": c.produced,
+                    "accounted": c.accounted,
+                },
+            });
+            (q.name.clone(), doc)
+        })
+        .collect()
 }
 
 fn fault_json(f: &FaultSummary) -> Value {

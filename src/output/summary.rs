@@ -20,7 +20,7 @@ use hdrhistogram::Histogram;
 
 use crate::engine::recorder::latency_histogram;
 use crate::engine::result::{
-    DuplicateCauses, IntervalHistogram, Metrics, ReplicationResult, Sample,
+    Conservation, DuplicateCauses, IntervalHistogram, Metrics, ReplicationResult, Sample,
 };
 use crate::scenario::{Fault, Scenario};
 use crate::stats::{Range, Stat, metric_range, summarize, summarize_in};
@@ -101,6 +101,21 @@ pub struct FaultSummary {
     pub expired: Stat,
 }
 
+/// One queue of a network over replications.
+#[derive(Clone, Debug)]
+pub struct QueueSummary {
+    /// The queue's name.
+    pub name: String,
+    /// Its metrics, in [`Metrics::NAMES`] order.
+    pub metrics: Vec<(&'static str, Stat)>,
+    /// Its conservation check.
+    pub conservation: ConservationSummary,
+    /// Its duplicates by cause.
+    pub duplicates_by_cause: Vec<(&'static str, Stat)>,
+    /// Its time series averaged over replications.
+    pub timeseries: Vec<Sample>,
+}
+
 /// Everything the exporters write about a run.
 #[derive(Clone, Debug)]
 pub struct RunSummary {
@@ -127,6 +142,8 @@ pub struct RunSummary {
     /// the messages sent in its interval, all replications merged, seconds;
     /// NaN when none of them completed.
     pub latency_by_sent: Vec<[f64; 3]>,
+    /// Each queue of a network (empty for a single queue).
+    pub queues: Vec<QueueSummary>,
 }
 
 impl RunSummary {
@@ -147,14 +164,7 @@ impl RunSummary {
 
 /// Aggregates `results` (in replication order) of `scenario`.
 pub fn aggregate(scenario: &Scenario, results: &[ReplicationResult]) -> RunSummary {
-    let metrics: Vec<(&'static str, Stat)> = Metrics::NAMES
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let values: Vec<f64> = results.iter().map(|r| r.metrics.values()[i]).collect();
-            (*name, summarize_in(&values, metric_range(name)))
-        })
-        .collect();
+    let metrics = metric_stats(results.iter().map(|r| &r.metrics));
     let slo = scenario
         .slo
         .iter()
@@ -184,27 +194,88 @@ pub fn aggregate(scenario: &Scenario, results: &[ReplicationResult]) -> RunSumma
         metrics,
         slo,
         conservation: ConservationSummary {
-            holds: results.iter().all(|r| r.conservation.holds()),
+            holds: results
+                .iter()
+                .all(|r| r.conservation.holds() && r.queues.iter().all(|q| q.conservation.holds())),
             produced: results.iter().map(|r| r.conservation.produced).sum(),
             accounted: results.iter().map(|r| r.conservation.accounted).sum(),
         },
-        duplicates_by_cause: DuplicateCauses::NAMES
-            .iter()
-            .enumerate()
-            .map(|(i, name)| {
-                let values: Vec<f64> = results
-                    .iter()
-                    .map(|r| r.duplicates_by_cause.values()[i] as f64)
-                    .collect();
-                (*name, summarize_in(&values, Range::NON_NEGATIVE))
-            })
-            .collect(),
+        duplicates_by_cause: cause_stats(results.iter().map(|r| &r.duplicates_by_cause)),
         faults: fault_summaries(scenario, results),
         latency: pooled_latency(results),
-        timeseries: mean_timeseries(results),
+        timeseries: mean_timeseries(results, |r| &r.timeseries),
         oldest_age_range: oldest_age_range(results),
         latency_by_sent: latency_by_sent(results),
+        queues: queue_summaries(scenario, results),
     }
+}
+
+/// Each metric's statistics over replications, in [`Metrics::NAMES`] order.
+fn metric_stats<'r>(
+    per_replication: impl Iterator<Item = &'r Metrics>,
+) -> Vec<(&'static str, Stat)> {
+    let rows: Vec<Vec<f64>> = per_replication.map(Metrics::values).collect();
+    Metrics::NAMES
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let values: Vec<f64> = rows.iter().map(|row| row[i]).collect();
+            (*name, summarize_in(&values, metric_range(name)))
+        })
+        .collect()
+}
+
+/// Duplicates by cause over replications, in [`DuplicateCauses::NAMES`] order.
+fn cause_stats<'r>(
+    per_replication: impl Iterator<Item = &'r DuplicateCauses>,
+) -> Vec<(&'static str, Stat)> {
+    let rows: Vec<[u64; 4]> = per_replication.map(DuplicateCauses::values).collect();
+    DuplicateCauses::NAMES
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let values: Vec<f64> = rows.iter().map(|row| row[i] as f64).collect();
+            (*name, summarize_in(&values, Range::NON_NEGATIVE))
+        })
+        .collect()
+}
+
+/// Each queue's summary, for a network.
+fn queue_summaries(scenario: &Scenario, results: &[ReplicationResult]) -> Vec<QueueSummary> {
+    if !scenario.is_network() {
+        return Vec::new();
+    }
+    (0..scenario.queues.len())
+        .map(|q| {
+            fn of(r: &ReplicationResult, q: usize) -> Option<&Conservation> {
+                r.queues.get(q).map(|s| &s.conservation)
+            }
+            let of = |r| of(r, q);
+            QueueSummary {
+                name: scenario.queues[q].name.clone(),
+                metrics: metric_stats(
+                    results
+                        .iter()
+                        .filter_map(|r| r.queues.get(q))
+                        .map(|s| &s.metrics),
+                ),
+                conservation: ConservationSummary {
+                    holds: results.iter().all(|r| of(r).is_some_and(|c| c.holds())),
+                    produced: results.iter().filter_map(of).map(|c| c.produced).sum(),
+                    accounted: results.iter().filter_map(of).map(|c| c.accounted).sum(),
+                },
+                duplicates_by_cause: cause_stats(
+                    results
+                        .iter()
+                        .filter_map(|r| r.queues.get(q))
+                        .map(|s| &s.duplicates_by_cause),
+                ),
+                timeseries: mean_timeseries(results, |r| {
+                    r.queues.get(q).map_or(&[][..], |s| &s.timeseries[..])
+                }),
+            }
+        })
+        .collect()
 }
 
 /// Whether replication `r` measured `metric` well enough to judge a target
@@ -319,24 +390,24 @@ fn pooled_latency(results: &[ReplicationResult]) -> Histogram<u64> {
     pooled
 }
 
-fn mean_timeseries(results: &[ReplicationResult]) -> Vec<Sample> {
-    let rows = results
-        .iter()
-        .map(|r| r.timeseries.len())
-        .max()
-        .unwrap_or(0);
+fn mean_timeseries(
+    results: &[ReplicationResult],
+    series: impl Fn(&ReplicationResult) -> &[Sample],
+) -> Vec<Sample> {
+    let rows = results.iter().map(|r| series(r).len()).max().unwrap_or(0);
     let n = results.len() as f64;
     (0..rows)
         .map(|i| {
             let mut sum = [0.0; Sample::COLUMNS.len()];
             let mut time = 0.0;
             for r in results {
-                let row = match r.timeseries.get(i) {
+                let rows = series(r);
+                let row = match rows.get(i) {
                     Some(s) => {
                         time = s.time;
                         s.values()
                     }
-                    None => drained(r.timeseries.last()).values(),
+                    None => drained(rows.last()).values(),
                 };
                 for (acc, v) in sum.iter_mut().zip(row) {
                     *acc += v;
