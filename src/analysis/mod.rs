@@ -238,9 +238,13 @@ fn write_tail(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
             Some(s) => format!("clears in about {s:.0} s"),
             None => "no spare capacity after it to clear it".to_owned(),
         };
+        let at = f
+            .queue
+            .as_ref()
+            .map_or(String::new(), |q| format!(" (queue {q})"));
         writeln!(
             out,
-            "fault           {}: {:.4} msg/s in, {:.4} msg/s capacity; backlog about {:.0}, {drain}",
+            "fault           {}{at}: {:.4} msg/s in, {:.4} msg/s capacity; backlog about {:.0}, {drain}",
             f.fault, f.arrival_rate, f.capacity, f.backlog
         )?;
     }

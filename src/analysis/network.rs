@@ -56,7 +56,7 @@ pub fn analyse(sc: &Scenario) -> Analysis {
         capacity_max: None,
         messages,
         events,
-        faults: faults::outlook(sc),
+        faults: faults::outlook_network(sc, &traffic),
         warnings,
         network: Some(traffic),
     }
