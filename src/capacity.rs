@@ -739,4 +739,44 @@ mod tests {
         let n = 0.9 * 1.875 + 0.1 * 4.0;
         assert!((per_consumer_rate(&sc) - 1.0 / (0.1 * n)).abs() < 1e-9);
     }
+
+    #[test]
+    fn any_queue_with_a_fleet_is_a_station() {
+        use crate::scenario::{Emit, Layout, NodeRef};
+        let mut sc = scenario("type = \"fifo\"", "batch_size = 1");
+        sc.layout = Layout::Network;
+        let mut b = sc.queues[0].clone();
+        b.name = "b".into();
+        sc.queues.push(b);
+        let mut idle = sc.queues[0].clone();
+        idle.consumers = None;
+        sc.queues.push(idle);
+        let to = NodeRef {
+            name: "b".into(),
+            node: Node::Queue(1),
+        };
+        let fleet = sc.queues[0].consumers.as_mut().unwrap();
+        fleet.emit.push(Emit { to, p: 1.0 });
+        // b is reached through the emit: its groups are the producer's.
+        let st = Station::of(&sc, 1).unwrap();
+        assert_eq!(st.producers.len(), 1);
+        assert_eq!(st.capacity(), capacity(&sc));
+        assert!(Station::of(&sc, 2).is_none() && capacity_of(&sc, 3).is_none());
+    }
+
+    #[test]
+    fn fates_split_dead_lettered_from_processed() {
+        let sc = scenario(
+            "max_receive_count = 2",
+            "batch_size = 1\nerror_rate = 0.5\npoison_fraction = 0.1",
+        );
+        let f = Station::first(&sc).fates();
+        // Poison, and good messages failing both tries (1/4).
+        let dead = 0.1 + 0.9 * 0.25;
+        assert!((f.dead_lettered - dead).abs() < 1e-12, "{f:?}");
+        assert!((f.processed - (1.0 - dead)).abs() < 1e-12);
+        let sc = scenario("", "poison_fraction = 0.1");
+        let f = Station::first(&sc).fates();
+        assert!(f.dead_lettered == 0.0 && (f.expired - 0.1).abs() < 1e-12);
+    }
 }
