@@ -6,6 +6,11 @@
 //!
 //! Contract: pure arithmetic on a validated [`Scenario`], deterministic, no
 //! faults applied (the caller passes [`Conditions`] for a fault window).
+//! The model is of one [`Station`]: a queue, its fleet and the producers
+//! whose messages reach it; any queue of a network with consumers is one
+//! ([`Station::of`]). The free functions taking `&Scenario` model the first
+//! queue with consumers ([`Station::first`]; the only queue of the single
+//! form) and are kept for their callers.
 //! "A message" is an arriving message taken to its end (deleted, or
 //! dead-lettered); the capacity is the arrival rate the fleet keeps up with.
 //!
@@ -57,7 +62,10 @@
 
 use serde::Serialize;
 
-use crate::scenario::{BatchFailure, FaultKind, OnError, QueueKind, Scenario};
+use crate::scenario::{
+    BatchFailure, ConsumerConfig, FaultKind, Node, OnError, ProducerConfig, QueueConfig, QueueKind,
+    Scenario,
+};
 
 /// What limits throughput, component by component.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -101,55 +109,216 @@ impl Default for Conditions {
     }
 }
 
+/// One queue, its fleet, and the producers whose messages reach it: what
+/// the capacity model needs to know of a queue.
+#[derive(Clone, Debug)]
+pub struct Station<'a> {
+    /// The queue's settings.
+    pub queue: &'a QueueConfig,
+    /// Its fleet.
+    pub consumers: &'a ConsumerConfig,
+    /// The producers whose messages reach the queue, directly or through
+    /// topics, emits and dead-letter queues. Their groups are the queue's
+    /// FIFO groups (an emitted message is taken to keep the group of the
+    /// message that caused it) and their send batches its send calls.
+    pub producers: Vec<&'a ProducerConfig>,
+}
+
+impl<'a> Station<'a> {
+    /// Queue `index` of `sc` and its fleet; `None` when it has no consumers
+    /// (or there is no such queue).
+    pub fn of(sc: &'a Scenario, index: usize) -> Option<Station<'a>> {
+        let node = sc.queues.get(index)?;
+        let consumers = node.consumers.as_ref()?;
+        let reached = reaching(sc, index);
+        let producers = sc
+            .producers
+            .iter()
+            .filter(|p| reached.get(node_slot(sc, p.to.node)) == Some(&true))
+            .collect();
+        Some(Station {
+            queue: &node.queue,
+            consumers,
+            producers,
+        })
+    }
+
+    /// The first queue with consumers: the only queue of the single form,
+    /// whose producers are all of them.
+    pub fn first(sc: &'a Scenario) -> Station<'a> {
+        let index = sc.queues.iter().position(|q| q.consumers.is_some());
+        match index.and_then(|i| Station::of(sc, i)) {
+            Some(st) => st,
+            // Validation keeps a fleet in every scenario; this is its message.
+            None => Station {
+                queue: sc.queue(),
+                consumers: sc.consumers(),
+                producers: sc.producers.iter().collect(),
+            },
+        }
+    }
+
+    /// Messages per second one up consumer completes when saturated,
+    /// before the FIFO-group, `max_in_flight` and throughput-limit caps.
+    pub fn per_consumer_rate(&self) -> f64 {
+        let fleet = f64::from(self.consumers.count) * self.availability();
+        let batch = f64::from(self.consumers.batch_size);
+        1.0 / cost(self, &Conditions::default(), batch, fleet).total
+    }
+
+    /// Messages per second the fleet keeps up with when `consumers_up`
+    /// consumers are up, caps included.
+    pub fn fleet_capacity(&self, consumers_up: f64) -> f64 {
+        self.model(consumers_up, 1.0, &Conditions::default()).rate
+    }
+
+    /// The capacity at `consumers.count` consumers (crashes included).
+    pub fn capacity(&self) -> Capacity {
+        let a = self.availability();
+        let count = f64::from(self.consumers.count);
+        self.model(count, a, &Conditions::default())
+    }
+
+    /// The share of time a consumer is up: `mtbf / (mtbf + mean restart)`.
+    pub fn availability(&self) -> f64 {
+        let Some(crash) = &self.consumers.crash else {
+            return 1.0;
+        };
+        let Some(mtbf) = crash.mtbf else {
+            return 1.0;
+        };
+        let mtbf = mtbf.as_secs_f64();
+        mtbf / (mtbf + crash.restart.mean())
+    }
+
+    /// What becomes of the messages the fleet takes to their end, with
+    /// `consumers.count` consumers and no faults.
+    pub fn fates(&self) -> Fates {
+        let c = self.consumers;
+        let up = f64::from(c.count) * self.availability();
+        let full = cost(self, &Conditions::default(), f64::from(c.batch_size), up);
+        let f = c.poison_fraction;
+        match self.queue.max_receive_count {
+            // A good message is dead-lettered when all its tries fail.
+            Some(m) => {
+                let lost = (1.0 - full.good_ok).clamp(0.0, 1.0).powf(f64::from(m));
+                let dead = f + (1.0 - f) * lost;
+                Fates {
+                    processed: 1.0 - dead,
+                    dead_lettered: dead,
+                    expired: 0.0,
+                }
+            }
+            // Poison (and good messages that never stick) age out.
+            None => {
+                let good = if full.good_ok > 0.0 { 1.0 - f } else { 0.0 };
+                Fates {
+                    processed: good,
+                    dead_lettered: 0.0,
+                    expired: 1.0 - good,
+                }
+            }
+        }
+    }
+}
+
+/// The shares of a queue's messages by how they end (they sum to 1).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Fates {
+    /// Processed successfully (then deleted; these emit).
+    pub processed: f64,
+    /// Moved to the dead-letter queue after `max_receive_count` receives.
+    pub dead_lettered: f64,
+    /// Left to expire at the retention period (no `max_receive_count`).
+    pub expired: f64,
+}
+
+/// The capacity of queue `index`'s fleet; `None` without consumers.
+pub fn capacity_of(sc: &Scenario, index: usize) -> Option<Capacity> {
+    Station::of(sc, index).map(|st| st.capacity())
+}
+
 /// Messages per second one up consumer completes when saturated, before
-/// the FIFO-group, `max_in_flight` and throughput-limit caps.
+/// the FIFO-group, `max_in_flight` and throughput-limit caps
+/// ([`Station::first`]).
 pub fn per_consumer_rate(sc: &Scenario) -> f64 {
-    let fleet = f64::from(sc.consumers().count) * availability(sc);
-    let batch = f64::from(sc.consumers().batch_size);
-    1.0 / cost(sc, &Conditions::default(), batch, fleet).total
+    Station::first(sc).per_consumer_rate()
 }
 
 /// Messages per second the whole fleet keeps up with when `consumers_up`
-/// consumers are up, caps included.
+/// consumers are up, caps included ([`Station::first`]).
 pub fn fleet_capacity(sc: &Scenario, consumers_up: f64) -> f64 {
-    model(sc, consumers_up, 1.0, &Conditions::default()).rate
+    Station::first(sc).fleet_capacity(consumers_up)
 }
 
-/// The capacity at `consumers.count` consumers (crashes included).
+/// The capacity at `consumers.count` consumers, crashes included
+/// ([`Station::first`]).
 pub fn capacity(sc: &Scenario) -> Capacity {
-    let a = availability(sc);
-    model(
-        sc,
-        f64::from(sc.consumers().count),
-        a,
-        &Conditions::default(),
-    )
+    Station::first(sc).capacity()
 }
 
 /// The capacity of `consumers` consumers (of which the `availability`
-/// share is up) under `cond`.
+/// share is up) under `cond` ([`Station::first`]).
 pub fn model(sc: &Scenario, consumers: f64, availability: f64, cond: &Conditions) -> Capacity {
-    let c = &sc.consumers();
-    let batch = f64::from(c.batch_size);
-    let up = consumers * availability;
-    let full = cost(sc, cond, batch, up);
-    let mu = 1.0 / full.total;
-    let mut limits: Vec<(f64, String)> = vec![(
-        up * mu,
-        if availability < 1.0 {
+    Station::first(sc).model(consumers, availability, cond)
+}
+
+impl Station<'_> {
+    /// The capacity of `consumers` consumers (of which the `availability`
+    /// share is up) under `cond`: the smallest of the fleet's rate and the
+    /// caps that apply, named in [`Capacity::limit`].
+    pub fn model(&self, consumers: f64, availability: f64, cond: &Conditions) -> Capacity {
+        let batch = f64::from(self.consumers.batch_size);
+        let up = consumers * availability;
+        let full = cost(self, cond, batch, up);
+        let mu = 1.0 / full.total;
+        let fleet = if availability < 1.0 {
             format!(
                 "consumers ({consumers} × {:.1}% up × {mu:.4} msg/s each)",
                 availability * 100.0
             )
         } else {
             format!("consumers ({consumers} × {mu:.4} msg/s each)")
-        },
-    )];
-    if sc.queue().kind == QueueKind::Fifo {
-        let groups: f64 = sc.producers.iter().map(|p| f64::from(p.groups)).sum();
+        };
+        let mut limits: Vec<(f64, String)> = vec![(up * mu, fleet)];
+        if self.queue.kind == QueueKind::Fifo {
+            limits.extend(self.fifo_limits(&full, consumers, up));
+        }
+        if f64::from(self.queue.max_in_flight) < up * batch {
+            limits.push(self.in_flight_limit(&full, cond, consumers, up, mu));
+        }
+        if let Some(limit) = self.queue.throughput_limit {
+            limits.push(self.throughput_limit(limit));
+        }
+        let (rate, limit) = limits
+            .into_iter()
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .unwrap_or((up * mu, String::new()));
+        Capacity {
+            per_consumer_rate: mu,
+            seconds_per_message: full.total,
+            request_share: full.requests / full.total,
+            consumers,
+            availability,
+            effective_consumers: rate / mu,
+            rate,
+            limit,
+        }
+    }
+
+    /// The FIFO caps: all groups, and the busiest group alone.
+    fn fifo_limits(&self, full: &Cost, consumers: f64, up: f64) -> [(f64, String); 2] {
+        // Emitted messages keep their cause's group: without producers
+        // reaching the queue (a backlog only), count one group.
+        let groups: f64 = self.producers.iter().map(|p| f64::from(p.groups)).sum();
+        let groups = if self.producers.is_empty() {
+            1.0
+        } else {
+            groups
+        };
         // A failure left to its timeout keeps the group locked that long.
-        let locked = if c.on_error == OnError::Wait {
-            full.failures * sc.queue().visibility_timeout.as_secs_f64()
+        let locked = if self.consumers.on_error == OnError::Wait {
+            full.failures * self.queue.visibility_timeout.as_secs_f64()
         } else {
             0.0
         };
@@ -159,22 +328,29 @@ pub fn model(sc: &Scenario, consumers: f64, availability: f64, cond: &Conditions
         } else {
             format!("FIFO groups ({groups}), each locked while a failure waits out its timeout")
         };
-        limits.push((groups * per_group, why));
-        let hot = hottest_group_share(sc);
-        limits.push((
-            per_group / hot,
-            format!(
-                "the busiest FIFO group ({:.2}% of messages, one batch at a time)",
-                hot * 100.0
-            ),
-        ));
+        let hot = hottest_group_share(&self.producers);
+        let busiest = format!(
+            "the busiest FIFO group ({:.2}% of messages, one batch at a time)",
+            hot * 100.0
+        );
+        [(groups * per_group, why), (per_group / hot, busiest)]
     }
-    let max_in_flight = f64::from(sc.queue().max_in_flight);
-    if max_in_flight < up * batch {
+
+    /// The `max_in_flight` cap, by Little's law solved by iteration.
+    fn in_flight_limit(
+        &self,
+        full: &Cost,
+        cond: &Conditions,
+        consumers: f64,
+        up: f64,
+        mu: f64,
+    ) -> (f64, String) {
+        let batch = f64::from(self.consumers.batch_size);
+        let max_in_flight = f64::from(self.queue.max_in_flight);
         // Failures left to their timeout hold a slot that long; the rest
         // is shared by the busy consumers, whose batches shrink to fit.
-        let hold = if c.on_error == OnError::Wait {
-            full.failures * sc.queue().visibility_timeout.as_secs_f64()
+        let hold = if self.consumers.on_error == OnError::Wait {
+            full.failures * self.queue.visibility_timeout.as_secs_f64()
         } else {
             0.0
         };
@@ -183,46 +359,31 @@ pub fn model(sc: &Scenario, consumers: f64, availability: f64, cond: &Conditions
             let free = (max_in_flight - rate * hold).max(max_in_flight * 1e-3);
             let b = (2.0 * free / up - 1.0).clamp(1.0, batch);
             let busy = up.min(free);
-            rate = 0.5 * rate + 0.5 * busy / cost(sc, cond, b, busy).total;
+            rate = 0.5 * rate + 0.5 * busy / cost(self, cond, b, busy).total;
         }
-        limits.push((
-            rate,
-            format!(
-                "max_in_flight ({max_in_flight}) < consumers × batch_size ({})",
-                consumers * batch
-            ),
-        ));
+        let why = format!(
+            "max_in_flight ({max_in_flight}) < consumers × batch_size ({})",
+            consumers * batch
+        );
+        (rate, why)
     }
-    if let Some(limit) = sc.queue().throughput_limit {
-        let total = sc.arrival_rate();
+
+    /// The cap of `queue.throughput_limit` send calls a second.
+    fn throughput_limit(&self, limit: f64) -> (f64, String) {
+        let total: f64 = self.producers.iter().map(|p| p.rate).sum();
         // Send calls per message, weighted by the producers' rates.
         let calls: f64 = if total > 0.0 {
-            let per = |p: &crate::scenario::ProducerConfig| p.rate / f64::from(p.send_batch);
-            sc.producers.iter().map(per).sum::<f64>() / total
+            let per = |p: &&ProducerConfig| p.rate / f64::from(p.send_batch);
+            self.producers.iter().map(per).sum::<f64>() / total
         } else {
-            1.0 / f64::from(sc.producers[0].send_batch)
+            // Without rates, the first producer's batches (emits: one a call).
+            1.0 / f64::from(self.producers.first().map_or(1, |p| p.send_batch))
         };
-        limits.push((
-            limit / calls,
-            format!(
-                "queue.throughput_limit ({limit} send calls/s, {:.2} messages a call)",
-                1.0 / calls
-            ),
-        ));
-    }
-    let (rate, limit) = limits
-        .into_iter()
-        .min_by(|a, b| a.0.total_cmp(&b.0))
-        .expect("the fleet is always a limit");
-    Capacity {
-        per_consumer_rate: mu,
-        seconds_per_message: full.total,
-        request_share: full.requests / full.total,
-        consumers,
-        availability,
-        effective_consumers: rate / mu,
-        rate,
-        limit,
+        let why = format!(
+            "queue.throughput_limit ({limit} send calls/s, {:.2} messages a call)",
+            1.0 / calls
+        );
+        (limit / calls, why)
     }
 }
 
@@ -230,12 +391,31 @@ pub fn model(sc: &Scenario, consumers: f64, availability: f64, cond: &Conditions
 /// error rate of the error burst that started last (as in the engine);
 /// `None` during a queue outage, when nothing can be received.
 pub fn conditions_at(sc: &Scenario, t: f64) -> Option<Conditions> {
+    conditions_where(sc, t, |_| true)
+}
+
+/// [`conditions_at`] for queue `index`: the faults that target it or
+/// name no target.
+pub fn queue_conditions_at(sc: &Scenario, index: usize, t: f64) -> Option<Conditions> {
+    conditions_where(sc, t, |f| {
+        f.target
+            .as_ref()
+            .is_none_or(|r| r.node == Node::Queue(index))
+    })
+}
+
+/// The conditions at `t` under the faults `applies` keeps.
+fn conditions_where(
+    sc: &Scenario,
+    t: f64,
+    applies: impl Fn(&crate::scenario::Fault) -> bool,
+) -> Option<Conditions> {
     let mut cond = Conditions::default();
     let mut burst_at = f64::NEG_INFINITY;
     let active = sc
         .faults
         .iter()
-        .filter(|f| f.at.as_secs_f64() <= t && t < f.end().as_secs_f64());
+        .filter(|f| f.at.as_secs_f64() <= t && t < f.end().as_secs_f64() && applies(f));
     for f in active {
         match &f.kind {
             FaultKind::QueueOutage => return None,
@@ -256,16 +436,10 @@ pub fn capacity_at(sc: &Scenario, t: f64, consumers_up: f64) -> f64 {
     conditions_at(sc, t).map_or(0.0, |cond| model(sc, consumers_up, 1.0, &cond).rate)
 }
 
-/// The share of time a consumer is up: `mtbf / (mtbf + mean restart)`.
+/// The share of time a consumer is up: `mtbf / (mtbf + mean restart)`
+/// ([`Station::first`]).
 pub fn availability(sc: &Scenario) -> f64 {
-    let Some(crash) = &sc.consumers().crash else {
-        return 1.0;
-    };
-    let Some(mtbf) = crash.mtbf else {
-        return 1.0;
-    };
-    let mtbf = mtbf.as_secs_f64();
-    mtbf / (mtbf + crash.restart.mean())
+    Station::first(sc).availability()
 }
 
 /// Consumer seconds per message, and what they are made of.
@@ -275,11 +449,14 @@ struct Cost {
     requests: f64,
     /// Failed processings a message (errors, poison), for FIFO locks.
     failures: f64,
+    /// The chance that a processing of a good message sticks (with whole
+    /// batches: that its batch does), for [`Station::fates`].
+    good_ok: f64,
 }
 
 /// The consumer time one message costs with batches of `batch` messages.
-fn cost(sc: &Scenario, cond: &Conditions, batch: f64, fleet: f64) -> Cost {
-    let c = &sc.consumers();
+fn cost(st: &Station, cond: &Conditions, batch: f64, fleet: f64) -> Cost {
+    let c = st.consumers;
     let s = c.processing.mean() * cond.slowdown;
     let var = c.processing.variance() * cond.slowdown * cond.slowdown;
     let l = c.request_latency.as_secs_f64();
@@ -298,13 +475,13 @@ fn cost(sc: &Scenario, cond: &Conditions, batch: f64, fleet: f64) -> Cost {
         .map_or((0.0, 0.0), |k| (k.per_message, k.restart.mean()));
     // Receives come from the whole fleet, one a batch cycle each.
     let gap = (l + batch * (s + l)) / fleet.max(1e-9);
-    let q = expiry(sc, s, var, l, batch, gap);
-    let dup = if sc.queue().kind == QueueKind::Standard {
-        sc.queue().duplicate_delivery
+    let q = expiry(st, s, var, l, batch, gap);
+    let dup = if st.queue.kind == QueueKind::Standard {
+        st.queue.duplicate_delivery
     } else {
         0.0
     };
-    let max = sc.queue().max_receive_count.map(f64::from);
+    let max = st.queue.max_receive_count.map(f64::from);
     // A processing that sticks: no error, no crash, not timed out.
     let good_ok = (1.0 - e) * (1.0 - pc) * (1.0 - q);
     let good_ok = if whole {
@@ -318,11 +495,11 @@ fn cost(sc: &Scenario, cond: &Conditions, batch: f64, fleet: f64) -> Cost {
         Some(m) => m,
         None => {
             let gap = if c.on_error == OnError::Wait {
-                sc.queue().visibility_timeout.as_secs_f64()
+                st.queue.visibility_timeout.as_secs_f64()
             } else {
                 s + l
             };
-            (sc.queue().retention.as_secs_f64() / gap.max(1e-6)).max(1.0)
+            (st.queue.retention.as_secs_f64() / gap.max(1e-6)).max(1.0)
         }
     };
     // Time of one processing whose failure probability is `fail`.
@@ -344,6 +521,7 @@ fn cost(sc: &Scenario, cond: &Conditions, batch: f64, fleet: f64) -> Cost {
         total,
         requests,
         failures,
+        good_ok,
     }
 }
 
@@ -366,16 +544,16 @@ fn tries(ok: f64, max: Option<f64>) -> f64 {
 /// to its next receive (a saturated queue hands the oldest message to the
 /// next receive); a FIFO queue refuses every expired receipt, so any
 /// expiry counts there.
-fn expiry(sc: &Scenario, s: f64, var: f64, l: f64, batch: f64, gap: f64) -> f64 {
-    let vt = sc.queue().visibility_timeout.as_secs_f64();
-    if sc
-        .consumers()
+fn expiry(st: &Station, s: f64, var: f64, l: f64, batch: f64, gap: f64) -> f64 {
+    let vt = st.queue.visibility_timeout.as_secs_f64();
+    if st
+        .consumers
         .heartbeat
-        .is_some_and(|h| h < sc.queue().visibility_timeout)
+        .is_some_and(|h| h < st.queue.visibility_timeout)
     {
         return 0.0;
     }
-    let gap = if sc.queue().kind == QueueKind::Fifo {
+    let gap = if st.queue.kind == QueueKind::Fifo {
         0.0
     } else {
         gap
@@ -405,7 +583,7 @@ fn expiry(sc: &Scenario, s: f64, var: f64, l: f64, batch: f64, gap: f64) -> f64 
         }
         sum / weight
     };
-    if sc.consumers().batch_failure == BatchFailure::Whole {
+    if st.consumers.batch_failure == BatchFailure::Whole {
         return late(batch, l + batch * s);
     }
     let positions = batch.round().max(1.0) as u32;
@@ -418,16 +596,20 @@ fn expiry(sc: &Scenario, s: f64, var: f64, l: f64, batch: f64, gap: f64) -> f64 
     sum / f64::from(positions)
 }
 
-/// The largest share of all arrivals that goes to one FIFO group.
-fn hottest_group_share(sc: &Scenario) -> f64 {
-    let total = sc.arrival_rate();
-    sc.producers
+/// The largest share of the arrivals from `producers` that goes to one
+/// FIFO group (1 without producers: one group).
+fn hottest_group_share(producers: &[&ProducerConfig]) -> f64 {
+    if producers.is_empty() {
+        return 1.0;
+    }
+    let total: f64 = producers.iter().map(|p| p.rate).sum();
+    producers
         .iter()
         .map(|p| {
             let weight = if total > 0.0 {
                 p.rate / total
             } else {
-                1.0 / sc.producers.len() as f64
+                1.0 / producers.len() as f64
             };
             let norm: f64 = (1..=p.groups)
                 .map(|k| f64::from(k).powf(-p.group_skew))
@@ -435,6 +617,56 @@ fn hottest_group_share(sc: &Scenario) -> f64 {
             weight / norm
         })
         .fold(0.0, f64::max)
+}
+
+/// Which nodes' messages reach queue `target`, indexed by [`node_slot`]:
+/// a node reaches it if it is the queue, or sends to a node that does
+/// (a topic to its subscribers, a queue through its fleet's emits and
+/// its dead-letter queue).
+fn reaching(sc: &Scenario, target: usize) -> Vec<bool> {
+    let n = sc.queues.len() + sc.topics.len();
+    let mut reached = vec![false; n];
+    reached[target] = true;
+    // Relax until nothing changes: at most one pass a node.
+    for _ in 0..n {
+        let mut changed = false;
+        for from in 0..n {
+            if !reached[from] && successors(sc, from).any(|to| reached.get(to) == Some(&true)) {
+                reached[from] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    reached
+}
+
+/// The nodes that node `slot` sends messages to, as slots.
+fn successors(sc: &Scenario, slot: usize) -> Box<dyn Iterator<Item = usize> + '_> {
+    let nq = sc.queues.len();
+    match sc.queues.get(slot) {
+        Some(q) => {
+            let emits = q.consumers.iter().flat_map(|c| &c.emit);
+            let dlq = q.queue.dead_letter.iter();
+            let to = emits.map(|e| e.to.node).chain(dlq.map(|d| d.node));
+            Box::new(to.map(move |n| node_slot(sc, n)))
+        }
+        None => {
+            let subs = sc.topics.get(slot - nq).into_iter();
+            let subs = subs.flat_map(|t| &t.subscribers);
+            Box::new(subs.map(move |s| node_slot(sc, s.queue.node)))
+        }
+    }
+}
+
+/// A node's index among queues then topics.
+fn node_slot(sc: &Scenario, node: Node) -> usize {
+    match node {
+        Node::Queue(i) => i,
+        Node::Topic(i) => sc.queues.len() + i,
+    }
 }
 
 #[cfg(test)]
@@ -506,5 +738,45 @@ mod tests {
         // Good: 1 + 1/2 + 1/4 + 1/8 tries (at most 4); poison: 4.
         let n = 0.9 * 1.875 + 0.1 * 4.0;
         assert!((per_consumer_rate(&sc) - 1.0 / (0.1 * n)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn any_queue_with_a_fleet_is_a_station() {
+        use crate::scenario::{Emit, Layout, NodeRef};
+        let mut sc = scenario("type = \"fifo\"", "batch_size = 1");
+        sc.layout = Layout::Network;
+        let mut b = sc.queues[0].clone();
+        b.name = "b".into();
+        sc.queues.push(b);
+        let mut idle = sc.queues[0].clone();
+        idle.consumers = None;
+        sc.queues.push(idle);
+        let to = NodeRef {
+            name: "b".into(),
+            node: Node::Queue(1),
+        };
+        let fleet = sc.queues[0].consumers.as_mut().unwrap();
+        fleet.emit.push(Emit { to, p: 1.0 });
+        // b is reached through the emit: its groups are the producer's.
+        let st = Station::of(&sc, 1).unwrap();
+        assert_eq!(st.producers.len(), 1);
+        assert_eq!(st.capacity(), capacity(&sc));
+        assert!(Station::of(&sc, 2).is_none() && capacity_of(&sc, 3).is_none());
+    }
+
+    #[test]
+    fn fates_split_dead_lettered_from_processed() {
+        let sc = scenario(
+            "max_receive_count = 2",
+            "batch_size = 1\nerror_rate = 0.5\npoison_fraction = 0.1",
+        );
+        let f = Station::first(&sc).fates();
+        // Poison, and good messages failing both tries (1/4).
+        let dead = 0.1 + 0.9 * 0.25;
+        assert!((f.dead_lettered - dead).abs() < 1e-12, "{f:?}");
+        assert!((f.processed - (1.0 - dead)).abs() < 1e-12);
+        let sc = scenario("", "poison_fraction = 0.1");
+        let f = Station::first(&sc).fates();
+        assert!(f.dead_lettered == 0.0 && (f.expired - 0.1).abs() < 1e-12);
     }
 }

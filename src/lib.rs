@@ -21,5 +21,6 @@ pub mod output;
 pub mod scenario;
 pub mod stats;
 pub mod time;
+pub mod traffic;
 pub mod validation;
 pub mod warmup;

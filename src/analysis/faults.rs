@@ -5,9 +5,14 @@
 //! arithmetic (rates in, rates out), so it ignores randomness, visibility
 //! timeouts and duplicates: the simulation is the answer, this is the sanity
 //! check a reviewer does on a napkin.
+//!
+//! In a network each fault is estimated at the queue it targets (the first
+//! queue with consumers when it names none), whose arrivals are taken to
+//! follow the producers' in proportion ([`outlook_network`]).
 
-use mqsim::capacity;
-use mqsim::scenario::{Arrivals, FaultKind, Scenario};
+use mqsim::capacity::{self, Station};
+use mqsim::scenario::{Arrivals, Fault, FaultKind, Node, Scenario};
+use mqsim::traffic::Traffic;
 use serde::Serialize;
 
 /// What the fluid model expects of one fault.
@@ -15,6 +20,9 @@ use serde::Serialize;
 pub struct FaultOutlook {
     /// `"<kind> at <at> for <duration>"`.
     pub fault: String,
+    /// The queue it is estimated at (networks only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
     /// Mean messages per second reaching the queue or its producers during the fault.
     pub arrival_rate: f64,
     /// Messages per second the consumers can take during the fault.
@@ -26,30 +34,85 @@ pub struct FaultOutlook {
     pub drain_seconds: Option<f64>,
 }
 
+/// The queue a fault outlook is about.
+struct Focus<'a> {
+    /// Its fleet and settings.
+    station: Station<'a>,
+    /// Its index, when only the faults that target it (or name no target)
+    /// apply; `None`: every fault (the single form).
+    index: Option<usize>,
+    /// Its arrivals per message the producers send.
+    share: f64,
+}
+
+impl Focus<'_> {
+    /// Whether fault `f` strikes this queue.
+    fn applies(&self, f: &Fault) -> bool {
+        match (self.index, &f.target) {
+            (Some(i), Some(r)) => r.node == Node::Queue(i),
+            _ => true,
+        }
+    }
+}
+
 /// The outlook of every fault of `sc`, in file order.
 pub fn outlook(sc: &Scenario) -> Vec<FaultOutlook> {
+    let focus = Focus {
+        station: Station::first(sc),
+        index: None,
+        share: 1.0,
+    };
+    sc.faults.iter().map(|f| estimate(sc, f, &focus)).collect()
+}
+
+/// The outlook of every fault of the network `sc`, each at its queue,
+/// whose arrivals are `t`'s rate scaled by the producers' in the window.
+pub fn outlook_network(sc: &Scenario, t: &Traffic) -> Vec<FaultOutlook> {
+    let first = sc.queues.iter().position(|q| q.consumers.is_some());
     sc.faults
         .iter()
-        .map(|f| {
-            let (a, b) = (f.at.as_secs_f64(), f.end().as_secs_f64());
-            let arrival_rate = mean_arrival_rate(sc, a, b);
-            let capacity = capacity_at(sc, (a + b) / 2.0);
-            let backlog = (arrival_rate - capacity).max(0.0) * (b - a);
-            let spare = capacity_at(sc, b) - arrival_rate_at(sc, b);
-            let drain_seconds = if backlog == 0.0 {
-                Some(0.0)
-            } else {
-                (spare > 0.0).then(|| backlog / spare)
+        .filter_map(|f| {
+            let index = match &f.target {
+                Some(r) => match r.node {
+                    Node::Queue(i) => Some(i),
+                    Node::Topic(_) => None,
+                },
+                None => first,
+            }?;
+            let total = sc.arrival_rate();
+            let arriving = t.queues.get(index).map_or(0.0, |q| q.arrival_rate);
+            let focus = Focus {
+                station: Station::of(sc, index)?,
+                index: Some(index),
+                share: if total > 0.0 { arriving / total } else { 0.0 },
             };
-            FaultOutlook {
-                fault: format!("{} at {} for {}", f.kind.name(), f.at, f.duration),
-                arrival_rate,
-                capacity,
-                backlog,
-                drain_seconds,
-            }
+            let mut o = estimate(sc, f, &focus);
+            o.queue = Some(sc.queues[index].name.clone());
+            Some(o)
         })
         .collect()
+}
+
+/// The fluid estimate of fault `f` at `focus`.
+fn estimate(sc: &Scenario, f: &Fault, focus: &Focus) -> FaultOutlook {
+    let (a, b) = (f.at.as_secs_f64(), f.end().as_secs_f64());
+    let arrival_rate = focus.share * mean_arrival_rate(sc, a, b);
+    let capacity = capacity_at(sc, focus, (a + b) / 2.0);
+    let backlog = (arrival_rate - capacity).max(0.0) * (b - a);
+    let spare = capacity_at(sc, focus, b) - focus.share * arrival_rate_at(sc, b);
+    let drain_seconds = if backlog == 0.0 {
+        Some(0.0)
+    } else {
+        (spare > 0.0).then(|| backlog / spare)
+    };
+    FaultOutlook {
+        fault: format!("{} at {} for {}", f.kind.name(), f.at, f.duration),
+        queue: None,
+        arrival_rate,
+        capacity,
+        backlog,
+        drain_seconds,
+    }
 }
 
 /// Messages per second all producers offer at `t` seconds (spikes included;
@@ -71,7 +134,7 @@ fn arrival_rate_at(sc: &Scenario, t: f64) -> f64 {
                 return base;
             }
             let spike: f64 = active(sc, t)
-                .filter_map(|k| match k {
+                .filter_map(|f| match &f.kind {
                     FaultKind::Spike { factor, producer }
                         if producer.as_ref().is_none_or(|n| *n == p.name) =>
                     {
@@ -106,25 +169,31 @@ fn mean_arrival_rate(sc: &Scenario, a: f64, b: f64) -> f64 {
     area / (b - a)
 }
 
-/// Messages per second the consumers can take at `t` seconds: the
-/// capacity model ([`mqsim::capacity`]) for the consumers not in an
-/// outage, under the active slowdowns and error bursts; 0 in a queue
-/// outage.
-fn capacity_at(sc: &Scenario, t: f64) -> f64 {
+/// Messages per second the focus's consumers can take at `t` seconds:
+/// the capacity model ([`mqsim::capacity`]) for the consumers not in an
+/// outage, under the active slowdowns and error bursts that strike it; 0
+/// in a queue outage.
+fn capacity_at(sc: &Scenario, focus: &Focus, t: f64) -> f64 {
     // An autoscaled fleet at its largest: the optimistic bound.
-    let fleet = sc.consumers().slots();
-    let Some(cond) = capacity::conditions_at(sc, t) else {
+    let st = &focus.station;
+    let fleet = st.consumers.slots();
+    let cond = match focus.index {
+        None => capacity::conditions_at(sc, t),
+        Some(i) => capacity::queue_conditions_at(sc, i, t),
+    };
+    let Some(cond) = cond else {
         return 0.0;
     };
     let down = active(sc, t)
-        .filter_map(|k| match k {
+        .filter(|f| focus.applies(f))
+        .filter_map(|f| match &f.kind {
             FaultKind::ConsumerOutage { down } => Some(down.of(fleet)),
             _ => None,
         })
         .max()
         .unwrap_or(0);
     let up = f64::from(fleet - down);
-    capacity::model(sc, up, capacity::availability(sc), &cond).rate
+    st.model(up, st.availability(), &cond).rate
 }
 
 /// Messages all producers send in one replication: the integral of the
@@ -134,12 +203,11 @@ pub fn messages(sc: &Scenario) -> f64 {
     mean_arrival_rate(sc, 0.0, d) * d
 }
 
-/// The kinds of the faults active at `t` seconds.
-fn active(sc: &Scenario, t: f64) -> impl Iterator<Item = &FaultKind> {
+/// The faults active at `t` seconds.
+fn active(sc: &Scenario, t: f64) -> impl Iterator<Item = &Fault> {
     sc.faults
         .iter()
         .filter(move |f| f.at.as_secs_f64() <= t && t < f.end().as_secs_f64())
-        .map(|f| &f.kind)
 }
 
 #[cfg(test)]

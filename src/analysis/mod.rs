@@ -2,14 +2,19 @@
 //! [`mqsim::capacity`]) and what limits it, offered load, the run's size,
 //! and warnings about settings that usually surprise people (instability,
 //! batches that outlive the visibility timeout, heartbeats that come too
-//! late).
+//! late). For a network ([`Layout::Network`]) it adds the traffic
+//! equations of [`mqsim::traffic`]: each queue's arrival rate, capacity and
+//! utilisation, the edges' rates, the bottleneck, and loops that never
+//! drain (`network.rs`); a single-queue scenario's analysis is unchanged.
 
 mod faults;
+mod network;
 
 use std::io::{self, Write};
 
 use mqsim::capacity::{self, Capacity};
-use mqsim::scenario::Scenario;
+use mqsim::scenario::{ConsumerConfig, Layout, QueueConfig, Scenario};
+use mqsim::traffic::Traffic;
 use serde::Serialize;
 
 /// Load figures and warnings for one scenario.
@@ -34,13 +39,24 @@ pub struct Analysis {
     pub faults: Vec<faults::FaultOutlook>,
     /// Things worth a second look.
     pub warnings: Vec<String>,
+    /// A network's traffic: per queue, per edge, the bottleneck, loops
+    /// that never drain (absent for the single form).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<Traffic>,
 }
 
 /// Analyses `sc` without simulating it.
 pub fn analyse(sc: &Scenario) -> Analysis {
+    match sc.layout {
+        Layout::Single => analyse_single(sc),
+        Layout::Network => network::analyse(sc),
+    }
+}
+
+/// The analysis of the single form: one queue, one fleet.
+fn analyse_single(sc: &Scenario) -> Analysis {
     let model = capacity::capacity(sc);
     let capacity = model.rate;
-    let mean = sc.consumers().processing.mean();
     let arrival_rate = sc.arrival_rate();
     let offered_load = arrival_rate / capacity;
     let mut warnings = Vec::new();
@@ -69,49 +85,11 @@ pub fn analyse(sc: &Scenario) -> Analysis {
             model.limit
         ));
     }
-    let vt = sc.queue().visibility_timeout.as_secs_f64();
-    // Receive, then each message and (partial batches) its delete.
-    let latency = sc.consumers().request_latency.as_secs_f64();
-    let delete = match sc.consumers().batch_failure {
-        mqsim::scenario::BatchFailure::Partial => latency,
-        mqsim::scenario::BatchFailure::Whole => 0.0,
-    };
-    let batch_time = latency + f64::from(sc.consumers().batch_size) * (mean + delete);
-    if sc.consumers().heartbeat.is_none() && batch_time > vt {
-        warnings.push(format!(
-            "a full batch of {} takes {batch_time:.3} s on average, longer than the visibility \
-             timeout ({vt} s): later messages of a batch time out and are processed twice; \
-             use a heartbeat, a smaller batch_size or a longer visibility_timeout",
-            sc.consumers().batch_size
-        ));
-    }
-    if sc.queue().preset.as_deref() == Some("lambda-sqs") && vt < 6.0 * batch_time {
-        warnings.push(format!(
-            "AWS advises a visibility timeout of at least 6 × the function timeout; a batch \
-             takes {batch_time:.3} s on average, and visibility_timeout is {vt} s"
-        ));
-    }
-    if let Some(hb) = sc.consumers().heartbeat
-        && hb >= sc.queue().visibility_timeout
-    {
-        warnings.push(format!(
-            "heartbeat ({hb}) is not shorter than the visibility timeout ({}): messages time out \
-             before they are extended",
-            sc.queue().visibility_timeout
-        ));
-    }
+    warnings.extend(fleet_warnings(sc.queue(), sc.consumers()));
     peak_warning(sc, capacity, &mut warnings);
     let messages = faults::messages(sc);
     let events = messages * EVENTS_PER_MESSAGE * f64::from(sc.replications);
-    let cpu_seconds = events / EVENTS_PER_CPU_SECOND;
-    if cpu_seconds > 600.0 {
-        warnings.push(format!(
-            "about {events:.2e} events in all: roughly {:.0} CPU-minutes at {:.0} M events/s a core; \
-             consider fewer replications, a shorter duration or --timeout",
-            cpu_seconds / 60.0,
-            EVENTS_PER_CPU_SECOND / 1e6
-        ));
-    }
+    warnings.extend(size_warning(events));
     Analysis {
         messages,
         events,
@@ -122,7 +100,60 @@ pub fn analyse(sc: &Scenario) -> Analysis {
         offered_load,
         faults: faults::outlook(sc),
         warnings,
+        network: None,
     }
+}
+
+/// Warnings about one fleet's settings against its queue's: batches that
+/// outlive the visibility timeout, the Lambda advice, late heartbeats.
+fn fleet_warnings(queue: &QueueConfig, c: &ConsumerConfig) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let mean = c.processing.mean();
+    let vt = queue.visibility_timeout.as_secs_f64();
+    // Receive, then each message and (partial batches) its delete.
+    let latency = c.request_latency.as_secs_f64();
+    let delete = match c.batch_failure {
+        mqsim::scenario::BatchFailure::Partial => latency,
+        mqsim::scenario::BatchFailure::Whole => 0.0,
+    };
+    let batch_time = latency + f64::from(c.batch_size) * (mean + delete);
+    if c.heartbeat.is_none() && batch_time > vt {
+        warnings.push(format!(
+            "a full batch of {} takes {batch_time:.3} s on average, longer than the visibility \
+             timeout ({vt} s): later messages of a batch time out and are processed twice; \
+             use a heartbeat, a smaller batch_size or a longer visibility_timeout",
+            c.batch_size
+        ));
+    }
+    if queue.preset.as_deref() == Some("lambda-sqs") && vt < 6.0 * batch_time {
+        warnings.push(format!(
+            "AWS advises a visibility timeout of at least 6 × the function timeout; a batch \
+             takes {batch_time:.3} s on average, and visibility_timeout is {vt} s"
+        ));
+    }
+    if let Some(hb) = c.heartbeat
+        && hb >= queue.visibility_timeout
+    {
+        warnings.push(format!(
+            "heartbeat ({hb}) is not shorter than the visibility timeout ({}): messages time out \
+             before they are extended",
+            queue.visibility_timeout
+        ));
+    }
+    warnings
+}
+
+/// A warning when the run takes more than ten CPU-minutes.
+fn size_warning(events: f64) -> Option<String> {
+    let cpu_seconds = events / EVENTS_PER_CPU_SECOND;
+    (cpu_seconds > 600.0).then(|| {
+        format!(
+            "about {events:.2e} events in all: roughly {:.0} CPU-minutes at {:.0} M events/s a core; \
+             consider fewer replications, a shorter duration or --timeout",
+            cpu_seconds / 60.0,
+            EVENTS_PER_CPU_SECOND / 1e6
+        )
+    })
 }
 
 /// Events per message in typical runs (2.9 for M/M/c, 3.4 with crashes and
@@ -156,6 +187,9 @@ pub fn write_warnings(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
 
 /// Prints the analysis for people.
 pub fn write_analysis(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
+    if let Some(t) = &a.network {
+        return network::write(a, t, out);
+    }
     writeln!(out, "# analysis")?;
     writeln!(out, "arrival rate    {:.4} msg/s", a.arrival_rate)?;
     let m = &a.capacity_model;
@@ -189,6 +223,11 @@ pub fn write_analysis(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
             a.offered_load
         )?,
     }
+    write_tail(a, out)
+}
+
+/// The run size, the fault outlooks and the warnings.
+fn write_tail(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "run size        about {:.3e} messages a replication, {:.2e} events in all",
@@ -199,9 +238,13 @@ pub fn write_analysis(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
             Some(s) => format!("clears in about {s:.0} s"),
             None => "no spare capacity after it to clear it".to_owned(),
         };
+        let at = f
+            .queue
+            .as_ref()
+            .map_or(String::new(), |q| format!(" (queue {q})"));
         writeln!(
             out,
-            "fault           {}: {:.4} msg/s in, {:.4} msg/s capacity; backlog about {:.0}, {drain}",
+            "fault           {}{at}: {:.4} msg/s in, {:.4} msg/s capacity; backlog about {:.0}, {drain}",
             f.fault, f.arrival_rate, f.capacity, f.backlog
         )?;
     }
