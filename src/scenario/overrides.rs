@@ -82,11 +82,12 @@ impl Override {
         else {
             return Ok(());
         };
-        let names: Vec<&str> = doc
+        let mut names: Vec<&str> = doc
             .get(kind)
             .and_then(Item::as_table_like)
             .map(|t| t.iter().map(|(k, _)| k).collect())
             .unwrap_or_default();
+        names.sort_unstable(); // the model's order
         if names.contains(&name) {
             return Ok(());
         }
