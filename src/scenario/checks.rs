@@ -54,7 +54,11 @@ pub fn safe_name(key: &str, name: &str, extra: &str) -> Checked<String> {
             format!(
                 "\"{name}\" is not a usable name; allowed: 1 to 100 letters, digits, {} or {last}{}",
                 rest.join(", "),
-                if extra.contains('.') { ", not starting with '.'" } else { "" }
+                if extra.contains('.') {
+                    ", not starting with '.'"
+                } else {
+                    ""
+                }
             ),
         ));
     }

@@ -158,7 +158,11 @@ fn target(
 /// A fault that strikes a fleet (consumer outage, slowdown, error burst)
 /// targets a queue with consumers, and a consumer outage cannot take down
 /// more consumers than its fleet has.
-pub fn faults_fit_their_fleets(faults: &[Fault], queues: &[QueueNode], layout: Layout) -> Checked<()> {
+pub fn faults_fit_their_fleets(
+    faults: &[Fault],
+    queues: &[QueueNode],
+    layout: Layout,
+) -> Checked<()> {
     for (i, f) in faults.iter().enumerate() {
         if matches!(f.kind, FaultKind::Spike { .. } | FaultKind::QueueOutage) {
             continue;

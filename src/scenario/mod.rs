@@ -306,6 +306,8 @@ fn explain_unknown_key(message: String) -> String {
 #[cfg(test)]
 mod incident_tests;
 #[cfg(test)]
+mod network_error_tests;
+#[cfg(test)]
 mod network_tests;
 #[cfg(test)]
 mod tests;

@@ -142,7 +142,10 @@ pub fn layout(raw: &RawScenario) -> Checked<Layout> {
     if raw.queues.is_none() && raw.topics.is_none() {
         return Ok(Layout::Single);
     }
-    let single = [("queue", raw.queue.is_some()), ("consumers", raw.consumers.is_some())];
+    let single = [
+        ("queue", raw.queue.is_some()),
+        ("consumers", raw.consumers.is_some()),
+    ];
     if let Some((table, _)) = single.into_iter().find(|(_, given)| *given) {
         return Err(invalid(
             table,
@@ -248,7 +251,11 @@ fn emits(fleet: &str, raw: Vec<RawEmit>, names: &Names) -> Checked<Vec<Emit>> {
         .enumerate()
         .map(|(j, e)| {
             let key = |k: &str| format!("{fleet}.emit.{j}.{k}");
-            let to = required(&key("to"), e.to.as_deref(), "emit = [{ to = \"shipping\" }]")?;
+            let to = required(
+                &key("to"),
+                e.to.as_deref(),
+                "emit = [{ to = \"shipping\" }]",
+            )?;
             Ok(Emit {
                 to: names.destination(&key("to"), to)?,
                 p: number_in(&key("p"), e.p, 1.0, 0.0..=1.0)?,

@@ -1,5 +1,6 @@
-//! `[queue] preset`: defaults for other delivery models, mapped onto the
-//! engine (docs/presets.md). A preset only fills keys the file leaves out;
+//! `[queue] preset` (or `[queues.NAME] preset`, for that queue and its
+//! fleet): defaults for other delivery models, mapped onto the engine
+//! (docs/presets.md). A preset only fills keys the file leaves out;
 //! anything the file sets wins.
 //!
 //! | preset | what it sets |

@@ -129,7 +129,6 @@ pub fn queue(raw: RawQueue, at: &str) -> Checked<QueueConfig> {
     })
 }
 
-
 /// The fleet table at dotted key `at` (`consumers` or
 /// `queues.NAME.consumers`), without its `emit` (resolved by the caller).
 pub fn consumers(
@@ -150,10 +149,7 @@ pub fn consumers(
             let (a, count) = autoscale::autoscale(a, at, count, horizon)?;
             (Some(a), count)
         }
-        None => (
-            None,
-            int_in(&key("count"), raw.count, 1, 0..=max)? as u32,
-        ),
+        None => (None, int_in(&key("count"), raw.count, 1, 0..=max)? as u32),
     };
     let processing = required(
         &key("processing"),
@@ -173,7 +169,10 @@ pub fn consumers(
         error_rate: probability(&key("error_rate"), raw.error_rate)?,
         on_error: on_error(&key("on_error"), raw.on_error.as_ref())?,
         poison_fraction: probability(&key("poison_fraction"), raw.poison_fraction)?,
-        crash: raw.crash.map(|c| incidents::crash(c, &key("crash"), files)).transpose()?,
+        crash: raw
+            .crash
+            .map(|c| incidents::crash(c, &key("crash"), files))
+            .transpose()?,
         heartbeat: heartbeat(&key("heartbeat"), raw.heartbeat.as_ref())?,
         request_latency: duration_in(
             &key("request_latency"),
@@ -220,7 +219,6 @@ fn heartbeat(key: &str, raw: Option<&RawDuration>) -> Checked<Option<SimTime>> {
     }
 }
 
-
 /// `"wait"` or `"release"`; a backoff table belongs to the next version.
 fn on_error(key: &str, value: Option<&toml::Value>) -> Checked<OnError> {
     let words = ["wait", "release"];
@@ -242,7 +240,11 @@ fn on_error(key: &str, value: Option<&toml::Value>) -> Checked<OnError> {
 fn later_keys(raw: &RawConsumers, at: &str) -> Checked<()> {
     let later = [
         ("uses", raw.uses.is_some(), "shared resources (uses)"),
-        ("breaker", raw.breaker.is_some(), "a circuit breaker (breaker)"),
+        (
+            "breaker",
+            raw.breaker.is_some(),
+            "a circuit breaker (breaker)",
+        ),
         (
             "idempotency",
             raw.idempotency.is_some(),

@@ -79,7 +79,11 @@ pub fn validate(mut raw: RawScenario, stem: &str, files: &DataFiles) -> Checked<
         Layout::Single => Names::single(),
         Layout::Network => Names::of(&raw)?,
     };
-    let producers = required("producers", raw.producers.take(), "[[producers]] with rate = 50")?;
+    let producers = required(
+        "producers",
+        raw.producers.take(),
+        "[[producers]] with rate = 50",
+    )?;
     let producers = producers_of(producers, duration, files, &nodes)?;
     let names: Vec<String> = producers.iter().map(|p| p.name.clone()).collect();
     let faults = raw
@@ -93,7 +97,12 @@ pub fn validate(mut raw: RawScenario, stem: &str, files: &DataFiles) -> Checked<
     let (queues, topics) = match layout {
         Layout::Single => (single_queue(&mut raw, files, duration)?, Vec::new()),
         Layout::Network => (
-            network::queues(raw.queues.take().unwrap_or_default(), &nodes, files, duration)?,
+            network::queues(
+                raw.queues.take().unwrap_or_default(),
+                &nodes,
+                files,
+                duration,
+            )?,
             network::topics(raw.topics.take().unwrap_or_default(), &nodes)?,
         ),
     };
