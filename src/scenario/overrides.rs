@@ -246,6 +246,25 @@ mod tests {
     }
 
     #[test]
+    fn network_keys_must_name_a_queue_or_topic_of_the_file() {
+        let text = "[queues.order-events-dlq]\n[queues.orders.consumers]\ncount = 2\n";
+        let out = apply(text, "queues.orders.consumers.count=30").unwrap();
+        assert!(out.contains("count = 30"), "{out}");
+        let out = apply(text, "queues.order-events-dlq.delay=5s").unwrap();
+        assert!(out.contains("delay = \"5s\""), "{out}");
+        let err = apply(text, "queues.order.consumers.count=3").unwrap_err();
+        assert!(
+            err.contains("no queue is named \"order\"; queues: order-events-dlq, orders"),
+            "{err}"
+        );
+        let err = apply("[consumers]\ncount = 1\n", "topics.t.subscribers=[]").unwrap_err();
+        assert!(
+            err.contains("the file has no [topics.NAME] tables"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn covers_matches_the_key_and_its_parts() {
         let o = Override::parse("consumers.processing.mean=1s").unwrap();
         assert!(o.covers("consumers.processing.mean"));

@@ -47,13 +47,13 @@ pub fn queue(raw: RawQueue, at: &str) -> Checked<QueueConfig> {
     let duplicate_delivery = probability(&key("duplicate_delivery"), raw.duplicate_delivery)?;
     if kind == QueueKind::Fifo && duplicate_delivery > 0.0 {
         return Err(invalid(
-            &key("duplicate_delivery"),
+            key("duplicate_delivery"),
             "FIFO queues deliver each receive once; allowed: 0 (or type = \"standard\")",
         ));
     }
     if kind == QueueKind::Fifo && raw.stale_delete.is_some() {
         return Err(invalid(
-            &key("stale_delete"),
+            key("stale_delete"),
             "a FIFO queue answers a stale receipt handle with an error (counted in delete_errors); \
              stale_delete applies to standard queues only: remove it",
         ));
