@@ -6,19 +6,21 @@ use super::model::{Autoscale, CapacityStep, ScaleIn, ScaleMetric};
 use super::raw::RawAutoscale;
 use crate::time::SimTime;
 
-const KEY: &str = "consumers.autoscale";
 /// The largest fleet a scenario may have (as `consumers.count`).
 pub const MAX_CONSUMERS: i64 = 100_000;
 
-/// Checks `raw` against the initial `count` (`None` when the file gives
-/// none: the fleet then starts at `min`). Returns the autoscaling settings
-/// and the initial count.
+/// Checks `raw`, the `autoscale` of the fleet at dotted key `fleet`
+/// (`consumers` or `queues.NAME.consumers`), against the initial `count`
+/// (`None` when the file gives none: the fleet then starts at `min`).
+/// Returns the autoscaling settings and the initial count.
 pub fn autoscale(
     raw: RawAutoscale,
+    fleet: &str,
     count: Option<i64>,
     horizon: SimTime,
 ) -> Checked<(Autoscale, u32)> {
-    let key = |k: &str| format!("{KEY}.{k}");
+    let at = format!("{fleet}.autoscale");
+    let key = |k: &str| format!("{at}.{k}");
     let min = int_in(&key("min"), raw.min, 1, 0..=MAX_CONSUMERS)?;
     let max = int_in(
         &key("max"),
@@ -29,7 +31,7 @@ pub fn autoscale(
     let count = count.unwrap_or(min);
     if !(min..=max).contains(&count) {
         return Err(invalid(
-            "consumers.count",
+            format!("{fleet}.count"),
             format!("{count} consumers at the start, but autoscale allows {min} ..= {max}"),
         ));
     }
@@ -48,7 +50,7 @@ pub fn autoscale(
     };
     if target.is_none() && schedule.is_empty() {
         return Err(invalid(
-            KEY,
+            at,
             "needs target_backlog_per_consumer (target tracking) or schedule (scheduled capacity), e.g. \
              autoscale = { target_backlog_per_consumer = 100, min = 2, max = 64 }",
         ));

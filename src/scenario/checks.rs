@@ -31,6 +31,40 @@ pub fn invalid(key: impl Into<String>, message: impl Into<String>) -> Invalid {
     }
 }
 
+/// A key that a later version of mqsim implements: refused, never ignored.
+pub fn not_yet(key: &str, what: &str) -> Invalid {
+    invalid(
+        key,
+        format!(
+            "{what} is not supported yet (mqsim {}); remove it to run this scenario",
+            env!("CARGO_PKG_VERSION")
+        ),
+    )
+}
+
+/// A name that becomes part of a path or a dotted key: 1 to 100 letters,
+/// digits, `extra` characters, not starting with '.'.
+pub fn safe_name(key: &str, name: &str, extra: &str) -> Checked<String> {
+    let safe = |c: char| c.is_ascii_alphanumeric() || extra.contains(c);
+    if name.is_empty() || name.len() > 100 || name.starts_with('.') || !name.chars().all(safe) {
+        let allowed: Vec<String> = extra.chars().map(|c| format!("'{c}'")).collect();
+        let (last, rest) = allowed.split_last().expect("extra is not empty");
+        return Err(invalid(
+            key,
+            format!(
+                "\"{name}\" is not a usable name; allowed: 1 to 100 letters, digits, {} or {last}{}",
+                rest.join(", "),
+                if extra.contains('.') {
+                    ", not starting with '.'"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
 /// A required key that is absent.
 pub fn required<T>(key: &str, value: Option<T>, example: &str) -> Checked<T> {
     value.ok_or_else(|| invalid(key, format!("is required, e.g. {example}")))

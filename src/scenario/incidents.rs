@@ -2,25 +2,42 @@
 //! `crash`, rate `schedule`s and trace arrivals.
 //!
 //! Faults must lie inside the horizon (`at + duration <= duration`), last a
-//! positive time, and carry exactly the keys of their kind. Trace files are
+//! positive time, and carry exactly the keys of their kind. A fault that
+//! strikes a queue names it in `target` when there are several (with one,
+//! `target` may be left out); one that strikes a fleet needs a queue with
+//! consumers. Trace files are
 //! read here, relative to the scenario file; a bad row is reported with its
 //! row number.
 
 use super::files::DataFiles;
 
 use super::checks::{
-    Checked, duration_in, int_in, invalid, number_in, probability, required, timed_steps,
+    Checked, duration_in, int_in, invalid, not_yet, number_in, probability, required, timed_steps,
 };
 use super::distspec::parse_dist;
-use super::model::{Arrivals, CrashConfig, Down, Fault, FaultKind, ProducerConfig, RateStep};
+use super::model::{
+    Arrivals, CrashConfig, Down, Fault, FaultKind, Layout, Node, NodeRef, ProducerConfig,
+    QueueNode, RateStep,
+};
+use super::network::Names;
 use super::raw::{RawCrash, RawFault};
 use crate::time::SimTime;
 
 const KINDS: &str =
     "\"consumer-outage\", \"queue-outage\", \"spike\", \"slowdown\", \"error-burst\"";
 
-/// Validates fault `i` against the horizon and the producer names.
-pub fn fault(i: usize, raw: RawFault, horizon: SimTime, producers: &[String]) -> Checked<Fault> {
+/// Kinds of SPEC §5 that the next version implements.
+const LATER_KINDS: [&str; 3] = ["resource-outage", "resource-slowdown", "redrive"];
+
+/// Validates fault `i` against the horizon, the producer names and the
+/// queues it may target.
+pub fn fault(
+    i: usize,
+    raw: RawFault,
+    horizon: SimTime,
+    producers: &[String],
+    nodes: &Names,
+) -> Checked<Fault> {
     let key = |k: &str| format!("faults.{i}.{k}");
     let kind_name = required(
         &key("kind"),
@@ -63,6 +80,12 @@ pub fn fault(i: usize, raw: RawFault, horizon: SimTime, producers: &[String]) ->
         "spike" => &["factor", "producer"],
         "slowdown" => &["factor"],
         "error-burst" => &["error_rate"],
+        later if LATER_KINDS.contains(&later) => {
+            return Err(not_yet(
+                &key("kind"),
+                &format!("the fault kind \"{later}\""),
+            ));
+        }
         other => {
             return Err(invalid(
                 key("kind"),
@@ -90,26 +113,96 @@ pub fn fault(i: usize, raw: RawFault, horizon: SimTime, producers: &[String]) ->
             }
         }
     };
+    let target = target(&raw, &kind, &key, nodes)?;
     Ok(Fault {
         kind,
         at,
         duration: length,
-        target: None,
+        target,
     })
 }
 
-/// A consumer outage cannot take down more consumers than there are.
-pub fn outages_fit_the_fleet(faults: &[Fault], consumers: u32) -> Checked<()> {
+/// The queue a fault strikes: required with several queues, optional
+/// (and then the only queue) with one; a spike strikes producers instead.
+fn target(
+    raw: &RawFault,
+    kind: &FaultKind,
+    key: &dyn Fn(&str) -> String,
+    nodes: &Names,
+) -> Checked<Option<NodeRef>> {
+    if let FaultKind::Spike { .. } = kind {
+        return match raw.target {
+            Some(_) => Err(invalid(
+                key("target"),
+                "a spike multiplies producers' rates and strikes no queue; name a producer \
+                 with `producer` instead",
+            )),
+            None => Ok(None),
+        };
+    }
+    match raw.target.as_deref() {
+        Some(name) => nodes.queue(&key("target"), name).map(Some),
+        None if nodes.several_queues() => Err(invalid(
+            key("target"),
+            format!(
+                "is required when there are several queues: name the queue (and fleet) the \
+                 {} strikes; queues: {}",
+                kind.name(),
+                nodes.queue_list()
+            ),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// A fault that strikes a fleet (consumer outage, slowdown, error burst)
+/// targets a queue with consumers, and a consumer outage cannot take down
+/// more consumers than its fleet has.
+pub fn faults_fit_their_fleets(
+    faults: &[Fault],
+    queues: &[QueueNode],
+    layout: Layout,
+) -> Checked<()> {
     for (i, f) in faults.iter().enumerate() {
+        if matches!(f.kind, FaultKind::Spike { .. } | FaultKind::QueueOutage) {
+            continue;
+        }
+        let q = match f.target.as_ref().map(|t| t.node) {
+            Some(Node::Queue(q)) => q,
+            _ => 0,
+        };
+        let Some(node) = queues.get(q) else { continue };
+        let fleet = match layout {
+            Layout::Single => "consumers".to_owned(),
+            Layout::Network => format!("queues.{}.consumers", node.name),
+        };
+        let Some(consumers) = &node.consumers else {
+            let with: Vec<&str> = queues
+                .iter()
+                .filter(|n| n.consumers.is_some())
+                .map(|n| n.name.as_str())
+                .collect();
+            return Err(invalid(
+                format!("faults.{i}.target"),
+                format!(
+                    "queue \"{}\" has no consumers, and a {} strikes a fleet; queues with \
+                     consumers: {}",
+                    node.name,
+                    f.kind.name(),
+                    with.join(", ")
+                ),
+            ));
+        };
+        let slots = consumers.slots();
         if let FaultKind::ConsumerOutage {
             down: Down::Count(n),
         } = f.kind
-            && n > consumers
+            && n > slots
         {
             return Err(invalid(
                 format!("faults.{i}.count"),
                 format!(
-                    "{n} consumers down, but consumers.count is {consumers}; allowed: 0 ..= {consumers} (or fraction = 1.0 for all)"
+                    "{n} consumers down, but {fleet}.count is {slots}; allowed: 0 ..= {slots} (or fraction = 1.0 for all)"
                 ),
             ));
         }
@@ -175,6 +268,11 @@ fn reject_foreign_keys(
         ("factor", raw.factor.is_some()),
         ("producer", raw.producer.is_some()),
         ("error_rate", raw.error_rate.is_some()),
+        // Keys of the fault kinds of the next version: foreign to every kind here.
+        ("mode", raw.mode.is_some()),
+        ("from", raw.from.is_some()),
+        ("to", raw.to.is_some()),
+        ("rate", raw.rate.is_some()),
     ];
     for (name, present) in given {
         if present && !allowed.contains(&name) {
@@ -234,11 +332,12 @@ fn spiked(
     }
 }
 
-/// `crash = { mtbf = "6h", restart = <distribution> }`.
-pub fn crash(raw: RawCrash, files: &DataFiles) -> Checked<CrashConfig> {
+/// `crash = { mtbf = "6h", restart = <distribution> }` at dotted key `at`.
+pub fn crash(raw: RawCrash, at: &str, files: &DataFiles) -> Checked<CrashConfig> {
+    let key = |k: &str| format!("{at}.{k}");
     if raw.mtbf.is_none() && raw.per_message.is_none() {
         return Err(invalid(
-            "consumers.crash.mtbf",
+            key("mtbf"),
             "give mtbf (crashes on a clock, e.g. mtbf = \"6h\"), per_message (a probability per processing), or both",
         ));
     }
@@ -248,23 +347,23 @@ pub fn crash(raw: RawCrash, files: &DataFiles) -> Checked<CrashConfig> {
         .as_ref()
         .map(|m| {
             duration_in(
-                "consumers.crash.mtbf",
+                &key("mtbf"),
                 Some(m),
                 SimTime::ZERO,
                 (SimTime::from_secs(1), SimTime(365 * day.ticks())),
             )
         })
         .transpose()?;
-    let per_message = probability("consumers.crash.per_message", raw.per_message)?;
+    let per_message = probability(&key("per_message"), raw.per_message)?;
     let restart = required(
-        "consumers.crash.restart",
+        &key("restart"),
         raw.restart.as_ref(),
         "restart = { dist = \"exp\", mean = \"30s\" }",
     )?;
     Ok(CrashConfig {
         mtbf,
         per_message,
-        restart: parse_dist("consumers.crash.restart", restart, files)?,
+        restart: parse_dist(&key("restart"), restart, files)?,
     })
 }
 

@@ -15,8 +15,10 @@ mod files;
 mod incidents;
 mod locate;
 mod model;
+mod network;
 mod overrides;
 pub mod presets;
+mod queues;
 mod raw;
 mod validate;
 mod written;
@@ -303,5 +305,9 @@ fn explain_unknown_key(message: String) -> String {
 
 #[cfg(test)]
 mod incident_tests;
+#[cfg(test)]
+mod network_error_tests;
+#[cfg(test)]
+mod network_tests;
 #[cfg(test)]
 mod tests;

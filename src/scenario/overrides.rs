@@ -6,6 +6,11 @@
 //! TOML value (`8`, `"30s"`, `{ dist = "exp", mean = "1s" }`); anything that
 //! does not parse as one is taken as a string, so `--set
 //! queue.visibility_timeout=45s` needs no shell quoting.
+//!
+//! Keys reach into a network by name: `queues.orders.consumers.count`,
+//! `topics.order-events.subscribers` (names may contain '-', as TOML bare
+//! keys do). An override changes the queues and topics a file has; it
+//! cannot create one, so a misspelt name is an error listing the names.
 
 use std::str::FromStr;
 
@@ -54,6 +59,7 @@ impl Override {
     /// Writes the value into `doc`, or says why the path does not exist.
     pub fn apply(&self, doc: &mut DocumentMut) -> Result<(), String> {
         let segments: Vec<&str> = self.key.split('.').collect();
+        self.names_exist(doc)?;
         let (last, parents) = segments.split_last().expect("non-empty path");
         let mut node = Slot::Table(doc.as_table_mut());
         for (depth, segment) in parents.iter().enumerate() {
@@ -64,6 +70,38 @@ impl Override {
         }
         node.set(last, self.value.clone())
             .map_err(|why| format!("--set {}: {why}", self.arg))
+    }
+}
+
+impl Override {
+    /// `queues.NAME...` and `topics.NAME...` must name a queue or topic of
+    /// the file: a new table would be a node without its required keys.
+    fn names_exist(&self, doc: &DocumentMut) -> Result<(), String> {
+        let mut segments = self.key.split('.');
+        let (Some(kind @ ("queues" | "topics")), Some(name)) = (segments.next(), segments.next())
+        else {
+            return Ok(());
+        };
+        let mut names: Vec<&str> = doc
+            .get(kind)
+            .and_then(Item::as_table_like)
+            .map(|t| t.iter().map(|(k, _)| k).collect())
+            .unwrap_or_default();
+        names.sort_unstable(); // the model's order
+        if names.contains(&name) {
+            return Ok(());
+        }
+        let what = &kind[..kind.len() - 1];
+        let known = if names.is_empty() {
+            format!("the file has no [{kind}.NAME] tables")
+        } else {
+            format!("{kind}: {}", names.join(", "))
+        };
+        Err(format!(
+            "--set {}: {kind}.{name}: no {what} is named \"{name}\"; {known} \
+             (--set changes the {kind} a file has; write a new one in the file)",
+            self.arg
+        ))
     }
 }
 
@@ -205,6 +243,25 @@ mod tests {
         );
         let err = apply("duration = 5\n", "duration.x=1").unwrap_err();
         assert!(err.contains("not a table"), "{err}");
+    }
+
+    #[test]
+    fn network_keys_must_name_a_queue_or_topic_of_the_file() {
+        let text = "[queues.order-events-dlq]\n[queues.orders.consumers]\ncount = 2\n";
+        let out = apply(text, "queues.orders.consumers.count=30").unwrap();
+        assert!(out.contains("count = 30"), "{out}");
+        let out = apply(text, "queues.order-events-dlq.delay=5s").unwrap();
+        assert!(out.contains("delay = \"5s\""), "{out}");
+        let err = apply(text, "queues.order.consumers.count=3").unwrap_err();
+        assert!(
+            err.contains("no queue is named \"order\"; queues: order-events-dlq, orders"),
+            "{err}"
+        );
+        let err = apply("[consumers]\ncount = 1\n", "topics.t.subscribers=[]").unwrap_err();
+        assert!(
+            err.contains("the file has no [topics.NAME] tables"),
+            "{err}"
+        );
     }
 
     #[test]

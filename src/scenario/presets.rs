@@ -1,5 +1,6 @@
-//! `[queue] preset`: defaults for other delivery models, mapped onto the
-//! engine (docs/presets.md). A preset only fills keys the file leaves out;
+//! `[queue] preset` (or `[queues.NAME] preset`, for that queue and its
+//! fleet): defaults for other delivery models, mapped onto the engine
+//! (docs/presets.md). A preset only fills keys the file leaves out;
 //! anything the file sets wins.
 //!
 //! | preset | what it sets |
@@ -27,27 +28,81 @@ fn text(s: &str) -> RawDuration {
     RawDuration::Text(s.to_owned())
 }
 
-/// Fills the keys `raw` leaves out from its preset, if it names one.
+/// Fills the keys `raw` leaves out from its presets: `[queue] preset`, or
+/// each `[queues.NAME] preset` (for that queue and its fleet, if it has
+/// one). The request price is one for the whole scenario: queues whose
+/// presets set different prices need `[cost] price_per_million_requests`.
 pub fn apply(raw: &mut RawScenario) -> Checked<()> {
-    let Some(name) = raw.queue.as_ref().and_then(|q| q.preset.clone()) else {
-        return Ok(());
-    };
-    if !NAMES.contains(&name.as_str()) {
+    let mut price = None;
+    if let Some(name) = raw.queue.as_ref().and_then(|q| q.preset.clone()) {
+        let queue = raw.queue.get_or_insert_with(RawQueue::default);
+        let consumers = raw.consumers.get_or_insert_with(RawConsumers::default);
+        price = fill("queue.preset", &name, queue, Some(consumers))?;
+    }
+    for (queue_name, queue) in raw.queues.iter_mut().flatten() {
+        let Some(name) = queue.preset.clone() else {
+            continue;
+        };
+        let key = format!("queues.{queue_name}.preset");
+        let mut consumers = queue.consumers.take();
+        let set = fill(&key, &name, queue, consumers.as_mut());
+        queue.consumers = consumers;
+        price = agreed_price(&key, price, set?, raw.cost.as_ref())?;
+    }
+    if let Some((_, p)) = price {
+        let cost = raw.cost.get_or_insert_with(RawCost::default);
+        cost.price_per_million_requests.get_or_insert(p);
+    }
+    Ok(())
+}
+
+/// The request price the presets so far set, with the key that set it;
+/// two different ones are an error unless `[cost]` gives the price.
+fn agreed_price(
+    key: &str,
+    before: Option<(String, f64)>,
+    now: Option<(String, f64)>,
+    cost: Option<&RawCost>,
+) -> Checked<Option<(String, f64)>> {
+    let given = cost.is_some_and(|c| c.price_per_million_requests.is_some());
+    match (before, now) {
+        (Some((first, a)), Some((_, b))) if a != b && !given => Err(invalid(
+            key,
+            format!(
+                "this preset prices requests at ${b} per million and the one at {first} at \
+                 ${a}; the scenario has one request price: set [cost] price_per_million_requests"
+            ),
+        )),
+        (Some(before), _) => Ok(Some(before)),
+        (None, now) => Ok(now),
+    }
+}
+
+/// Fills `queue` and `consumers` from preset `name` (at `key`); returns
+/// the request price it sets, if it sets one.
+fn fill(
+    key: &str,
+    name: &str,
+    queue: &mut RawQueue,
+    consumers: Option<&mut RawConsumers>,
+) -> Checked<Option<(String, f64)>> {
+    if !NAMES.contains(&name) {
         return Err(invalid(
-            "queue.preset",
+            key,
             format!(
                 "\"{name}\" is not a preset; allowed: {}",
                 NAMES.map(|n| format!("\"{n}\"")).join(", ")
             ),
         ));
     }
-    let queue = raw.queue.get_or_insert_with(RawQueue::default);
-    let consumers = raw.consumers.get_or_insert_with(RawConsumers::default);
-    let cost = raw.cost.get_or_insert_with(RawCost::default);
-    match name.as_str() {
+    // A queue without a fleet (a dead-letter queue, say) keeps none.
+    let mut none = RawConsumers::default();
+    let consumers = consumers.unwrap_or(&mut none);
+    let price = |p: f64| Some((key.to_owned(), p));
+    Ok(match name {
         "sqs-fifo" => {
             queue.kind.get_or_insert_with(|| "fifo".into());
-            cost.price_per_million_requests.get_or_insert(0.50);
+            price(0.50)
         }
         "lambda-sqs" => {
             consumers.batch_size.get_or_insert(10);
@@ -68,6 +123,7 @@ pub fn apply(raw: &mut RawScenario) -> Checked<()> {
                     ..RawAutoscale::default()
                 });
             }
+            None
         }
         "rabbitmq-quorum" => {
             queue
@@ -75,15 +131,14 @@ pub fn apply(raw: &mut RawScenario) -> Checked<()> {
                 .get_or_insert_with(|| "requeue".into());
             queue.visibility_timeout.get_or_insert_with(|| text("30m"));
             queue.max_receive_count.get_or_insert(20);
-            cost.price_per_million_requests.get_or_insert(0.0);
+            price(0.0)
         }
         "pubsub" => {
             queue.visibility_timeout.get_or_insert_with(|| text("10s"));
             queue.max_receive_count.get_or_insert(5);
             consumers.heartbeat.get_or_insert_with(|| text("5s"));
-            cost.price_per_million_requests.get_or_insert(0.0);
+            price(0.0)
         }
-        _ => {} // sqs-standard: the defaults are SQS standard's
-    }
-    Ok(())
+        _ => None, // sqs-standard: the defaults are SQS standard's
+    })
 }

@@ -5,6 +5,16 @@
 //! by [`super::validate`]. Keys whose shape varies (distributions, arrivals)
 //! or that later versions implement (`autoscale`) are kept as TOML values so
 //! validation can give a precise message about them.
+//!
+//! The network form (SPEC §5) reuses the single form's tables: a
+//! `[queues.NAME]` table is a [`RawQueue`] and its `consumers` sub-table a
+//! [`RawConsumers`]. Keys that only a network has (`dead_letter`,
+//! `consumers` inside a queue, `emit`) are parsed in both forms and refused
+//! by validation in the single form with a message saying why; keys of the
+//! next version (`uses`, `breaker`, `idempotency`, `[resources]`, new fault
+//! kinds' keys) are parsed so they can be refused as "not supported yet".
+
+use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
@@ -23,6 +33,12 @@ pub struct RawScenario {
     pub replications: Option<i64>,
     pub sample_interval: Option<RawDuration>,
     pub queue: Option<RawQueue>,
+    /// `[queues.NAME]`, in name order.
+    pub queues: Option<BTreeMap<String, RawQueue>>,
+    /// `[topics.NAME]`, in name order.
+    pub topics: Option<BTreeMap<String, RawTopic>>,
+    /// `[resources.NAME]`: not supported yet.
+    pub resources: Option<toml::Value>,
     pub producers: Option<Vec<RawProducer>>,
     pub consumers: Option<RawConsumers>,
     pub faults: Option<Vec<RawFault>>,
@@ -47,6 +63,26 @@ pub struct RawQueue {
     pub throughput_limit: Option<f64>,
     pub on_consumer_loss: Option<String>,
     pub preset: Option<String>,
+    pub initial_backlog: Option<i64>,
+    /// Network form only.
+    pub dead_letter: Option<String>,
+    /// Network form only: `[queues.NAME.consumers]`.
+    pub consumers: Option<RawConsumers>,
+}
+
+/// `[topics.NAME]`; subscribers are names or `{ queue, filter }` tables.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTopic {
+    pub subscribers: Option<toml::Value>,
+}
+
+/// One `emit = [{ to, p }]` entry of a fleet.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmit {
+    pub to: Option<String>,
+    pub p: Option<f64>,
 }
 
 /// One `[[producers]]` entry.
@@ -54,6 +90,7 @@ pub struct RawQueue {
 #[serde(deny_unknown_fields)]
 pub struct RawProducer {
     pub name: Option<String>,
+    pub to: Option<String>,
     pub rate: Option<f64>,
     pub schedule: Option<toml::Value>,
     pub arrivals: Option<toml::Value>,
@@ -82,7 +119,8 @@ pub struct RawConsumers {
     pub wait_time: Option<RawDuration>,
     pub processing: Option<toml::Value>,
     pub error_rate: Option<f64>,
-    pub on_error: Option<String>,
+    /// A word; a backoff table is not supported yet.
+    pub on_error: Option<toml::Value>,
     pub poison_fraction: Option<f64>,
     pub crash: Option<RawCrash>,
     pub heartbeat: Option<RawDuration>,
@@ -90,6 +128,14 @@ pub struct RawConsumers {
     pub batch_failure: Option<String>,
     pub batch_window: Option<RawDuration>,
     pub autoscale: Option<RawAutoscale>,
+    /// Network form only.
+    pub emit: Option<Vec<RawEmit>>,
+    /// Not supported yet.
+    pub uses: Option<toml::Value>,
+    /// Not supported yet.
+    pub breaker: Option<toml::Value>,
+    /// Not supported yet.
+    pub idempotency: Option<toml::Value>,
 }
 
 /// `autoscale = { target_backlog_per_consumer, min, max, ... }`.
@@ -138,4 +184,11 @@ pub struct RawFault {
     pub factor: Option<f64>,
     pub producer: Option<String>,
     pub error_rate: Option<f64>,
+    /// The queue (and fleet) struck.
+    pub target: Option<String>,
+    /// Keys of fault kinds not supported yet (refused).
+    pub mode: Option<toml::Value>,
+    pub from: Option<toml::Value>,
+    pub to: Option<toml::Value>,
+    pub rate: Option<toml::Value>,
 }

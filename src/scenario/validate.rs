@@ -2,21 +2,23 @@
 //! this version does not implement yet.
 //!
 //! Defaults and ranges follow SPEC §2 and Amazon SQS's limits (see
-//! `docs/scenario.md` for the table); incidents are checked in
-//! [`super::incidents`]. Keys that later versions implement (`autoscale`,
-//! FIFO queues) are rejected with "not supported yet", never ignored.
+//! `docs/scenario.md` for the table); a queue's and a fleet's tables are
+//! checked in [`super::queues`], the network form's names and references
+//! in [`super::network`], incidents in [`super::incidents`]. Keys that
+//! later versions implement (`[resources]`, `uses`, `breaker`, ...) are
+//! rejected with "not supported yet", never ignored.
 
 use super::files::DataFiles;
 
-use super::autoscale;
 use super::checks::{
-    Checked, duration_in, int_in, invalid, number_in, probability, required, word,
+    Checked, duration_in, int_in, invalid, not_yet, number_in, probability, required, safe_name,
+    word,
 };
-use super::distspec::parse_dist;
-use super::duration::RawDuration;
 use super::incidents;
 use super::model::*;
-use super::raw::{RawConsumers, RawCost, RawProducer, RawQueue, RawScenario};
+use super::network::{self, Names};
+use super::queues;
+use super::raw::{RawCost, RawProducer, RawQueue, RawScenario};
 use crate::engine::result::Metrics;
 use crate::time::SimTime;
 
@@ -69,35 +71,57 @@ pub fn validate(mut raw: RawScenario, stem: &str, files: &DataFiles) -> Checked<
             ),
         ));
     }
-    let producers = required("producers", raw.producers, "[[producers]] with rate = 50")?;
-    let producers = producers_of(producers, duration, files)?;
+    if raw.resources.is_some() {
+        return Err(not_yet("resources", "shared resources ([resources.NAME])"));
+    }
+    let layout = network::layout(&raw)?;
+    let nodes = match layout {
+        Layout::Single => Names::single(),
+        Layout::Network => Names::of(&raw)?,
+    };
+    let producers = required(
+        "producers",
+        raw.producers.take(),
+        "[[producers]] with rate = 50",
+    )?;
+    let producers = producers_of(producers, duration, files, &nodes)?;
     let names: Vec<String> = producers.iter().map(|p| p.name.clone()).collect();
     let faults = raw
         .faults
+        .take()
         .unwrap_or_default()
         .into_iter()
         .enumerate()
-        .map(|(i, f)| incidents::fault(i, f, duration, &names))
+        .map(|(i, f)| incidents::fault(i, f, duration, &names, &nodes))
         .collect::<Checked<Vec<_>>>()?;
-    let consumers = consumers(raw.consumers.unwrap_or_default(), files, duration)?;
-    incidents::outages_fit_the_fleet(&faults, consumers.slots())?;
+    let (queues, topics) = match layout {
+        Layout::Single => (single_queue(&mut raw, files, duration)?, Vec::new()),
+        Layout::Network => (
+            network::queues(
+                raw.queues.take().unwrap_or_default(),
+                &nodes,
+                files,
+                duration,
+            )?,
+            network::topics(raw.topics.take().unwrap_or_default(), &nodes)?,
+        ),
+    };
+    incidents::faults_fit_their_fleets(&faults, &queues, layout)?;
     incidents::spikes_can_act(&faults, &producers)?;
+    let seed = int_in("seed", raw.seed, 1, 0..=i64::MAX)? as u64;
+    let replications = int_in("replications", raw.replications, 10, 1..=10_000)? as u32;
     Ok(Scenario {
         name,
         description: raw.description.unwrap_or_default(),
         duration,
         drain: raw.drain.unwrap_or(false),
         warmup,
-        seed: int_in("seed", raw.seed, 1, 0..=i64::MAX)? as u64,
-        replications: int_in("replications", raw.replications, 10, 1..=10_000)? as u32,
+        seed,
+        replications,
         sample_interval,
-        layout: Layout::Single,
-        queues: vec![QueueNode {
-            name: SINGLE_QUEUE.to_owned(),
-            queue: queue(raw.queue.unwrap_or_default())?,
-            consumers: Some(consumers),
-        }],
-        topics: Vec::new(),
+        layout,
+        queues,
+        topics,
         producers,
         faults,
         sweep: sweep(raw.sweep.unwrap_or_default())?,
@@ -106,114 +130,58 @@ pub fn validate(mut raw: RawScenario, stem: &str, files: &DataFiles) -> Checked<
     })
 }
 
-/// The name becomes a directory under `output/`: keep it to safe characters.
-fn scenario_name(name: &str) -> Checked<String> {
-    let safe = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c);
-    if name.is_empty() || name.len() > 100 || name.starts_with('.') || !name.chars().all(safe) {
+/// The single form's queue (`[queue]`) with its `[consumers]` fleet.
+fn single_queue(
+    raw: &mut RawScenario,
+    files: &DataFiles,
+    horizon: SimTime,
+) -> Checked<Vec<QueueNode>> {
+    let fleet = raw.consumers.take().unwrap_or_default();
+    if fleet.emit.is_some() {
         return Err(invalid(
-            "name",
-            format!(
-                "\"{name}\" is not a usable name; allowed: 1 to 100 letters, digits, '-', '_' or '.', not starting with '.'"
-            ),
+            "consumers.emit",
+            "emit sends to another queue or topic, so it needs the network form: \
+             [queues.NAME] tables, this fleet as [queues.NAME.consumers]",
         ));
     }
-    Ok(name.to_owned())
+    let consumers = queues::consumers(fleet, "consumers", files, horizon)?;
+    let queue = single_queue_table(raw.queue.take().unwrap_or_default())?;
+    Ok(vec![QueueNode {
+        name: SINGLE_QUEUE.to_owned(),
+        queue,
+        consumers: Some(consumers),
+    }])
 }
 
-fn queue(raw: RawQueue) -> Checked<QueueConfig> {
-    let kind = match word(
-        "queue.type",
-        raw.kind.as_deref(),
-        "standard",
-        &["standard", "fifo"],
-    )? {
-        "fifo" => QueueKind::Fifo,
-        _ => QueueKind::Standard,
-    };
-    let duplicate_delivery = probability("queue.duplicate_delivery", raw.duplicate_delivery)?;
-    if kind == QueueKind::Fifo && duplicate_delivery > 0.0 {
+/// `[queue]` of the single form: the network-only keys are refused.
+fn single_queue_table(mut raw: RawQueue) -> Checked<QueueConfig> {
+    if raw.dead_letter.is_some() {
         return Err(invalid(
-            "queue.duplicate_delivery",
-            "FIFO queues deliver each receive once; allowed: 0 (or type = \"standard\")",
+            "queue.dead_letter",
+            "a dead-letter queue is a queue of the file, so it needs the network form \
+             ([queues.NAME] tables); in the single form dead-lettered messages leave the system: \
+             remove dead_letter",
         ));
     }
-    if kind == QueueKind::Fifo && raw.stale_delete.is_some() {
+    if raw.consumers.take().is_some() {
         return Err(invalid(
-            "queue.stale_delete",
-            "a FIFO queue answers a stale receipt handle with an error (counted in delete_errors); \
-             stale_delete applies to standard queues only: remove it",
+            "queue.consumers",
+            "the single form's fleet is the top-level [consumers] table",
         ));
     }
-    let throughput_limit = match raw.throughput_limit {
-        None => None,
-        some => Some(number_in(
-            "queue.throughput_limit",
-            some,
-            0.0,
-            f64::MIN_POSITIVE..=1_000_000.0,
-        )?),
-    };
-    let max_receive_count = match raw.max_receive_count {
-        None => None,
-        some => Some(int_in("queue.max_receive_count", some, 0, 1..=1000)? as u32),
-    };
-    Ok(QueueConfig {
-        kind,
-        visibility_timeout: duration_in(
-            "queue.visibility_timeout",
-            raw.visibility_timeout.as_ref(),
-            secs(30),
-            (SimTime::ZERO, secs(12 * HOUR)),
-        )?,
-        retention: duration_in(
-            "queue.retention",
-            raw.retention.as_ref(),
-            secs(4 * DAY),
-            (secs(MIN), secs(14 * DAY)),
-        )?,
-        delay: duration_in(
-            "queue.delay",
-            raw.delay.as_ref(),
-            SimTime::ZERO,
-            (SimTime::ZERO, secs(15 * MIN)),
-        )?,
-        max_receive_count,
-        max_in_flight: int_in(
-            "queue.max_in_flight",
-            raw.max_in_flight,
-            120_000,
-            1..=10_000_000,
-        )? as u32,
-        duplicate_delivery,
-        stale_delete: match word(
-            "queue.stale_delete",
-            raw.stale_delete.as_deref(),
-            "ignored",
-            &["ignored", "deletes"],
-        )? {
-            "deletes" => StaleDelete::Deletes,
-            _ => StaleDelete::Ignored,
-        },
-        throughput_limit,
-        on_consumer_loss: match word(
-            "queue.on_consumer_loss",
-            raw.on_consumer_loss.as_deref(),
-            "timeout",
-            &["timeout", "requeue"],
-        )? {
-            "requeue" => ConsumerLoss::Requeue,
-            _ => ConsumerLoss::Timeout,
-        },
-        preset: raw.preset,
-        dead_letter: None,
-        initial_backlog: 0,
-    })
+    queues::queue(raw, "queue")
+}
+
+/// The name becomes a directory under `output/`: keep it to safe characters.
+fn scenario_name(name: &str) -> Checked<String> {
+    safe_name("name", name, "-_.")
 }
 
 fn producers_of(
     raw: Vec<RawProducer>,
     horizon: SimTime,
     files: &DataFiles,
+    nodes: &Names,
 ) -> Checked<Vec<ProducerConfig>> {
     if raw.is_empty() || raw.len() > 1000 {
         return Err(invalid(
@@ -224,7 +192,7 @@ fn producers_of(
     let producers = raw
         .into_iter()
         .enumerate()
-        .map(|(i, p)| producer(i, p, horizon, files))
+        .map(|(i, p)| producer(i, p, horizon, files, nodes))
         .collect::<Checked<Vec<_>>>()?;
     for (i, p) in producers.iter().enumerate() {
         if producers[..i].iter().any(|q| q.name == p.name) {
@@ -245,6 +213,7 @@ fn producer(
     raw: RawProducer,
     horizon: SimTime,
     files: &DataFiles,
+    nodes: &Names,
 ) -> Checked<ProducerConfig> {
     let key = |k: &str| format!("producers.{i}.{k}");
     let arrivals = arrivals(&key("arrivals"), raw.arrivals.as_ref(), horizon, files)?;
@@ -286,9 +255,10 @@ fn producer(
     let retry = raw.retry.unwrap_or_default();
     Ok(ProducerConfig {
         name: raw.name.unwrap_or_else(|| format!("producer-{i}")),
-        to: NodeRef {
-            name: SINGLE_QUEUE.to_owned(),
-            node: Node::Queue(0),
+        // FIFO groups apply to the queue `to` names; a topic's copies keep them.
+        to: match raw.to.as_deref() {
+            Some(name) => nodes.destination(&key("to"), name)?,
+            None => nodes.only_node(&key("to"))?,
         },
         rate,
         schedule,
@@ -337,95 +307,6 @@ fn arrivals(
             })
         }
         Some(_) => Err(invalid(key, allowed)),
-    }
-}
-
-fn consumers(raw: RawConsumers, files: &DataFiles, horizon: SimTime) -> Checked<ConsumerConfig> {
-    let max = autoscale::MAX_CONSUMERS;
-    let (autoscale, count) = match raw.autoscale {
-        Some(a) => {
-            let count = match raw.count {
-                None => None,
-                some => Some(int_in("consumers.count", some, 1, 0..=max)?),
-            };
-            let (a, count) = autoscale::autoscale(a, count, horizon)?;
-            (Some(a), count)
-        }
-        None => (
-            None,
-            int_in("consumers.count", raw.count, 1, 0..=max)? as u32,
-        ),
-    };
-    let processing = required(
-        "consumers.processing",
-        raw.processing.as_ref(),
-        "processing = { dist = \"exp\", mean = \"100ms\" }",
-    )?;
-    Ok(ConsumerConfig {
-        count,
-        batch_size: int_in("consumers.batch_size", raw.batch_size, 10, 1..=10)? as u32,
-        wait_time: duration_in(
-            "consumers.wait_time",
-            raw.wait_time.as_ref(),
-            secs(20),
-            (SimTime::ZERO, secs(20)),
-        )?,
-        processing: parse_dist("consumers.processing", processing, files)?,
-        error_rate: probability("consumers.error_rate", raw.error_rate)?,
-        on_error: match word(
-            "consumers.on_error",
-            raw.on_error.as_deref(),
-            "wait",
-            &["wait", "release"],
-        )? {
-            "release" => OnError::Release,
-            _ => OnError::Wait,
-        },
-        poison_fraction: probability("consumers.poison_fraction", raw.poison_fraction)?,
-        crash: raw.crash.map(|c| incidents::crash(c, files)).transpose()?,
-        heartbeat: heartbeat(raw.heartbeat.as_ref())?,
-        request_latency: duration_in(
-            "consumers.request_latency",
-            raw.request_latency.as_ref(),
-            SimTime::ZERO,
-            (SimTime::ZERO, secs(HOUR)),
-        )?,
-        batch_failure: match word(
-            "consumers.batch_failure",
-            raw.batch_failure.as_deref(),
-            "partial",
-            &["partial", "whole"],
-        )? {
-            "whole" => BatchFailure::Whole,
-            _ => BatchFailure::Partial,
-        },
-        batch_window: duration_in(
-            "consumers.batch_window",
-            raw.batch_window.as_ref(),
-            SimTime::ZERO,
-            (SimTime::ZERO, secs(5 * MIN)),
-        )?,
-        autoscale,
-        emit: Vec::new(),
-    })
-}
-
-/// `"off"` or an interval in `1ms ..= 12h`.
-fn heartbeat(raw: Option<&RawDuration>) -> Checked<Option<SimTime>> {
-    match raw {
-        None => Ok(None),
-        Some(r) if r.as_text() == Some("off") => Ok(None),
-        Some(r) => duration_in(
-            "consumers.heartbeat",
-            Some(r),
-            SimTime::ZERO,
-            (SimTime::from_millis(1), secs(12 * HOUR)),
-        )
-        .map(Some)
-        .map_err(|mut e| {
-            e.message.push_str(" (or \"off\")");
-            e
-        }),
     }
 }
 
