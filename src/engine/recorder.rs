@@ -234,6 +234,11 @@ pub struct Recorder {
     interval: IntervalCounts,
     /// Latency of first processings by send interval (warm-up included).
     pub latency_by_sent: LatencyRecorder,
+    /// Journeys through a network that ended here (a processing that sent
+    /// nothing on), producer's send after warm-up, first processings.
+    pub journeys: u64,
+    /// Their summed end-to-end latency, µs.
+    pub journey_sum: f64,
 }
 
 impl Recorder {
@@ -264,6 +269,8 @@ impl Recorder {
             paid,
             interval: IntervalCounts::default(),
             latency_by_sent: LatencyRecorder::new(sample_interval),
+            journeys: 0,
+            journey_sum: 0.0,
         }
     }
 
@@ -299,6 +306,15 @@ impl Recorder {
                 self.latency_max = self.latency_max.max(latency);
                 record(&mut self.latency, latency);
             }
+        }
+    }
+
+    /// A network journey ended here: the producer's message was sent at
+    /// `origin`.
+    pub fn on_journey_end(&mut self, now: u64, origin: u64, duplicate: bool) {
+        if !duplicate && origin >= self.warmup {
+            self.journeys += 1;
+            self.journey_sum += (now - origin) as f64;
         }
     }
 

@@ -283,6 +283,11 @@ pub struct QueueResult {
     pub duplicates_by_cause: DuplicateCauses,
     /// Messages that arrived from other queues (emits, topics, dead letters).
     pub arrived_from_queues: u64,
+    /// Journeys that ended here (a processing that sent nothing on), of
+    /// producers' messages sent after warm-up.
+    pub journeys: u64,
+    /// Their mean end-to-end latency, seconds (0 with none).
+    pub journey_latency_mean: f64,
 }
 
 /// What one fault did in one replication (see `docs/metrics.md`).

@@ -278,26 +278,28 @@ impl Fleet<'_> {
         let sent_at = m.sent_at;
         let duplicate = own.or(lineage.inherited());
         q.rec.on_processed(sh.now, sent_at, duplicate);
-        if self.emits() {
-            self.emit(h, lineage, duplicate, sh);
-        } else if let Some(sink) = &mut sh.end_to_end {
-            // A queue that sends nothing on ends its messages' journey.
-            sink.on_processed(sh.now, lineage.origin(), duplicate);
+        let sent_on = self.emits() && self.emit(h, lineage, duplicate, sh);
+        if !sent_on && let Some(e2e) = &mut sh.end_to_end {
+            // A processing that sends nothing on ends its message's journey.
+            e2e.on_processed(sh.now, lineage.origin(), duplicate);
+            q.rec
+                .on_journey_end(sh.now, lineage.origin(), duplicate.is_some());
         }
     }
 
-    /// Sends a message to each emit destination whose draw passes. The
-    /// draw is a hash of the message's identity, so a message processed
-    /// twice emits to the same destinations twice.
+    /// Sends a message to each emit destination whose draw passes; true
+    /// when it sent any. The draw is a hash of the message's identity, so
+    /// a message processed twice emits to the same destinations twice.
     fn emit(
         &mut self,
         h: Handle,
         lineage: Lineage,
         duplicate: Option<DuplicateCause>,
         sh: &mut Shared,
-    ) {
+    ) -> bool {
         let key = mix(self.route_seed ^ (u64::from(h.slot()) << 32 | u64::from(h.generation())));
         let lineage = Lineage::descended(lineage.origin(), duplicate);
+        let mut sent = false;
         for (i, route) in self.routes.iter().enumerate() {
             let key = mix(key ^ i as u64);
             if route.p >= 1.0 || unit(key) < route.p {
@@ -306,8 +308,10 @@ impl Fleet<'_> {
                     lineage,
                     key,
                 });
+                sent = true;
             }
         }
+        sent
     }
 
     /// DeleteMessage with `receipt` takes effect (or fails in an outage).

@@ -189,6 +189,12 @@ fn station(
         conservation,
         duplicates_by_cause: rec.duplicates_by_cause,
         arrived_from_queues: counts.arrived_from_queues,
+        journeys: rec.journeys,
+        journey_latency_mean: if rec.journeys == 0 {
+            0.0
+        } else {
+            rec.journey_sum / rec.journeys as f64 / 1e6
+        },
     }
 }
 
