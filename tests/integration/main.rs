@@ -12,6 +12,7 @@ mod exits;
 mod fifo;
 mod golden;
 mod incidents;
+mod network;
 mod output_hashes;
 mod presets;
 mod properties;
