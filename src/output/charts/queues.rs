@@ -298,8 +298,11 @@ fn draw_line<'a, DB: DrawingBackend + 'a>(
 mod tests {
     use super::*;
 
+    /// Names, sample times, and per queue its visible and in-flight series.
+    type Synthetic = (Vec<String>, Vec<f64>, Vec<Vec<f64>>, Vec<Vec<f64>>);
+
     /// `n` queues over 20 minutes, each with its own scale, a fault at 5–8 min.
-    fn synthetic(n: usize) -> (Vec<String>, Vec<f64>, Vec<Vec<f64>>, Vec<Vec<f64>>) {
+    fn synthetic(n: usize) -> Synthetic {
         let time: Vec<f64> = (0..=1200).map(f64::from).collect();
         let names = (0..n).map(|k| format!("queue-{k}")).collect();
         let scale = |k: usize| 10f64.powi(k as i32 % 4);
@@ -310,11 +313,9 @@ mod tests {
         };
         let visible = (0..n)
             .map(|k| {
-                let v: Vec<f64> = time
-                    .iter()
+                time.iter()
                     .map(|&t| scale(k) * (2.0 + (t / 17.0).sin() + bump(t, k)))
-                    .collect();
-                v
+                    .collect()
             })
             .collect();
         let in_flight = (0..n)

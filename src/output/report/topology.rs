@@ -10,10 +10,13 @@
 //! edges that close a cycle are drawn as curves under the diagram, and edges
 //! whose ends are not nodes are left out.
 //!
-//! `layout` places the boxes (longest-path layers, barycenter order, boxes
-//! sized to their text); `draw` writes the SVG.
+//! `layers` breaks cycles, layers the nodes by longest path and orders each
+//! layer by barycenter; `layout` sizes the boxes to their text and places
+//! boxes, edges and labels; `draw` writes the SVG.
 
 mod draw;
+mod geometry;
+mod layers;
 mod layout;
 #[cfg(test)]
 mod tests;

@@ -4,7 +4,8 @@
 
 use std::fmt::Write as _;
 
-use super::layout::{Layout, MARGIN, Point, Rect, Route, TAG_ROOM, TURN, controls};
+use super::geometry::{Layout, Leg, Point, Rect, Route, controls};
+use super::layout::{MARGIN, TAG_ROOM, TURN};
 use super::{EdgeKind, Heat, TextLine, TopoKind, TopoNode, Topology, edge_lines, heat, node_lines};
 use crate::output::report::esc;
 
@@ -21,11 +22,11 @@ pub(super) fn svg(t: &Topology, l: &Layout) -> String {
     let width = l.width.max((legend_w + 2.0 * MARGIN).ceil());
     let height = l.height + if legend.is_empty() { 0.0 } else { LEGEND_H };
     let mut s = String::new();
-    let _ = write!(
+    let _ = writeln!(
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"topology\" width=\"{width}\" \
          height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"{FONT}\" fill=\"{INK}\" \
-         style=\"max-width:100%;height:auto\" role=\"img\"><title>Network topology</title>\n"
+         style=\"max-width:100%;height:auto\" role=\"img\"><title>Network topology</title>"
     );
     s.push_str(DEFS);
     s.push_str("<g class=\"edges\" fill=\"none\">\n");
@@ -66,15 +67,21 @@ const DEFS: &str = "<defs>\
 
 fn edge(s: &mut String, kind: EdgeKind, route: &Route) {
     let d = match route {
-        Route::Forward(points) => forward_path(points),
-        Route::Back { from, to, low } => back_path(*from, *to, *low),
+        Route::Forward { from, legs, to } => forward_path(*from, legs, *to),
+        Route::Back {
+            from,
+            to,
+            down,
+            up,
+            low,
+        } => back_path(*from, *to, (*down, *up), *low),
     };
-    let (class, style) = match kind {
-        EdgeKind::Send => ("send", String::new()),
-        EdgeKind::Deliver => ("deliver", String::new()),
-        EdgeKind::Emit => ("emit", String::new()),
-        EdgeKind::Subscribe => ("subscribe", String::new()),
-        EdgeKind::DeadLetter => ("dead-letter", " stroke-dasharray=\"7 5\"".to_owned()),
+    let (class, dashes) = match kind {
+        EdgeKind::Send => ("send", ""),
+        EdgeKind::Deliver => ("deliver", ""),
+        EdgeKind::Emit => ("emit", ""),
+        EdgeKind::Subscribe => ("subscribe", ""),
+        EdgeKind::DeadLetter => ("dead-letter", " stroke-dasharray=\"7 5\""),
     };
     let (color, marker) = if kind == EdgeKind::DeadLetter {
         (RED, "mqsim-topo-arrow-dlq")
@@ -83,39 +90,44 @@ fn edge(s: &mut String, kind: EdgeKind, route: &Route) {
     };
     let _ = writeln!(
         s,
-        "<path class=\"edge {class}\" d=\"{d}\" stroke=\"{color}\" stroke-width=\"1.8\"{style} \
+        "<path class=\"edge {class}\" d=\"{d}\" stroke=\"{color}\" stroke-width=\"1.8\"{dashes} \
          marker-end=\"url(#{marker})\"/>"
     );
 }
 
-/// S-curves through the points, each leaving and entering horizontally.
-fn forward_path(points: &[Point]) -> String {
-    let mut d = format!("M{:.1},{:.1}", points[0].0, points[0].1);
-    for w in points.windows(2) {
-        let (c0, c1) = controls(w[0], w[1]);
+/// Straight to each leg's curve, the S-curve (leaving and entering
+/// horizontally), straight on through the columns into the target.
+fn forward_path(from: Point, legs: &[Leg], to: Point) -> String {
+    let mut d = format!("M{:.1},{:.1}", from.0, from.1);
+    for leg in legs {
+        let (p0, p1) = leg.curve();
+        let (c0, c1) = controls(p0, p1);
         let _ = write!(
             d,
-            " C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
-            c0.0, c0.1, c1.0, c1.1, w[1].0, w[1].1
+            " L{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
+            p0.0, p0.1, c0.0, c0.1, c1.0, c1.1, p1.0, p1.1
         );
     }
+    let _ = write!(d, " L{:.1},{:.1}", to.0, to.1);
     d
 }
 
-/// Right out of the source, down, left along the channel at `low`, up, and
-/// right into the target, with rounded turns.
-fn back_path((x0, y0): Point, (x1, y1): Point, low: f64) -> String {
+/// Right out of the source, down at `xr`, left along the channel at `low`,
+/// up at `xl`, and right into the target, with rounded turns.
+fn back_path((x0, y0): Point, (x1, y1): Point, (xr, xl): (f64, f64), low: f64) -> String {
     let r = TURN;
-    let (xr, xl) = (x0 + r, x1 - r);
     format!(
-        "M{x0:.1},{y0:.1} Q{xr:.1},{y0:.1} {xr:.1},{:.1} L{xr:.1},{:.1} Q{xr:.1},{low:.1} {:.1},{low:.1} \
-         L{:.1},{low:.1} Q{xl:.1},{low:.1} {xl:.1},{:.1} L{xl:.1},{:.1} Q{xl:.1},{y1:.1} {x1:.1},{y1:.1}",
+        "M{x0:.1},{y0:.1} L{:.1},{y0:.1} Q{xr:.1},{y0:.1} {xr:.1},{:.1} L{xr:.1},{:.1} \
+         Q{xr:.1},{low:.1} {:.1},{low:.1} L{:.1},{low:.1} Q{xl:.1},{low:.1} {xl:.1},{:.1} \
+         L{xl:.1},{:.1} Q{xl:.1},{y1:.1} {:.1},{y1:.1} L{x1:.1},{y1:.1}",
+        xr - r,
         y0 + r,
         low - r,
         xr - r,
         xl + r,
         low - r,
         y1 + r,
+        xl + r,
     )
 }
 

@@ -1,103 +1,40 @@
-//! Where the boxes, arrows and labels go (a small Sugiyama layout).
+//! Where the boxes, arrows and labels go, once `layers` has ordered them.
 //!
-//! 1. A depth-first search from the sources marks the edges that close a
-//!    cycle ("back edges"); the rest form a DAG, so everything terminates.
-//! 2. Each node's layer is its longest path from a source; an edge that
-//!    spans several layers passes through one dummy vertex per layer, which
-//!    keeps it off the boxes it passes.
-//! 3. Vertices are ordered within their layer by the barycenter of their
-//!    neighbours, sweeping down and up, keeping the order with the fewest
-//!    crossings; then each vertex moves toward its neighbours' height.
-//! 4. Boxes are sized to their text; the gap after a layer is as wide as the
-//!    widest label placed in it. A label sits on its edge's middle leg,
-//!    moved along the leg if it would cover a box or another label.
+//! Boxes are sized to their text and centred on their layer's column; each
+//! moves toward the height of its neighbours, keeping its layer's order. The
+//! gap between two columns is as wide as the widest label placed in it (and
+//! wider where edges climb far). Edges curve only in the gaps and run
+//! straight through columns, so they never cross a box; several edges on one
+//! side of a box leave it at ports spread along that side. A label sits on
+//! its edge's middle gap: beside the arrowhead where its source fans out,
+//! beside the source where edges fan in, else halfway, or at the first of
+//! those places that covers no box and no other label.
 //!
-//! Back edges are not layered: they leave the source's right side, run
-//! under the diagram in their own channel and enter the target's left side.
+//! Back edges (closing a cycle) leave the source's right side, run under
+//! the diagram in a channel of their own and enter the target's left side.
 
+use std::cmp::Ordering;
+
+use super::geometry::{Layout, Leg, Point, Rect, Route, curve_at};
+use super::layers::{Graph, layered};
 use super::{TextLine, TopoNode, Topology, edge_lines, node_lines};
-
-/// A point, px.
-pub(super) type Point = (f64, f64);
-
-/// A rectangle, px: top-left corner and size.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) struct Rect {
-    pub x: f64,
-    pub y: f64,
-    pub w: f64,
-    pub h: f64,
-}
-
-impl Rect {
-    fn around((cx, cy): Point, (w, h): (f64, f64)) -> Rect {
-        Rect {
-            x: cx - w / 2.0,
-            y: cy - h / 2.0,
-            w,
-            h,
-        }
-    }
-
-    pub fn right(&self) -> f64 {
-        self.x + self.w
-    }
-
-    pub fn bottom(&self) -> f64 {
-        self.y + self.h
-    }
-
-    pub fn cx(&self) -> f64 {
-        self.x + self.w / 2.0
-    }
-
-    /// Whether the two share any area.
-    pub fn overlaps(&self, o: &Rect) -> bool {
-        self.x < o.right() && o.x < self.right() && self.y < o.bottom() && o.y < self.bottom()
-    }
-
-    fn grown(&self, d: f64) -> Rect {
-        Rect {
-            x: self.x - d,
-            y: self.y - d,
-            w: self.w + 2.0 * d,
-            h: self.h + 2.0 * d,
-        }
-    }
-}
-
-/// How an edge is drawn.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) enum Route {
-    /// Left to right through these points; each leg leaves and enters
-    /// horizontally (an S-curve), so the arrow points right.
-    Forward(Vec<Point>),
-    /// A cycle's closing edge: out of the source's right side, down to
-    /// `low`, left under the diagram, up and into the target's left side.
-    Back { from: Point, to: Point, low: f64 },
-}
-
-/// Everything placed.
-#[derive(Clone, Debug)]
-pub(super) struct Layout {
-    pub width: f64,
-    pub height: f64,
-    /// One per node.
-    pub boxes: Vec<Rect>,
-    /// One per edge; `None` for an edge whose ends are not nodes.
-    pub routes: Vec<Option<Route>>,
-    /// One per edge: its label's background.
-    pub labels: Vec<Option<Rect>>,
-}
 
 /// Radius of a back edge's turns, and its distance from the boxes.
 pub(super) const TURN: f64 = 16.0;
 pub(super) const MARGIN: f64 = 24.0;
 const MIN_GAP: f64 = 88.0;
-/// Room beside the widest label of a gap, so it can slide along its edge.
-const LABEL_ROOM: f64 = 44.0;
+/// Room in a gap beside its widest label: for the arrowhead, and to move
+/// the label along its edge.
+const LABEL_ROOM: f64 = 48.0;
+/// Length of an arrowhead.
+pub(super) const ARROW: f64 = 12.0;
+/// The width of a curve beside a fan's labels, at least.
+const FAN_CURVE: f64 = 50.0;
+/// A curve is never narrower than this (else it has no straight run).
+const MIN_CURVE: f64 = 36.0;
+/// A gap is at least this share of the height its legs climb.
+const CLIMB: f64 = 0.45;
 const V_GAP: f64 = 36.0;
-const DUMMY_H: f64 = 20.0;
 const PAD_X: f64 = 14.0;
 const PAD_Y: f64 = 8.0;
 const MIN_BOX_W: f64 = 96.0;
@@ -129,24 +66,20 @@ pub(super) fn label_size(lines: &[TextLine]) -> (f64, f64) {
 
 pub(super) fn layout(t: &Topology) -> Layout {
     let n = t.nodes.len();
-    let valid: Vec<bool> = t.edges.iter().map(|e| e.from < n && e.to < n).collect();
-    let (back, post) = depth_first(t, &valid);
-    let layer = layers(t, &valid, &back, &post);
-    let g = Graph::new(t, &layer, &valid, &back);
-    let order = order(&g);
-    let x = columns(t, &g, &order, back.iter().any(|&b| b));
+    let (g, back, order) = layered(t, t.nodes.iter().map(box_size).collect());
     let y = rows(&g, &order);
+    let columns = columns(t, &g, &order, &y, back.iter().any(|&b| b));
     let boxes: Vec<Rect> = (0..n)
-        .map(|v| Rect::around((x[v], y[v]), g.size[v]))
+        .map(|v| Rect::around((columns.centre(g.layer[v]), y[v]), g.size[v]))
         .collect();
-    let routes = routes(t, &g, &boxes, (&x, &y), &back);
+    let routes = routes(t, &g, &boxes, &columns, &y, &back);
     let labels = labels(t, &g, &routes, &boxes);
     let rects = boxes.iter().chain(labels.iter().flatten());
     let right = rects.clone().map(Rect::right).fold(0.0, f64::max);
     let bottom = rects.map(Rect::bottom).fold(0.0, f64::max);
     let lowest = routes.iter().flatten().filter_map(|r| match r {
-        Route::Back { from, low, .. } => Some((from.0 + TURN, *low)),
-        Route::Forward(_) => None,
+        Route::Back { down, low, .. } => Some((*down, *low)),
+        Route::Forward { .. } => None,
     });
     let (right, bottom) = lowest.fold((right, bottom), |(r, b), (x, y)| (r.max(x), b.max(y)));
     Layout {
@@ -158,215 +91,58 @@ pub(super) fn layout(t: &Topology) -> Layout {
     }
 }
 
-/// Which edges close a cycle, and the nodes in depth-first postorder.
-/// The search starts from the nodes nothing enters, in index order, so a
-/// pipeline's edges all point forward.
-fn depth_first(t: &Topology, valid: &[bool]) -> (Vec<bool>, Vec<usize>) {
-    let n = t.nodes.len();
-    let mut out = vec![Vec::new(); n];
-    let mut entered = vec![false; n];
-    for (i, e) in t.edges.iter().enumerate().filter(|(i, _)| valid[*i]) {
-        out[e.from].push(i);
-        entered[e.to] |= e.from != e.to;
-    }
-    let (mut state, mut back, mut post) = (vec![0u8; n], vec![false; t.edges.len()], Vec::new());
-    let roots = (0..n).filter(|&v| !entered[v]).chain(0..n);
-    for root in roots {
-        if state[root] != 0 {
-            continue;
-        }
-        state[root] = 1;
-        let mut stack = vec![(root, 0usize)];
-        while let Some((v, next)) = stack.last_mut() {
-            let v = *v;
-            let Some(&e) = out[v].get(*next) else {
-                state[v] = 2;
-                post.push(v);
-                stack.pop();
-                continue;
-            };
-            *next += 1;
-            let w = t.edges[e].to;
-            match state[w] {
-                0 => {
-                    state[w] = 1;
-                    stack.push((w, 0));
-                }
-                1 => back[e] = true,
-                _ => {}
-            }
-        }
-    }
-    (back, post)
+/// The left and right x of each layer's column.
+struct Columns {
+    left: Vec<f64>,
+    right: Vec<f64>,
 }
 
-/// Each node's layer: its longest path from a source over forward edges
-/// (reverse postorder is a topological order of those).
-fn layers(t: &Topology, valid: &[bool], back: &[bool], post: &[usize]) -> Vec<usize> {
-    let mut layer = vec![0usize; t.nodes.len()];
-    for &v in post.iter().rev() {
-        for (i, e) in t.edges.iter().enumerate() {
-            if valid[i] && !back[i] && e.from == v {
-                layer[e.to] = layer[e.to].max(layer[v] + 1);
-            }
-        }
-    }
-    layer
-}
-
-/// The layered graph: the nodes, then the dummy vertices of long edges.
-struct Graph {
-    /// Vertices from this index on are dummies.
-    nodes: usize,
-    layer: Vec<usize>,
-    size: Vec<(f64, f64)>,
-    preds: Vec<Vec<usize>>,
-    succs: Vec<Vec<usize>>,
-    /// Per edge, its vertices from source to target; empty for a back edge
-    /// or an invalid one.
-    chains: Vec<Vec<usize>>,
-}
-
-impl Graph {
-    fn new(t: &Topology, layer: &[usize], valid: &[bool], back: &[bool]) -> Graph {
-        let n = t.nodes.len();
-        let mut g = Graph {
-            nodes: n,
-            layer: layer.to_vec(),
-            size: t.nodes.iter().map(box_size).collect(),
-            preds: vec![Vec::new(); n],
-            succs: vec![Vec::new(); n],
-            chains: Vec::new(),
-        };
-        for (i, e) in t.edges.iter().enumerate() {
-            if !valid[i] || back[i] {
-                g.chains.push(Vec::new());
-                continue;
-            }
-            let mut chain = vec![e.from];
-            for l in layer[e.from] + 1..layer[e.to] {
-                g.layer.push(l);
-                g.size.push((0.0, DUMMY_H));
-                g.preds.push(Vec::new());
-                g.succs.push(Vec::new());
-                chain.push(g.layer.len() - 1);
-            }
-            chain.push(e.to);
-            for w in chain.windows(2) {
-                g.succs[w[0]].push(w[1]);
-                g.preds[w[1]].push(w[0]);
-            }
-            g.chains.push(chain);
-        }
-        g
-    }
-
-    fn is_dummy(&self, v: usize) -> bool {
-        v >= self.nodes
+impl Columns {
+    fn centre(&self, layer: usize) -> f64 {
+        (self.left[layer] + self.right[layer]) / 2.0
     }
 }
 
-/// The vertices of each layer, top to bottom.
-fn order(g: &Graph) -> Vec<Vec<usize>> {
-    let depth = g.layer.iter().max().map_or(0, |&l| l + 1);
-    let mut layers = vec![Vec::new(); depth];
-    for (v, &l) in g.layer.iter().enumerate() {
-        layers[l].push(v);
-    }
-    let (mut best, mut fewest) = (layers.clone(), crossings(g, &layers));
-    for sweep in 0..8 {
-        if sweep % 2 == 0 {
-            for l in 1..depth {
-                by_barycenter(&mut layers, l, l - 1, &g.preds);
-            }
-        } else {
-            for l in (0..depth.saturating_sub(1)).rev() {
-                by_barycenter(&mut layers, l, l + 1, &g.succs);
-            }
-        }
-        let c = crossings(g, &layers);
-        if c < fewest {
-            (best, fewest) = (layers.clone(), c);
-        }
-    }
-    best
-}
-
-/// Sorts layer `l` by the mean position of each vertex's neighbours in
-/// layer `other`; a vertex without any keeps its place.
-fn by_barycenter(layers: &mut [Vec<usize>], l: usize, other: usize, nbrs: &[Vec<usize>]) {
-    let mut pos = vec![f64::NAN; nbrs.len()];
-    for (i, &v) in layers[other].iter().enumerate() {
-        pos[v] = i as f64;
-    }
-    let mut keyed: Vec<(f64, usize, usize)> = layers[l]
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| {
-            let near: Vec<f64> = nbrs[v]
-                .iter()
-                .map(|&u| pos[u])
-                .filter(|p| !p.is_nan())
-                .collect();
-            let key = if near.is_empty() {
-                i as f64
-            } else {
-                near.iter().sum::<f64>() / near.len() as f64
-            };
-            (key, i, v)
-        })
-        .collect();
-    keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    layers[l] = keyed.into_iter().map(|k| k.2).collect();
-}
-
-/// Pairs of edges that cross between adjacent layers.
-fn crossings(g: &Graph, layers: &[Vec<usize>]) -> usize {
-    let mut pos = vec![0usize; g.layer.len()];
-    for layer in layers {
-        for (i, &v) in layer.iter().enumerate() {
-            pos[v] = i;
-        }
-    }
-    let pos = &pos;
-    let mut count = 0;
-    for layer in layers {
-        let legs: Vec<(usize, usize)> = layer
-            .iter()
-            .flat_map(|&v| g.succs[v].iter().map(move |&w| (pos[v], pos[w])))
-            .collect();
-        for (i, a) in legs.iter().enumerate() {
-            count += legs[i + 1..]
-                .iter()
-                .filter(|b| (a.0 < b.0 && a.1 > b.1) || (a.0 > b.0 && a.1 < b.1))
-                .count();
-        }
-    }
-    count
-}
-
-/// Each vertex's x (its layer's centre line). The gap after a layer fits
-/// the widest label that sits in it.
-fn columns(t: &Topology, g: &Graph, order: &[Vec<usize>], cycles: bool) -> Vec<f64> {
+/// Each layer's column, as wide as its widest box. The gap after a column
+/// fits the widest label that sits in it with room to move along its edge,
+/// and is wider where legs climb far, so that they do not turn steeply.
+fn columns(t: &Topology, g: &Graph, order: &[Vec<usize>], y: &[f64], cycles: bool) -> Columns {
     let mut gaps = vec![MIN_GAP; order.len()];
     for (e, chain) in t.edges.iter().zip(&g.chains) {
         if chain.len() >= 2 {
-            let gap = g.layer[chain[0]] + label_leg(chain);
-            gaps[gap] = gaps[gap].max(label_size(&edge_lines(e)).0 + LABEL_ROOM);
+            let k = label_leg(chain);
+            let label = label_size(&edge_lines(e)).0;
+            let need = match fan(g, chain) {
+                // A straight run for the label, then a curve.
+                Ordering::Greater | Ordering::Less => {
+                    let climb = (y[chain[k]] - y[chain[k + 1]]).abs();
+                    label + ARROW + 12.0 + (CLIMB * climb).max(FAN_CURVE)
+                }
+                Ordering::Equal => label + LABEL_ROOM,
+            };
+            let gap = &mut gaps[g.layer[chain[k]]];
+            *gap = gap.max(need);
+        }
+        for leg in chain.windows(2) {
+            let climb = (y[leg[0]] - y[leg[1]]).abs();
+            let gap = &mut gaps[g.layer[leg[0]]];
+            *gap = gap.max(CLIMB * climb);
         }
     }
-    // Back edges turn down left of their target's layer.
-    let mut left = MARGIN + if cycles { 2.0 * TURN } else { 0.0 };
-    let mut centre = Vec::with_capacity(order.len());
-    for (l, layer) in order.iter().enumerate() {
+    // Back edges turn up left of their target's column.
+    let mut at = MARGIN + if cycles { 2.0 * TURN } else { 0.0 };
+    let (mut left, mut right) = (Vec::new(), Vec::new());
+    for (layer, gap) in order.iter().zip(gaps) {
         let w = layer.iter().map(|&v| g.size[v].0).fold(0.0, f64::max);
-        centre.push(left + w / 2.0);
-        left += w + gaps[l];
+        left.push(at);
+        right.push(at + w);
+        at += w + gap;
     }
-    g.layer.iter().map(|&l| centre[l]).collect()
+    Columns { left, right }
 }
 
-/// The leg of a chain that carries the label: the middle one.
+/// The leg of a chain that carries the label: the middle one (a chain of
+/// k vertices has k - 1 legs).
 fn label_leg(chain: &[usize]) -> usize {
     (chain.len() - 2) / 2
 }
@@ -386,11 +162,12 @@ fn rows(g: &Graph, order: &[Vec<usize>]) -> Vec<f64> {
         }
     }
     for _ in 0..PASSES {
-        for l in (0..order.len().saturating_sub(1)).rev() {
-            align(g, &order[l], &g.succs, &mut y);
+        let last = order.len().saturating_sub(1);
+        for layer in order[..last].iter().rev() {
+            align(g, layer, &g.succs, &mut y);
         }
-        for l in 1..order.len() {
-            align(g, &order[l], &g.preds, &mut y);
+        for layer in order.iter().skip(1) {
+            align(g, layer, &g.preds, &mut y);
         }
     }
     let top = (0..y.len())
@@ -437,7 +214,8 @@ fn routes(
     t: &Topology,
     g: &Graph,
     boxes: &[Rect],
-    (x, y): (&[f64], &[f64]),
+    columns: &Columns,
+    y: &[f64],
     back: &[bool],
 ) -> Vec<Option<Route>> {
     let n = boxes.len();
@@ -453,32 +231,77 @@ fn routes(
     }
     let port_out = ports(&mut outs, boxes, t.edges.len());
     let port_in = ports(&mut ins, boxes, t.edges.len());
-    let floor = boxes.iter().map(Rect::bottom).fold(0.0, f64::max);
-    let floor = (0..x.len())
+    let floor = (0..y.len())
         .map(|v| y[v] + g.size[v].1 / 2.0)
-        .fold(floor, f64::max);
+        .fold(0.0, f64::max);
     let mut channel = 0;
     (0..t.edges.len())
         .map(|i| {
-            let e = &t.edges[i];
-            let chain = &g.chains[i];
+            let (e, chain) = (&t.edges[i], &g.chains[i]);
+            if chain.is_empty() && !back[i] {
+                return None; // its ends are not nodes
+            }
+            let from = (boxes[e.from].right(), port_out[i]);
+            let to = (boxes[e.to].x, port_in[i]);
             if chain.len() >= 2 {
-                let mut points = vec![(boxes[e.from].right(), port_out[i])];
-                points.extend(chain[1..chain.len() - 1].iter().map(|&d| (x[d], y[d])));
-                points.push((boxes[e.to].x, port_in[i]));
-                Some(Route::Forward(points))
-            } else if back[i] {
+                let last = chain.len() - 2;
+                let label = label_size(&edge_lines(e)).0;
+                let legs = chain
+                    .windows(2)
+                    .enumerate()
+                    .map(|(k, w)| {
+                        let y0 = if k == 0 { from.1 } else { y[w[0]] };
+                        let y1 = if k == last { to.1 } else { y[w[1]] };
+                        let l = g.layer[w[0]];
+                        let (x0, x1) = (columns.right[l], columns.left[l + 1]);
+                        let fan = if k == label_leg(chain) {
+                            fan(g, chain)
+                        } else {
+                            Ordering::Equal
+                        };
+                        Leg {
+                            from: (x0, y0),
+                            to: (x1, y1),
+                            bend: bend((x0, x1), fan, label),
+                        }
+                    })
+                    .collect();
+                Some(Route::Forward { from, legs, to })
+            } else {
                 channel += 1;
                 Some(Route::Back {
-                    from: (boxes[e.from].right(), port_out[i]),
-                    to: (boxes[e.to].x, port_in[i]),
+                    from,
+                    to,
+                    down: columns.right[g.layer[e.from]] + TURN,
+                    up: columns.left[g.layer[e.to]] - TURN,
                     low: floor + CHANNEL * channel as f64 - CHANNEL / 3.0,
                 })
-            } else {
-                None
             }
         })
         .collect()
+}
+
+/// Whether the label leg of a chain leaves a box with more edges than
+/// enter its other end (`Greater`: a fan-out), fewer (a fan-in) or as many.
+fn fan(g: &Graph, chain: &[usize]) -> Ordering {
+    let k = label_leg(chain);
+    g.succs[chain[k]].len().cmp(&g.preds[chain[k + 1]].len())
+}
+
+/// Where a leg from x0 to x1 curves: in a fan-out, before a straight run
+/// that holds the label beside the arrowhead; in a fan-in, after a straight
+/// run beside the source; else all along. Never steeper than `MIN_CURVE`.
+fn bend((x0, x1): (f64, f64), fan: Ordering, label: f64) -> (f64, f64) {
+    let (b0, b1) = match fan {
+        Ordering::Greater => (x0, x1 - label - ARROW - 10.0),
+        Ordering::Less => (x0 + label + 12.0, x1),
+        Ordering::Equal => (x0, x1),
+    };
+    if b1 - b0 >= MIN_CURVE {
+        (b0, b1)
+    } else {
+        (x0, x1)
+    }
 }
 
 /// The y of each edge's port on one side of its box (by edge index).
@@ -511,18 +334,24 @@ fn labels(t: &Topology, g: &Graph, routes: &[Option<Route>], boxes: &[Rect]) -> 
                 out.push(None);
                 continue;
             }
-            Some(Route::Forward(points)) => {
-                let leg = label_leg(&g.chains[i]);
-                let (p0, p1) = (points[leg], points[leg + 1]);
-                [0.5, 0.38, 0.62, 0.26, 0.74]
-                    .iter()
-                    .map(|&s| leg_at(p0, p1, s))
-                    .collect()
+            Some(Route::Forward { legs, .. }) => {
+                let chain = &g.chains[i];
+                let leg = legs[label_leg(chain)];
+                let near_target = leg.at_x(leg.to.0 - ARROW - 8.0 - size.0 / 2.0);
+                let near_source = leg.at_x(leg.from.0 + 6.0 + size.0 / 2.0);
+                let (p0, p1) = leg.curve();
+                let middle = curve_at(p0, p1, 0.5);
+                match fan(g, chain) {
+                    Ordering::Greater => vec![near_target, middle, near_source],
+                    Ordering::Less => vec![near_source, middle, near_target],
+                    Ordering::Equal => vec![middle, near_target, near_source],
+                }
             }
-            Some(Route::Back { from, to, low }) => vec![((from.0 + to.0) / 2.0, *low)],
+            Some(Route::Back { down, up, low, .. }) => vec![((down + up) / 2.0, *low)],
         };
+        // Clear of the boxes and of the arrowheads at their left sides.
         let free = |r: &Rect| {
-            boxes.iter().all(|b| !b.grown(4.0).overlaps(r))
+            boxes.iter().all(|b| !b.with_arrow().grown(4.0).overlaps(r))
                 && placed.iter().all(|p| !p.grown(2.0).overlaps(r))
         };
         let rects: Vec<Rect> = candidates.iter().map(|&c| Rect::around(c, size)).collect();
@@ -531,20 +360,4 @@ fn labels(t: &Topology, g: &Graph, routes: &[Option<Route>], boxes: &[Rect]) -> 
         out.push(Some(rect));
     }
     out
-}
-
-/// The control points of a leg: it leaves and enters horizontally.
-pub(super) fn controls(p0: Point, p1: Point) -> (Point, Point) {
-    let dx = (p1.0 - p0.0) / 2.0;
-    ((p0.0 + dx, p0.1), (p1.0 - dx, p1.1))
-}
-
-/// The point at parameter `s` of the leg from `p0` to `p1`.
-fn leg_at(p0: Point, p1: Point, s: f64) -> Point {
-    let (c0, c1) = controls(p0, p1);
-    let r = 1.0 - s;
-    let f = |a: f64, b: f64, c: f64, d: f64| {
-        r * r * r * a + 3.0 * r * r * s * b + 3.0 * r * s * s * c + s * s * s * d
-    };
-    (f(p0.0, c0.0, c1.0, p1.0), f(p0.1, c0.1, c1.1, p1.1))
 }

@@ -1,4 +1,5 @@
-use super::layout::{Rect, Route, layout};
+use super::geometry::{Rect, Route};
+use super::layout::layout;
 use super::*;
 
 fn node(label: &str, kind: TopoKind) -> TopoNode {
@@ -129,6 +130,53 @@ fn twelve() -> Topology {
     Topology { nodes, edges }
 }
 
+/// A topic fanning out to five queues with long names, and a retry cycle.
+fn fan_out() -> Topology {
+    use EdgeKind::*;
+    use TopoKind::*;
+    let mut nodes = vec![
+        node("payments-api", Producer),
+        node("payment-events-topic", Topic),
+    ];
+    let mut edges = vec![edge(0, 1, 250.0, Send)];
+    for (k, name) in [
+        "ledger",
+        "fraud-scoring-service",
+        "notifications",
+        "analytics-warehouse-loader",
+        "receipts",
+    ]
+    .iter()
+    .enumerate()
+    {
+        nodes.push(node(name, Queue));
+        nodes.push(fleet(
+            &format!("{name} workers"),
+            3 + k as u32,
+            0.3 + 0.15 * k as f64,
+        ));
+        let (q, f) = (nodes.len() - 2, nodes.len() - 1);
+        let mut sub = edge(1, q, 250.0 * (1.0 - 0.2 * k as f64), Subscribe);
+        sub.note = (k > 0).then(|| format!("filter {}%", 100 - 20 * k));
+        edges.push(sub);
+        edges.push(edge(q, f, 250.0 * (1.0 - 0.2 * k as f64), Deliver));
+    }
+    // Fraud scoring re-queues what it could not score yet.
+    let mut retry = edge(5, 4, 12.5, Emit);
+    retry.note = Some("p 0.05".into());
+    edges.push(retry);
+    Topology { nodes, edges }
+}
+
+fn examples() -> Vec<(&'static str, Topology)> {
+    vec![
+        ("pipeline", pipeline()),
+        ("orders", orders()),
+        ("twelve", twelve()),
+        ("fan_out", fan_out()),
+    ]
+}
+
 fn doc(svg: &str) -> roxmltree::Document<'_> {
     roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{e}\n{svg}"))
 }
@@ -142,7 +190,7 @@ fn node_boxes(svg: &str) -> usize {
 
 #[test]
 fn one_box_per_node_and_one_path_per_edge() {
-    for t in [pipeline(), orders(), twelve()] {
+    for (_, t) in examples() {
         let svg = svg(&t);
         assert_eq!(node_boxes(&svg), t.nodes.len());
         let paths = doc(&svg)
@@ -211,18 +259,27 @@ fn edges_to_missing_nodes_are_left_out() {
 
 #[test]
 fn twelve_nodes_fit_without_overlaps() {
-    let l = layout(&twelve());
+    for (name, t) in examples() {
+        fits_without_overlaps(name, &t);
+    }
+}
+
+fn fits_without_overlaps(name: &str, t: &Topology) {
+    let l = layout(t);
     let labels: Vec<Rect> = l.labels.iter().flatten().copied().collect();
     for (i, a) in l.boxes.iter().enumerate() {
         for b in &l.boxes[i + 1..] {
-            assert!(!a.overlaps(b), "{a:?} overlaps {b:?}");
+            assert!(!a.overlaps(b), "{name}: {a:?} overlaps {b:?}");
         }
         for b in &labels {
-            assert!(!a.overlaps(b), "box {a:?} under label {b:?}");
+            assert!(!a.overlaps(b), "{name}: box {a:?} under label {b:?}");
         }
     }
     for (i, a) in labels.iter().enumerate() {
-        assert!(labels[i + 1..].iter().all(|b| !a.overlaps(b)), "{a:?}");
+        assert!(
+            labels[i + 1..].iter().all(|b| !a.overlaps(b)),
+            "{name}: {a:?}"
+        );
     }
     let inside =
         |r: &Rect| r.x >= 0.0 && r.y >= 0.0 && r.right() <= l.width && r.bottom() <= l.height;
@@ -234,12 +291,21 @@ fn forward_edges_run_left_to_right_into_the_left_side() {
     let t = orders();
     let l = layout(&t);
     for (e, route) in t.edges.iter().zip(&l.routes) {
-        let Some(Route::Forward(points)) = route else {
+        let Some(Route::Forward { from, legs, to }) = route else {
             panic!("{e:?} is not forward")
         };
-        assert!(points.windows(2).all(|w| w[0].0 < w[1].0));
-        assert_eq!(points.last().unwrap().0, l.boxes[e.to].x);
-        assert_eq!(points[0].0, l.boxes[e.from].right());
+        assert_eq!(*from, (l.boxes[e.from].right(), from.1));
+        assert_eq!(*to, (l.boxes[e.to].x, to.1));
+        let mut xs = vec![from.0];
+        xs.extend(
+            legs.iter()
+                .flat_map(|l| [l.from.0, l.bend.0, l.bend.1, l.to.0]),
+        );
+        xs.push(to.0);
+        assert!(xs.windows(2).all(|w| w[0] <= w[1]), "{xs:?}");
+        assert!(legs.iter().all(|l| l.bend.0 < l.bend.1));
+        // The last leg enters horizontally at the port: the arrow points right.
+        assert_eq!(legs.last().unwrap().to.1, to.1);
     }
 }
 
@@ -284,11 +350,7 @@ fn pipeline_snapshot() {
 fn write_examples() {
     let dir = std::env::temp_dir().join("mqsim-topology");
     std::fs::create_dir_all(&dir).unwrap();
-    for (name, t) in [
-        ("pipeline", pipeline()),
-        ("orders", orders()),
-        ("twelve", twelve()),
-    ] {
+    for (name, t) in examples() {
         let page = format!(
             "<!DOCTYPE html><html><body style=\"font-family:DejaVu Sans,sans-serif;margin:2em auto;\
              max-width:1250px\"><h2>Topology</h2><div class=\"chart\">{}</div></body></html>",
