@@ -26,7 +26,7 @@ pub(super) fn svg(t: &Topology, l: &Layout) -> String {
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"topology\" width=\"{width}\" \
          height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"{FONT}\" fill=\"{INK}\" \
-         style=\"max-width:100%;height:auto\" role=\"img\"><title>Network topology</title>"
+         style=\"width:auto;max-width:100%;height:auto\" role=\"img\"><title>Network topology</title>"
     );
     s.push_str(DEFS);
     s.push_str("<g class=\"edges\" fill=\"none\">\n");
