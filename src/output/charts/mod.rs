@@ -14,9 +14,11 @@
 
 mod draw;
 mod draw_grid;
+mod queues;
 mod run;
 mod sweep;
 
+pub use queues::{QUEUES_CHART, QueueSeries, queue_backlogs};
 pub use run::{run_charts, throughput_chart};
 pub use sweep::sweep_charts;
 

@@ -16,6 +16,7 @@
 mod describe;
 mod details;
 pub mod points;
+pub mod topology;
 pub mod words;
 
 use std::fmt::Write as _;
