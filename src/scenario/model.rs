@@ -582,8 +582,15 @@ impl Scenario {
     }
 
     /// Offered load: arrival rate / the capacity of `consumers.count`
-    /// consumers ([`crate::capacity::capacity`]). Infinite with no consumers.
+    /// consumers ([`crate::capacity::capacity`]); infinite with no
+    /// consumers. For a network, the bottleneck's utilisation from the
+    /// traffic equations ([`crate::traffic`]).
     pub fn offered_load(&self) -> f64 {
+        if self.is_network() {
+            return crate::traffic::solve(self)
+                .bottleneck
+                .map_or(0.0, |b| b.utilization);
+        }
         self.arrival_rate() / crate::capacity::capacity(self).rate
     }
 }

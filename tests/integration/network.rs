@@ -270,3 +270,51 @@ fn a_sweep_reaches_into_a_queues_fleet() {
     assert_eq!(csv.lines().count(), 3, "{csv}");
     assert!(csv.starts_with("queues.jobs-dlq.consumers.count,"), "{csv}");
 }
+
+fn example(name: &str, sets: &[&str]) -> Vec<ReplicationResult> {
+    let path = root().join("scenarios").join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let sets: Vec<String> = sets.iter().map(|s| (*s).to_owned()).collect();
+    let sc = mqsim::scenario::load_str(&text, &path, &sets).unwrap_or_else(|e| panic!("{e}"));
+    (0..4).map(|i| run_replication(&sc, i)).collect()
+}
+
+#[test]
+fn an_order_worker_outage_sends_duplicate_emails_that_small_batches_avoid() {
+    let results = example("outage-duplicate-emails.toml", &[]);
+    assert_conserved(&results);
+    for r in &results {
+        let (orders, emails) = (queue(r, "orders"), queue(r, "emails"));
+        assert!(
+            orders.metrics.duplicates > 50.0,
+            "{}",
+            orders.metrics.duplicates
+        );
+        // Every duplicate email comes from a duplicate order processing.
+        assert_eq!(emails.metrics.duplicates, orders.metrics.duplicates);
+        assert_eq!(
+            emails.duplicates_by_cause.visibility_expired as f64,
+            emails.metrics.duplicates
+        );
+    }
+    let small = example(
+        "outage-duplicate-emails.toml",
+        &["queues.orders.consumers.batch_size=1"],
+    );
+    for r in &small {
+        assert_eq!(queue(r, "emails").metrics.duplicates, 0.0);
+    }
+}
+
+#[test]
+fn a_slow_dead_letter_consumer_works_off_what_the_error_burst_sent() {
+    let results = example("dlq-slow-consumer.toml", &[]);
+    assert_conserved(&results);
+    for r in &results {
+        let (payments, dlq) = (queue(r, "payments"), queue(r, "payments-dlq"));
+        assert_eq!(dlq.metrics.produced, payments.metrics.dead_lettered);
+        assert!(dlq.metrics.deleted > 0.0 && dlq.metrics.backlog_max > 100.0);
+        // The repair job is the busy one.
+        assert!(dlq.metrics.consumer_utilization > payments.metrics.consumer_utilization);
+    }
+}
