@@ -3,6 +3,9 @@
 //! visibility timeout): about 1 million messages, one replication, one thread.
 //! Criterion reports the time per run; messages per second = produced / time.
 //!
+//! The same stations as a pipeline of three queues (message-hops per
+//! second: messages accepted by a queue, summed over the queues).
+//!
 //! And the hot paths on their own: the event queue (heap events mixed with a
 //! constant-delay lane, as in a run) and the message store (send, receive,
 //! delete); and the ceiling, the same M/M/c model as a bare binary-heap loop
@@ -28,6 +31,54 @@ count = 10
 batch_size = 1
 processing = { dist = "exp", mean = "1s" }
 "#;
+
+/// A pipeline of three M/M/c stations: every message of queue a is
+/// emitted to b, and every one of b to c (λ 9/s, 10 consumers, exp 1 s at
+/// each); about 1 M messages through all three, 3 M message-hops.
+const PIPELINE: &str = r#"
+name = "bench-pipeline"
+duration = 111111
+replications = 1
+sample_interval = "60s"
+[queues.a]
+visibility_timeout = "12h"
+[queues.a.consumers]
+count = 10
+batch_size = 1
+processing = { dist = "exp", mean = "1s" }
+emit = [{ to = "b" }]
+[queues.b]
+visibility_timeout = "12h"
+[queues.b.consumers]
+count = 10
+batch_size = 1
+processing = { dist = "exp", mean = "1s" }
+emit = [{ to = "c" }]
+[queues.c]
+visibility_timeout = "12h"
+[queues.c.consumers]
+count = 10
+batch_size = 1
+processing = { dist = "exp", mean = "1s" }
+[[producers]]
+rate = 9
+to = "a"
+"#;
+
+fn pipeline(c: &mut Criterion) {
+    let scenario = load_str(PIPELINE, Path::new("bench-pipeline.toml"), &[])
+        .expect("valid bench scenario");
+    let result = run_replication(&scenario, 0);
+    // A message-hop: one message accepted by one queue.
+    let hops: f64 = result.queues.iter().map(|q| q.metrics.produced).sum();
+    let mut group = c.benchmark_group("engine");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(hops as u64));
+    group.bench_function("pipeline_3_queues_1M_messages", |b| {
+        b.iter(|| run_replication(&scenario, 0))
+    });
+    group.finish();
+}
 
 fn mmc(c: &mut Criterion) {
     let scenario = load_str(MMC, Path::new("bench-mmc.toml"), &[]).expect("valid bench scenario");
@@ -144,5 +195,12 @@ fn bare_heap_mmc(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, mmc, event_queue, message_store, bare_heap_mmc);
+criterion_group!(
+    benches,
+    mmc,
+    pipeline,
+    event_queue,
+    message_store,
+    bare_heap_mmc
+);
 criterion_main!(benches);
