@@ -318,3 +318,40 @@ fn a_slow_dead_letter_consumer_works_off_what_the_error_burst_sent() {
         assert!(dlq.metrics.consumer_utilization > payments.metrics.consumer_utilization);
     }
 }
+
+#[test]
+fn check_names_the_bottleneck_and_an_overloaded_queue() {
+    let file = root().join("scenarios/order-pipeline.toml");
+    let out = mqsim().arg("check").arg(&file).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(text.contains("bottleneck      email"), "{text}");
+    let out = mqsim()
+        .arg("check")
+        .arg(&file)
+        .args(["--set", "queues.email.consumers.count=2"])
+        .assert()
+        .success();
+    let all = String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+        + &String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        all.contains("queue email: offered 24.0/s > capacity 20.0/s"),
+        "{all}"
+    );
+}
+
+#[test]
+fn a_network_that_is_wrong_is_refused_with_the_names_that_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = DLQ.replace("dead_letter = \"jobs-dlq\"", "dead_letter = \"jobs-dql\"");
+    let file = write(dir.path(), "typo.toml", &text);
+    let out = mqsim().arg("run").arg(&file).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("typo.toml:8:15: queues.jobs.dead_letter"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("jobs-dlq"),
+        "names the queues that exist: {stderr}"
+    );
+}
