@@ -135,8 +135,29 @@ pub fn load_str_with(
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let scenario = validate::validate(raw, &stem, files).map_err(|e| context.invalid(e))?;
+    drain_can_end(&scenario).map_err(|e| context.invalid(e))?;
     check_sweep(&scenario, &text, path, &overrides, files)?;
     Ok(scenario)
+}
+
+/// `drain = true` on a network with a loop that sends on at least as many
+/// messages as it receives would never end: refused (`mqsim check` warns
+/// about such a loop without `drain`, where the run stops at `duration`).
+fn drain_can_end(sc: &Scenario) -> Result<(), Invalid> {
+    if !sc.drain || !sc.is_network() {
+        return Ok(());
+    }
+    match crate::traffic::solve(sc).cycles.first() {
+        None => Ok(()),
+        Some(cycle) => Err(checks::invalid(
+            "drain",
+            format!(
+                "true never ends: queues {} pass on at least as many messages as they receive (loop gain {:.3} >= 1); set drain = false, or lower an emit's p",
+                cycle.queues.join(", "),
+                cycle.gain
+            ),
+        )),
+    }
 }
 
 fn apply_overrides(
