@@ -66,8 +66,8 @@ to = "a"
 "#;
 
 fn pipeline(c: &mut Criterion) {
-    let scenario = load_str(PIPELINE, Path::new("bench-pipeline.toml"), &[])
-        .expect("valid bench scenario");
+    let scenario =
+        load_str(PIPELINE, Path::new("bench-pipeline.toml"), &[]).expect("valid bench scenario");
     let result = run_replication(&scenario, 0);
     // A message-hop: one message accepted by one queue.
     let hops: f64 = result.queues.iter().map(|q| q.metrics.produced).sum();
