@@ -32,7 +32,8 @@ pub fn write_validation_table(
     let failed = checks.iter().filter(|c| c.verdict != Verdict::Pass).count();
     writeln!(
         out,
-        "\n{} of {} checks pass. Rule: theory inside the 99.99% Student-t interval, whose \
+        "\n{} of {} checks pass. Rule: theory inside the 99.99% Student-t interval (shares: the \
+         exact binomial interval), whose \
          half-width must be <= {}% of theory ({} suite); see docs/validation.md.",
         checks.len() - failed,
         checks.len(),

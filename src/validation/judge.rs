@@ -4,6 +4,7 @@ use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::Mode;
+use super::network;
 use super::suite::{Expectation, Model, Quantity};
 use crate::engine::result::ReplicationResult;
 use crate::stats::summarize;
@@ -39,11 +40,13 @@ pub struct Check {
     pub theory: f64,
     /// Mean over replications.
     pub mean: f64,
-    /// Student-t 95% interval of the mean.
+    /// Student-t 95% interval of the mean (for a share: the binomial 95%
+    /// interval of the pooled share).
     pub ci95_low: f64,
     /// Upper end of the 95% interval.
     pub ci95_high: f64,
-    /// Half-width of the 99.99% interval the verdict uses (0 for identities).
+    /// Half-width of the 99.99% interval the verdict uses (0 for identities;
+    /// for a share, of the exact binomial interval of the pooled share).
     pub tolerance: f64,
     /// Replications behind the estimate.
     pub replications: usize,
@@ -80,7 +83,9 @@ fn judge(model: &Model, e: &Expectation, results: &[ReplicationResult], mode: Mo
             // Totals over replications; an identity has no interval.
             let produced: u64 = results.iter().map(|r| r.conservation.produced).sum();
             let accounted: u64 = results.iter().map(|r| r.conservation.accounted).sum();
-            let holds = results.iter().all(|r| r.conservation.holds());
+            let holds = results
+                .iter()
+                .all(|r| r.conservation.holds() && r.queues.iter().all(|q| q.conservation.holds()));
             let mut check = row(produced as f64, &[accounted as f64], 0.0, pass_if(holds));
             check.replications = results.len();
             (check.ci95_low, check.ci95_high) = (f64::NAN, f64::NAN);
@@ -95,6 +100,9 @@ fn judge(model: &Model, e: &Expectation, results: &[ReplicationResult], mode: Mo
                 .all(|(l, rw)| (l - rw).abs() <= IDENTITY_TOLERANCE * rw.abs().max(1e-12));
             let theory = summarize(&rate_times_wait).mean;
             row(theory, &backlog, 0.0, pass_if(holds))
+        }
+        Quantity::Copies { .. } | Quantity::Share { .. } => {
+            network::judge_counts(model, e, results, mode)
         }
         q => {
             let values: Vec<f64> = results.iter().map(|r| estimate(q, r)).collect();
@@ -127,7 +135,20 @@ fn estimate(q: Quantity, r: &ReplicationResult) -> f64 {
             1.0 - zero / r.wait.len().max(1) as f64
         }
         Quantity::SojournQuantile(p) => crate::engine::recorder::quantile_secs(&r.latency, p),
-        Quantity::LittlesLaw | Quantity::Conservation => f64::NAN,
+        // A network queue's own figures (NaN, so a failure, if it is missing).
+        Quantity::QueueWaitMean(name) => {
+            network::queue(r, name).map_or(f64::NAN, |q| q.metrics.wait_mean)
+        }
+        Quantity::QueueSojournMean(name) => {
+            network::queue(r, name).map_or(f64::NAN, |q| q.metrics.latency_mean)
+        }
+        Quantity::JourneyMean(name) => {
+            network::queue(r, name).map_or(f64::NAN, |q| q.journey_latency_mean)
+        }
+        Quantity::LittlesLaw
+        | Quantity::Conservation
+        | Quantity::Copies { .. }
+        | Quantity::Share { .. } => f64::NAN,
     }
 }
 

@@ -4,7 +4,10 @@
 //! up to ρ = 0.95 (Erlang C mean wait and sojourn, P(wait > 0), exact FIFO
 //! sojourn quantiles), M/D/1 and M/G/1 with a high-variance service
 //! (Pollaczek–Khinchine), Little's law on a scenario with faults, and the
-//! conservation identity. Each model is an ordinary scenario, run through
+//! conservation identity; and networks ([`network`]): a feed-forward network
+//! of M/M/c stations (each station's Wq and W, end-to-end means along each
+//! path) and a topic's fan-out (every copy; a filter's binomial share).
+//! Each model is an ordinary scenario, run through
 //! the ordinary engine; this module only builds the scenarios, turns the
 //! replications into estimates and judges them ([`judge`]).
 //!
@@ -18,6 +21,7 @@
 //! resolution with room to spare.
 
 mod judge;
+pub mod network;
 mod suite;
 pub mod theory;
 

@@ -10,8 +10,8 @@
 
 use std::path::Path;
 
-use super::Mode;
 use super::theory::{Mmc, pk_wq};
+use super::{Mode, network};
 use crate::scenario::{Scenario, load_str};
 
 /// A quantity the suite checks.
@@ -28,8 +28,32 @@ pub enum Quantity {
     /// Little's law, `backlog_mean = rate × wait_mean`, exactly in every
     /// replication (the theory value is computed from the run).
     LittlesLaw,
-    /// The conservation identity in every replication.
+    /// The conservation identity in every replication (and at every queue
+    /// of a network).
     Conservation,
+    /// Mean wait Wq at one queue of a network (its own `wait_mean`).
+    QueueWaitMean(&'static str),
+    /// Mean sojourn W at one queue of a network (its own `latency_mean`).
+    QueueSojournMean(&'static str),
+    /// Mean end-to-end latency of the journeys that ended at a queue
+    /// (`journey_latency_mean`).
+    JourneyMean(&'static str),
+    /// Every message `from` processed reached `to`: `to`'s `produced` equals
+    /// `from`'s `processed_ok` in every replication (an identity).
+    Copies {
+        /// The sending queue.
+        from: &'static str,
+        /// The receiving queue.
+        to: &'static str,
+    },
+    /// `to` receives the share `theory` of what `from` processed: a
+    /// binomial count ([`super::network`]'s rule).
+    Share {
+        /// The sending queue.
+        from: &'static str,
+        /// The receiving queue.
+        to: &'static str,
+    },
 }
 
 impl Quantity {
@@ -42,6 +66,11 @@ impl Quantity {
             Quantity::SojournQuantile(q) => format!("sojourn p{}", q * 100.0),
             Quantity::LittlesLaw => "Little: backlog = rate x Wq".into(),
             Quantity::Conservation => "conservation".into(),
+            Quantity::QueueWaitMean(q) => format!("{q}: mean wait Wq"),
+            Quantity::QueueSojournMean(q) => format!("{q}: mean sojourn W"),
+            Quantity::JourneyMean(q) => format!("end-to-end, ending at {q}"),
+            Quantity::Copies { from, to } => format!("{to} produced = {from} done"),
+            Quantity::Share { from, to } => format!("{to} share of {from} done"),
         }
     }
 }
@@ -82,6 +111,8 @@ pub fn suite(mode: Mode, replications: Option<u32>) -> Vec<Model> {
     models.push(md1(shrink));
     models.push(mg1(shrink));
     models.push(littles_law());
+    // Appended last, so the single-queue models keep their seeds.
+    models.extend(network::models(mode));
     for (i, m) in models.iter_mut().enumerate() {
         m.scenario.seed = 20_261_126 + i as u64;
         if let Some(r) = replications {
@@ -255,12 +286,12 @@ processing = {processing}
     ))
 }
 
-fn parse(text: &str) -> Scenario {
+pub(super) fn parse(text: &str) -> Scenario {
     load_str(text, Path::new("validate.toml"), &[])
         .expect("built-in validation scenarios are valid")
 }
 
-fn expect(quantity: Quantity, theory: f64) -> Expectation {
+pub(super) fn expect(quantity: Quantity, theory: f64) -> Expectation {
     Expectation { quantity, theory }
 }
 
@@ -281,7 +312,10 @@ mod tests {
             assert_eq!(q.scenario.replications, 7);
             assert!(q.scenario.duration <= f.scenario.duration);
             for e in &f.expectations {
-                let identity = matches!(e.quantity, Quantity::LittlesLaw | Quantity::Conservation);
+                let identity = matches!(
+                    e.quantity,
+                    Quantity::LittlesLaw | Quantity::Conservation | Quantity::Copies { .. }
+                );
                 assert!(
                     identity || e.theory.is_finite() && e.theory > 0.0,
                     "{}",
