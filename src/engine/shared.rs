@@ -103,10 +103,11 @@ impl Shared {
         }
     }
 
-    /// The network's visible backlog changed by `delta`.
+    /// A queue's visible messages went from `was` to `now_visible`.
     #[inline]
-    pub fn visible_changed(&mut self, delta: i64) {
-        let total = self.visible_all.value.saturating_add_signed(delta);
+    pub fn visible_changed(&mut self, was: u64, now_visible: u64) {
+        // The total includes `was`, so this never wraps.
+        let total = self.visible_all.value - was + now_visible;
         self.visible_all.set(self.now, total);
         self.observe_backlog();
     }

@@ -266,7 +266,6 @@ impl Fleet<'_> {
     /// on the upstream duplicate the message is a copy of), and send what
     /// it emits.
     fn processed(&mut self, h: Handle, q: &mut Queue, sh: &mut Shared) {
-        let lineage = q.lineage(h);
         let m = q.store.get_mut(h);
         let own = m.completed.then_some(match m.cause {
             Redelivery::Spontaneous => DuplicateCause::Spontaneous,
@@ -276,6 +275,12 @@ impl Fleet<'_> {
         });
         m.completed = true;
         let sent_at = m.sent_at;
+        if sh.end_to_end.is_none() {
+            // A single queue: no lineage, nothing sent on, its own books.
+            q.rec.on_processed(sh.now, sent_at, own);
+            return;
+        }
+        let lineage = q.lineage(h);
         let duplicate = own.or(lineage.inherited());
         q.rec.on_processed(sh.now, sent_at, duplicate);
         let sent_on = self.emits() && self.emit(h, lineage, duplicate, sh);

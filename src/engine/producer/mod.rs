@@ -259,7 +259,10 @@ impl Producer {
 
     /// The destination accepts one message now; returns its group.
     fn enqueue(&mut self, to: &mut impl Inlet, sh: &mut Shared) -> u32 {
-        let group = self.groups.as_mut().map_or(0, GroupPicker::pick);
+        let group = match &mut self.groups {
+            Some(picker) => picker.pick(),
+            None => 0,
+        };
         to.accept(sh, group);
         group
     }

@@ -171,11 +171,12 @@ impl<'a> Queue<'a> {
 
     // ----- levels ----------------------------------------------------------
 
+    #[inline]
     fn set_visible(&mut self, sh: &mut Shared, visible: u64) {
-        let delta = visible as i64 - self.visible as i64;
+        let was = self.visible;
         self.visible = visible;
         self.rec.backlog.set(sh.now, visible);
-        sh.visible_changed(delta);
+        sh.visible_changed(was, visible);
     }
 
     fn set_in_flight(&mut self, in_flight: u64) {
