@@ -20,7 +20,8 @@ use hdrhistogram::Histogram;
 
 use crate::engine::recorder::latency_histogram;
 use crate::engine::result::{
-    Conservation, DuplicateCauses, IntervalHistogram, Metrics, QueueResult, ReplicationResult, Sample,
+    Conservation, DuplicateCauses, IntervalHistogram, Metrics, QueueResult, ReplicationResult,
+    Sample,
 };
 use crate::scenario::{Fault, Scenario};
 use crate::stats::{Range, Stat, metric_range, summarize, summarize_in};
@@ -322,7 +323,11 @@ fn queue_summaries(scenario: &Scenario, results: &[ReplicationResult]) -> Vec<Qu
 
 /// One non-negative figure of queue `q` over replications.
 fn queue_stat(results: &[ReplicationResult], q: usize, f: impl Fn(&QueueResult) -> f64) -> Stat {
-    let values: Vec<f64> = results.iter().filter_map(|r| r.queues.get(q)).map(f).collect();
+    let values: Vec<f64> = results
+        .iter()
+        .filter_map(|r| r.queues.get(q))
+        .map(f)
+        .collect();
     summarize_in(&values, Range::NON_NEGATIVE)
 }
 

@@ -138,7 +138,14 @@ pub fn queue_rows(summary: &RunSummary) -> Vec<Vec<String>> {
                 Reads::Share if !fleet => "-".into(),
                 _ => compact(queue_value(q, c), reads),
             }));
-            row.push(if q.conservation.holds { "ok" } else { "VIOLATED" }.into());
+            row.push(
+                if q.conservation.holds {
+                    "ok"
+                } else {
+                    "VIOLATED"
+                }
+                .into(),
+            );
             row
         })
         .collect()
@@ -208,7 +215,12 @@ fn write_queues(summary: &RunSummary, out: &mut impl Write) -> io::Result<()> {
     let widths: Vec<usize> = (0..header.len())
         .map(|i| match i {
             0 => name_w,
-            i => rows.iter().map(|r| r[i].len()).chain([header[i].len()]).max().unwrap_or(0),
+            i => rows
+                .iter()
+                .map(|r| r[i].len())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0),
         })
         .collect();
     let line = |cells: &[&str]| {

@@ -55,7 +55,10 @@ pub fn throughput(sc: &Scenario, summary: &RunSummary) -> Chart {
             labels: [
                 format!("arrivals at {} (sent)", q.name),
                 format!("completions at {} (deleted)", q.name),
-                format!("capacity of {}'s consumers up (mqsim check's model)", q.name),
+                format!(
+                    "capacity of {}'s consumers up (mqsim check's model)",
+                    q.name
+                ),
             ],
             capacity: Some(&capacity),
         },

@@ -302,7 +302,7 @@ fn latency_chart(sc: &Scenario, summary: &RunSummary) -> Chart {
         name: "latency".into(),
         title: if sc.is_network() {
             format!(
-                "{}: end-to-end latency percentiles, producer's send to journey's end (all replications)",
+                "{}: end-to-end latency percentiles, send to journey's end (all replications)",
                 sc.name
             )
         } else {
@@ -352,7 +352,7 @@ fn latency_over_time_chart(sc: &Scenario, summary: &RunSummary, t: &TimeAxis) ->
         name: "latency_over_time".into(),
         title: if sc.is_network() {
             format!(
-                "{}: end-to-end latency by the producer's send time (all replications merged)",
+                "{}: end-to-end latency by send time (all replications merged)",
                 sc.name
             )
         } else {

@@ -163,10 +163,13 @@ fn topic_rate(sc: &Scenario, s: &RunSummary, t: usize, per_sec: f64) -> Option<f
     if producers + emits != 1 || emits != 1 {
         return None;
     }
-    sc.topics[t].subscribers.iter().find_map(|sub| match sub.queue.node {
-        Node::Queue(q) if sub.filter >= 1.0 => alone_into(sc, s, q, per_sec),
-        _ => None,
-    })
+    sc.topics[t]
+        .subscribers
+        .iter()
+        .find_map(|sub| match sub.queue.node {
+            Node::Queue(q) if sub.filter >= 1.0 => alone_into(sc, s, q, per_sec),
+            _ => None,
+        })
 }
 
 /// Every edge with its rate, and how many rates are predicted.

@@ -7,10 +7,10 @@
 
 use std::fmt::Write as _;
 
+use super::esc;
 use super::flows::flows;
 use super::topology::svg;
 use super::words::time;
-use super::esc;
 use crate::output::summary::RunSummary;
 use crate::output::table::{QUEUE_COLUMNS, queue_rows, short};
 use crate::scenario::Scenario;
@@ -37,16 +37,16 @@ pub(super) fn topology(h: &mut String, sc: &Scenario, s: &RunSummary, of: &str) 
             if n == 1 { "ies" } else { "y" }
         ),
     };
-    let _ = writeln!(
-        h,
-        "<p class=\"note\">Simulated mean rates, messages per second: each edge's messages over \
-         the run, mean of {} replications, divided by the {} producers send for. A queue's box \
-         shows its mean visible backlog; a fleet's, its consumers' busy share (utilisation).{}{}</p>",
+    let note = format!(
+        "Simulated mean rates, messages per second: each edge's messages over the run, mean of \
+         {} replications, divided by the {} producers send for. A queue's box shows its mean \
+         visible backlog; a fleet's, its consumers' busy share (utilisation).{}{}",
         s.manifest.replications,
         time(sc.duration),
         bottleneck,
         predicted
     );
+    let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(&note));
     let _ = writeln!(
         h,
         "<div class=\"chart\" id=\"topology\">{}</div>",

@@ -33,10 +33,15 @@ impl Described {
 
 /// The network in sentences, in the order the report lists them.
 pub fn describe_network(sc: &Scenario) -> Vec<Described> {
-    let mut out = vec![Described::plain(horizon(sc)), Described::plain(overview(sc))];
+    let mut out = vec![
+        Described::plain(horizon(sc)),
+        Described::plain(overview(sc)),
+    ];
     for p in &sc.producers {
         let queues = reached_queues(sc, &p.to);
-        let fifo = queues.iter().any(|&q| sc.queues[q].queue.kind == QueueKind::Fifo);
+        let fifo = queues
+            .iter()
+            .any(|&q| sc.queues[q].queue.kind == QueueKind::Fifo);
         let can_fail = queues.iter().any(|&q| sends_can_fail(sc, q));
         let to = format!(" to {}", node_name(&p.to));
         out.push(Described::plain(producer(p, &to, fifo, can_fail)));
@@ -184,7 +189,11 @@ fn fed_by(sc: &Scenario, i: usize) -> String {
     for u in &sc.queues {
         for e in u.consumers.iter().flat_map(|c| &c.emit) {
             if e.to.node == here {
-                from.push(format!("the consumers of queue \"{}\"{}", u.name, share(e.p)));
+                from.push(format!(
+                    "the consumers of queue \"{}\"{}",
+                    u.name,
+                    share(e.p)
+                ));
             }
         }
         if u.queue.dead_letter.as_ref().is_some_and(|d| d.node == here) {
@@ -231,7 +240,11 @@ fn emits(c: &crate::scenario::ConsumerConfig) -> String {
         "After each successful processing, while it still holds the message (before the delete), \
          a consumer sends {}{}; a message processed twice sends twice.",
         and_list(&each),
-        if each.len() > 1 { ", each independently" } else { "" }
+        if each.len() > 1 {
+            ", each independently"
+        } else {
+            ""
+        }
     )
 }
 
