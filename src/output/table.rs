@@ -319,4 +319,18 @@ mod tests {
         assert_eq!(short(123456.7), "123457");
         assert_eq!(short(f64::NAN), "-");
     }
+
+    #[test]
+    fn compact_cells_keep_three_significant_digits_and_units() {
+        assert_eq!(compact(144240.0, Reads::Count), "144240");
+        assert_eq!(compact(36.2, Reads::Count), "36.2");
+        assert_eq!(compact(5.4, Reads::Count), "5.4");
+        assert_eq!(compact(1.18561, Reads::Time), "1.19 s");
+        assert_eq!(compact(0.0434672, Reads::Time), "43.5 ms");
+        assert_eq!(compact(0.000035765, Reads::Time), "0.0358 ms");
+        assert_eq!(compact(0.0, Reads::Time), "0");
+        assert_eq!(compact(0.80030, Reads::Share), "80%");
+        assert_eq!(compact(0.7510, Reads::Share), "75.1%");
+        assert_eq!(compact(f64::NAN, Reads::Time), "-");
+    }
 }

@@ -15,8 +15,9 @@
 //! [`Flows::predicted`] counts them for the caption.
 
 use crate::output::report::topology::{EdgeKind, TopoEdge, TopoKind, TopoNode, Topology};
+use crate::output::report::words::num;
 use crate::output::summary::{QueueSummary, RunSummary};
-use crate::output::table::{Reads, compact, short};
+use crate::output::table::{Reads, compact};
 use crate::scenario::{Node, Scenario};
 use crate::traffic::{self, Endpoint};
 
@@ -181,7 +182,7 @@ fn edges(sc: &Scenario, s: &RunSummary, ix: &Index) -> (Vec<TopoEdge>, usize) {
         Endpoint::Topic(t) => Some(ix.topic[t]),
     };
     let mut out = Vec::new();
-    let mut predicted = 0;
+    let mut parts: Vec<Part> = Vec::new();
     // Deliveries first: the traffic equations have no such edge.
     for (q, fleet) in ix.fleet.iter().enumerate() {
         if let Some(f) = *fleet {
@@ -203,7 +204,7 @@ fn edges(sc: &Scenario, s: &RunSummary, ix: &Index) -> (Vec<TopoEdge>, usize) {
                     Endpoint::Topic(t) => topic_rate(sc, s, t, per_sec),
                     Endpoint::Producer(_) => None,
                 };
-                let note = (e.share < 1.0).then(|| format!("p {}", short(e.share)));
+                let note = (e.share < 1.0).then(|| format!("p {}", num(e.share)));
                 (EdgeKind::Emit, ix.fleet[u], rate, note)
             }
             (traffic::EdgeKind::Subscription, _, Endpoint::Queue(q)) => {
@@ -220,17 +221,54 @@ fn edges(sc: &Scenario, s: &RunSummary, ix: &Index) -> (Vec<TopoEdge>, usize) {
         let (Some(from), Some(to)) = (from, node_of(e.target)) else {
             continue;
         };
-        let (rate, note) = match simulated {
-            Some(r) => (r, note),
-            None => {
-                predicted += 1;
-                let note = note.map_or("predicted".to_owned(), |n| format!("{n} · predicted"));
-                (e.rate, Some(note))
+        let rate = simulated.unwrap_or(e.rate);
+        let predicted = simulated.is_none();
+        // Two emits of a fleet to one node are drawn as one arrow, their
+        // rates added: parallel arrows would hide each other's labels.
+        match parts
+            .iter_mut()
+            .find(|p| (p.from, p.to, p.kind) == (from, to, kind))
+        {
+            Some(p) => {
+                p.rate += rate;
+                p.notes.extend(note);
+                p.predicted |= predicted;
             }
-        };
-        out.push(edge(from, to, rate, note, kind));
+            None => parts.push(Part {
+                from,
+                to,
+                kind,
+                rate,
+                notes: note.into_iter().collect(),
+                predicted,
+            }),
+        }
     }
+    let predicted = parts.iter().filter(|p| p.predicted).count();
+    out.extend(parts.into_iter().map(|p| {
+        let mut note = p.notes.join(" + ");
+        if p.predicted {
+            note = if note.is_empty() {
+                "predicted".into()
+            } else {
+                format!("{note} · predicted")
+            };
+        }
+        let note = (!note.is_empty()).then_some(note);
+        edge(p.from, p.to, p.rate, note, p.kind)
+    }));
     (out, predicted)
+}
+
+/// An edge being gathered: its ends, rate, share notes, and whether any of
+/// its rate is predicted.
+struct Part {
+    from: usize,
+    to: usize,
+    kind: EdgeKind,
+    rate: f64,
+    notes: Vec<String>,
+    predicted: bool,
 }
 
 /// Messages producers sent straight to queue `q`, mean per replication:
