@@ -39,7 +39,9 @@ pub struct Timing {
 }
 
 /// Writes `summary.json`, `replications.csv`, `timeseries.csv`,
-/// `latency.csv` and `timing.json` into `dir` (created if needed).
+/// `latency.csv`, `timing.json` and the charts (for a network, with the
+/// per-queue panels) into `dir` (created if needed); returns the charts'
+/// (name, SVG) for the report.
 pub fn write_run(
     dir: &Path,
     scenario: &Scenario,
@@ -61,7 +63,12 @@ pub fn write_run(
             .with_context(|| format!("writing {}", path.display()))?;
     }
     let charts = charts::run_charts(scenario, summary, results);
-    charts::write_charts(&dir.join("charts"), &charts)
+    let mut svgs = charts::write_charts(&dir.join("charts"), &charts)?;
+    // A network's per-queue panels follow the backlog of all queues.
+    if let Some(panels) = charts::write_queue_panels(&dir.join("charts"), scenario, summary)? {
+        svgs.insert(1.min(svgs.len()), panels);
+    }
+    Ok(svgs)
 }
 
 /// The command line that reproduces a result, for the report: as typed

@@ -20,7 +20,8 @@ use hdrhistogram::Histogram;
 
 use crate::engine::recorder::latency_histogram;
 use crate::engine::result::{
-    Conservation, DuplicateCauses, IntervalHistogram, Metrics, ReplicationResult, Sample,
+    Conservation, DuplicateCauses, IntervalHistogram, Metrics, QueueResult, ReplicationResult,
+    Sample,
 };
 use crate::scenario::{Fault, Scenario};
 use crate::stats::{Range, Stat, metric_range, summarize, summarize_in};
@@ -114,6 +115,16 @@ pub struct QueueSummary {
     pub duplicates_by_cause: Vec<(&'static str, Stat)>,
     /// Its time series averaged over replications.
     pub timeseries: Vec<Sample>,
+    /// Messages that arrived from other queues and topics (emits, topic
+    /// copies, dead letters), over replications: with `produced` and the
+    /// queue's `initial_backlog`, what producers sent it directly.
+    pub arrived_from_queues: Stat,
+    /// Journeys that ended here (producers' messages sent after warm-up
+    /// whose last processing was here), over replications.
+    pub journeys: Stat,
+    /// Their mean end-to-end latency, seconds, over replications (the
+    /// replications where none ended here left out).
+    pub journey_latency_mean: Stat,
 }
 
 /// Everything the exporters write about a run.
@@ -151,6 +162,27 @@ impl RunSummary {
     /// whole run: results a guard cut short never pass.
     pub fn slo_pass(&self) -> bool {
         self.manifest.partial.is_none() && self.slo.iter().all(|v| v.pass)
+    }
+
+    /// The queue of a network whose fleet was busiest (highest mean
+    /// `consumer_utilization`; ties: the first), with that utilisation;
+    /// `None` for a single queue or when no fleet was busy.
+    pub fn busiest_queue(&self) -> Option<(usize, f64)> {
+        let utilization = |q: &QueueSummary| {
+            q.metrics
+                .iter()
+                .find(|(n, _)| *n == "consumer_utilization")
+                .map_or(0.0, |(_, s)| s.mean)
+        };
+        self.queues
+            .iter()
+            .map(utilization)
+            .enumerate()
+            .filter(|&(_, u)| u > 0.0)
+            .fold(None, |best, (i, u)| match best {
+                Some((_, b)) if b >= u => best,
+                _ => Some((i, u)),
+            })
     }
 
     /// The summary of the metric called `name`.
@@ -273,9 +305,30 @@ fn queue_summaries(scenario: &Scenario, results: &[ReplicationResult]) -> Vec<Qu
                 timeseries: mean_timeseries(results, |r| {
                     r.queues.get(q).map_or(&[][..], |s| &s.timeseries[..])
                 }),
+                arrived_from_queues: queue_stat(results, q, |s| s.arrived_from_queues as f64),
+                journeys: queue_stat(results, q, |s| s.journeys as f64),
+                journey_latency_mean: summarize_in(
+                    &results
+                        .iter()
+                        .filter_map(|r| r.queues.get(q))
+                        .filter(|s| s.journeys > 0)
+                        .map(|s| s.journey_latency_mean)
+                        .collect::<Vec<_>>(),
+                    Range::NON_NEGATIVE,
+                ),
             }
         })
         .collect()
+}
+
+/// One non-negative figure of queue `q` over replications.
+fn queue_stat(results: &[ReplicationResult], q: usize, f: impl Fn(&QueueResult) -> f64) -> Stat {
+    let values: Vec<f64> = results
+        .iter()
+        .filter_map(|r| r.queues.get(q))
+        .map(f)
+        .collect();
+    summarize_in(&values, Range::NON_NEGATIVE)
 }
 
 /// Whether replication `r` measured `metric` well enough to judge a target

@@ -1,11 +1,12 @@
 //! The terminal summary: one row per metric (mean, 95% interval, min, max,
 //! SLO verdict where the metric has a target),
-//! then the SLO verdicts, one line per fault and the conservation check. Numbers are rounded for
-//! reading; the files keep full precision.
+//! then, for a network, one row per queue ([`queue_rows`]), then the SLO
+//! verdicts, one line per fault and the conservation check. Numbers are
+//! rounded for reading; the files keep full precision.
 
 use std::io::{self, Write};
 
-use super::summary::{RunSummary, SloVerdict};
+use super::summary::{QueueSummary, RunSummary, SloVerdict};
 use super::units::with_unit;
 use crate::stats::Stat;
 
@@ -67,6 +68,7 @@ pub fn write_table(summary: &RunSummary, out: &mut impl Write) -> io::Result<()>
         );
         writeln!(out, "{}", line.trim_end())?;
     }
+    write_queues(summary, out)?;
     if !summary.slo.is_empty() {
         writeln!(
             out,
@@ -91,6 +93,149 @@ pub fn write_table(summary: &RunSummary, out: &mut impl Write) -> io::Result<()>
         "\nconservation: {verdict} (produced {} = accounted {})",
         c.produced, c.accounted
     )
+}
+
+/// How a per-queue column reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reads {
+    /// A count (mean over replications).
+    Count,
+    /// Seconds, shown in ms below one second.
+    Time,
+    /// A share, shown as a percentage.
+    Share,
+}
+
+/// The per-queue columns after the queue's name, as (figure, heading, how
+/// it reads): metrics of the queue's own, then the journeys that ended
+/// there and their mean end-to-end latency. The report's per-queue table
+/// has the same columns.
+pub const QUEUE_COLUMNS: [(&str, &str, Reads); 10] = [
+    ("produced", "produced", Reads::Count),
+    ("deleted", "deleted", Reads::Count),
+    ("duplicates", "duplicates", Reads::Count),
+    ("dead_lettered", "dead_lettered", Reads::Count),
+    ("latency_p99", "latency_p99", Reads::Time),
+    ("wait_mean", "wait_mean", Reads::Time),
+    ("backlog_max", "backlog_max", Reads::Count),
+    ("consumer_utilization", "utilization", Reads::Share),
+    ("journeys", "journeys", Reads::Count),
+    ("journey_latency_mean", "journey_e2e_mean", Reads::Time),
+];
+
+/// One row per queue of a network: its name, each of [`QUEUE_COLUMNS`]
+/// (means over replications, to 3 significant digits) and its
+/// conservation verdict ("ok" or "VIOLATED").
+pub fn queue_rows(summary: &RunSummary) -> Vec<Vec<String>> {
+    summary
+        .queues
+        .iter()
+        .map(|q| {
+            let mut row = vec![q.name.clone()];
+            // A queue without consumers pays no consumer-hours: it has no utilisation.
+            let fleet = queue_value(q, "consumer_hours") > 0.0;
+            row.extend(QUEUE_COLUMNS.iter().map(|&(c, _, reads)| match reads {
+                Reads::Share if !fleet => "-".into(),
+                _ => compact(queue_value(q, c), reads),
+            }));
+            row.push(
+                if q.conservation.holds {
+                    "ok"
+                } else {
+                    "VIOLATED"
+                }
+                .into(),
+            );
+            row
+        })
+        .collect()
+}
+
+/// The mean of a queue's figure.
+fn queue_value(q: &QueueSummary, figure: &str) -> f64 {
+    match figure {
+        "journeys" => q.journeys.mean,
+        "journey_latency_mean" => q.journey_latency_mean.mean,
+        name => q
+            .metrics
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(f64::NAN, |(_, s)| s.mean),
+    }
+}
+
+/// A figure in a narrow column: whole numbers as they are, others to 3
+/// significant digits, times with their unit, shares as percentages.
+pub fn compact(v: f64, reads: Reads) -> String {
+    if !v.is_finite() {
+        return "-".into();
+    }
+    match reads {
+        Reads::Count if v.fract() == 0.0 => short(v),
+        Reads::Count => significant3(v),
+        Reads::Time if v == 0.0 => "0".into(),
+        Reads::Time if v < 1.0 => format!("{} ms", significant3(v * 1000.0)),
+        Reads::Time => format!("{} s", significant3(v)),
+        Reads::Share => format!("{}%", significant3(v * 100.0)),
+    }
+}
+
+/// `v` to 3 significant digits, no exponent.
+fn significant3(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    let decimals = (2 - magnitude).clamp(0, 12) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    }
+}
+
+/// A network's per-queue table; nothing for a single queue.
+fn write_queues(summary: &RunSummary, out: &mut impl Write) -> io::Result<()> {
+    let rows = queue_rows(summary);
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\nqueues (means over replications; latency_p99 and wait_mean from the send to the queue; \
+         journeys that ended there and their mean end-to-end latency)"
+    )?;
+    let name_w = rows.iter().map(|r| r[0].len()).max().unwrap_or(5).max(5);
+    let header: Vec<&str> = ["queue"]
+        .into_iter()
+        .chain(QUEUE_COLUMNS.iter().map(|c| c.1))
+        .chain(["conservation"])
+        .collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| match i {
+            0 => name_w,
+            i => rows
+                .iter()
+                .map(|r| r[i].len())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0),
+        })
+        .collect();
+    let line = |cells: &[&str]| {
+        let mut s = format!("  {:<w$}", cells[0], w = widths[0]);
+        for (c, w) in cells.iter().zip(&widths).skip(1) {
+            s += &format!("  {c:>w$}");
+        }
+        s
+    };
+    writeln!(out, "{}", line(&header))?;
+    for r in &rows {
+        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+        writeln!(out, "{}", line(&cells))?;
+    }
+    Ok(())
 }
 
 /// PASS, FAIL, or why the target could not be judged.
@@ -173,5 +318,19 @@ mod tests {
         assert_eq!(short(12.345678), "12.346");
         assert_eq!(short(123456.7), "123457");
         assert_eq!(short(f64::NAN), "-");
+    }
+
+    #[test]
+    fn compact_cells_keep_three_significant_digits_and_units() {
+        assert_eq!(compact(144240.0, Reads::Count), "144240");
+        assert_eq!(compact(36.2, Reads::Count), "36.2");
+        assert_eq!(compact(5.4, Reads::Count), "5.4");
+        assert_eq!(compact(1.18561, Reads::Time), "1.19 s");
+        assert_eq!(compact(0.0434672, Reads::Time), "43.5 ms");
+        assert_eq!(compact(0.000035765, Reads::Time), "0.0358 ms");
+        assert_eq!(compact(0.0, Reads::Time), "0");
+        assert_eq!(compact(0.80030, Reads::Share), "80%");
+        assert_eq!(compact(0.7510, Reads::Share), "75.1%");
+        assert_eq!(compact(f64::NAN, Reads::Time), "-");
     }
 }

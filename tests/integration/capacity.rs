@@ -112,9 +112,13 @@ fn example(name: &str, set: &[&str]) -> Scenario {
 #[test]
 fn every_example_scenario_saturates_at_the_capacity_check_reports() {
     let names = crate::common::toml_files(&root().join("scenarios"));
+    // The flood below feeds one queue; a network's queues are fed by each
+    // other, so its examples are left out here.
     let failures: Vec<String> = names
         .iter()
-        .filter_map(|name| compare(name, example(name, &[])))
+        .map(|name| (name, example(name, &[])))
+        .filter(|(_, sc)| !sc.is_network())
+        .filter_map(|(name, sc)| compare(name, sc))
         .collect();
     assert!(failures.is_empty(), "{failures:#?}");
 }

@@ -13,6 +13,7 @@ mod fifo;
 mod golden;
 mod incidents;
 mod network;
+mod network_report;
 mod network_theory;
 mod output_hashes;
 mod presets;

@@ -14,10 +14,12 @@
 
 mod draw;
 mod draw_grid;
+mod network;
 mod queues;
 mod run;
 mod sweep;
 
+pub use network::write_queue_panels;
 pub use queues::{QUEUES_CHART, QueueSeries, queue_backlogs};
 pub use run::{run_charts, throughput_chart};
 pub use sweep::sweep_charts;

@@ -1,6 +1,11 @@
 //! The charts of one run: backlog, throughput, latency percentiles,
 //! latency by send time, oldest age, consumers. Time charts shade the
 //! scenario's fault windows; latency charts draw the `[slo]` latency targets.
+//!
+//! For a network the same charts cover every queue (summed; the oldest age
+//! of any queue), their titles say so, latency is end to end, and the
+//! throughput chart is the busiest queue's, whose fleet's capacity is the
+//! one its capacity line can honestly show ([`super::network`]).
 
 use super::*;
 use crate::engine::result::{ReplicationResult, Sample};
@@ -25,6 +30,7 @@ pub fn run_charts(
 ) -> Vec<Chart> {
     let t = TimeAxis::new(sc, summary);
     let n = results.len();
+    let net = sc.is_network();
     let band = Band {
         label: "visible: 95% interval over replications".into(),
         points: decimate_band(
@@ -47,7 +53,14 @@ pub fn run_charts(
     vec![
         Chart {
             name: "backlog".into(),
-            title: format!("{}: backlog (mean of {n} replications, 95% band)", sc.name),
+            title: if net {
+                format!(
+                    "{}: backlog of all queues (mean of {n} replications, 95% band)",
+                    sc.name
+                )
+            } else {
+                format!("{}: backlog (mean of {n} replications, 95% band)", sc.name)
+            },
             x_label: t.label.clone(),
             y_label: "messages".into(),
             kind: t.lines(
@@ -55,7 +68,13 @@ pub fn run_charts(
                     line("visible", t.series(summary, &|s| s.visible), BLUE),
                     line("in flight", t.series(summary, &|s| s.in_flight), ORANGE),
                     line(
-                        "dead-letter queue",
+                        if net {
+                            // A network's dead-letter queues are queues: their
+                            // messages are in "visible" too.
+                            "dead-lettered so far (all queues)"
+                        } else {
+                            "dead-letter queue"
+                        },
                         t.series(summary, &|s| s.dead_letter),
                         RED,
                     ),
@@ -64,16 +83,21 @@ pub fn run_charts(
                 vec![],
             ),
         },
-        throughput_chart(sc, summary, &|t, up| {
-            crate::capacity::capacity_at(sc, t, up)
-        }),
+        if net {
+            super::network::throughput(sc, summary)
+        } else {
+            throughput_chart(sc, summary, &|t, up| {
+                crate::capacity::capacity_at(sc, t, up)
+            })
+        },
         latency_chart(sc, summary),
         latency_over_time_chart(sc, summary, &t),
         Chart {
             name: "oldest_age".into(),
             title: format!(
-                "{}: age of the oldest message (mean over {n} replications)",
-                sc.name
+                "{}: age of the oldest message{} (mean over {n} replications)",
+                sc.name,
+                if net { " in any queue" } else { "" }
             ),
             x_label: t.label.clone(),
             y_label: "seconds".into(),
@@ -89,7 +113,11 @@ pub fn run_charts(
         },
         Chart {
             name: "consumers".into(),
-            title: format!("{}: consumers (mean over {n} replications)", sc.name),
+            title: format!(
+                "{}: consumers{} (mean over {n} replications)",
+                sc.name,
+                if net { " of all fleets" } else { "" }
+            ),
             x_label: t.label.clone(),
             y_label: "consumers".into(),
             kind: t.lines(consumer_lines(sc, summary, &t), None, vec![]),
@@ -160,36 +188,63 @@ pub fn throughput_chart(
     summary: &RunSummary,
     capacity: &dyn Fn(f64, f64) -> f64,
 ) -> Chart {
+    throughput_of(
+        sc,
+        summary,
+        &Throughput {
+            title: format!("{}: throughput (mean over replications)", sc.name),
+            series: &summary.timeseries,
+            // A sample counts the interval before it: its middle's faults apply.
+            labels: [
+                "arrivals (sent)".into(),
+                "completions (deleted)".into(),
+                "capacity of the consumers up (mqsim check's model)".into(),
+            ],
+            capacity: Some(capacity),
+        },
+    )
+}
+
+/// What a throughput chart draws: a time series (the run's, or one
+/// queue's), the legend of its three lines, and the capacity of `up`
+/// consumers at `t` seconds, if that line is drawn.
+pub(super) struct Throughput<'a> {
+    pub title: String,
+    pub series: &'a [Sample],
+    pub labels: [String; 3],
+    pub capacity: Option<&'a dyn Fn(f64, f64) -> f64>,
+}
+
+pub(super) fn throughput_of(sc: &Scenario, summary: &RunSummary, what: &Throughput) -> Chart {
     let t = TimeAxis::new(sc, summary);
     let dt = sc.sample_interval.as_secs_f64();
     let rate = |f: &dyn Fn(&Sample) -> f64| {
-        let points = summary
-            .timeseries
+        let points = what
+            .series
             .iter()
             .skip(1)
             .map(|s| (t.x(s.time), f(s)))
             .collect();
         decimate(points, MAX_LINE_BUCKETS)
     };
+    let [sent, deleted, cap] = &what.labels;
+    let mut lines = vec![
+        line(sent, rate(&|s| s.sent / dt), BLUE),
+        line(deleted, rate(&|s| s.deleted / dt), GREEN),
+    ];
+    if let Some(capacity) = what.capacity {
+        lines.push(line(
+            cap,
+            rate(&|s| capacity(s.time - dt / 2.0, s.consumers_up)),
+            GREY,
+        ));
+    }
     Chart {
         name: "throughput".into(),
-        title: format!("{}: throughput (mean over replications)", sc.name),
+        title: what.title.clone(),
         x_label: t.label.clone(),
         y_label: "msg/s".into(),
-        kind: t.lines(
-            vec![
-                line("arrivals (sent)", rate(&|s| s.sent / dt), BLUE),
-                line("completions (deleted)", rate(&|s| s.deleted / dt), GREEN),
-                line(
-                    // A sample counts the interval before it: its middle's faults apply.
-                    "capacity of the consumers up (mqsim check's model)",
-                    rate(&|s| capacity(s.time - dt / 2.0, s.consumers_up)),
-                    GREY,
-                ),
-            ],
-            None,
-            vec![],
-        ),
+        kind: t.lines(lines, None, vec![]),
     }
 }
 
@@ -199,7 +254,12 @@ fn consumer_lines(sc: &Scenario, summary: &RunSummary, t: &TimeAxis) -> Vec<Line
         line("up", t.series(summary, &|s| s.consumers_up), GREEN),
         line("busy", t.series(summary, &|s| s.consumers_busy), ORANGE),
     ];
-    if sc.consumers().autoscale.is_some() {
+    let scales = sc
+        .queues
+        .iter()
+        .filter_map(|q| q.consumers.as_ref())
+        .any(|c| c.autoscale.is_some());
+    if scales {
         lines.push(line(
             "starting",
             t.series(summary, &|s| s.consumers_starting),
@@ -240,10 +300,17 @@ fn latency_chart(sc: &Scenario, summary: &RunSummary) -> Chart {
         .collect();
     Chart {
         name: "latency".into(),
-        title: format!(
-            "{}: end-to-end latency percentiles (all replications)",
-            sc.name
-        ),
+        title: if sc.is_network() {
+            format!(
+                "{}: end-to-end latency percentiles, send to journey's end (all replications)",
+                sc.name
+            )
+        } else {
+            format!(
+                "{}: end-to-end latency percentiles (all replications)",
+                sc.name
+            )
+        },
         x_label: "percentile".into(),
         y_label: "seconds".into(),
         kind: Kind::Lines {
@@ -283,10 +350,17 @@ fn latency_over_time_chart(sc: &Scenario, summary: &RunSummary, t: &TimeAxis) ->
     let marks = latency_marks(sc, SERIES_QUANTILES[2]);
     Chart {
         name: "latency_over_time".into(),
-        title: format!(
-            "{}: latency by send time (all replications merged)",
-            sc.name
-        ),
+        title: if sc.is_network() {
+            format!(
+                "{}: end-to-end latency by send time (all replications merged)",
+                sc.name
+            )
+        } else {
+            format!(
+                "{}: latency by send time (all replications merged)",
+                sc.name
+            )
+        },
         x_label: format!("send {}", t.label),
         y_label: "seconds".into(),
         kind: t.lines(lines, None, marks),

@@ -20,45 +20,75 @@ use crate::scenario::{
 /// Rate steps listed one by one up to this many; longer schedules are summarised.
 const LISTED_STEPS: usize = 6;
 
-/// The scenario in a few plain sentences.
+/// The scenario in a few plain sentences (a network's: [`super::network_words`]).
 pub fn describe(sc: &Scenario) -> Vec<String> {
     let mut out = vec![horizon(sc)];
     let sends_can_fail = sc.queue().throughput_limit.is_some()
         || sc.faults.iter().any(|f| f.kind == FaultKind::QueueOutage);
+    let fifo = sc.queue().kind == QueueKind::Fifo;
     for p in &sc.producers {
-        out.push(producer(p, sc.queue(), sends_can_fail));
+        out.push(producer(p, "", fifo, sends_can_fail));
     }
-    out.push(queue(sc.queue()));
-    out.push(consumers(sc.consumers()));
-    out.push(processing(sc.consumers()));
-    if let Some(a) = &sc.consumers().autoscale {
-        out.push(autoscale(a, sc.consumers().count));
-    }
+    out.push(queue(sc.queue(), DeadLetter::Single));
+    out.extend(fleet(sc.consumers()));
     let slots = sc.consumers().slots();
-    out.extend(sc.faults.iter().map(|f| fault(f, sc, slots)));
-    out.push(format!(
-        "Prices: {} per million queue requests, {} per consumer-hour.",
-        usd(sc.cost.price_per_million_requests),
-        usd(sc.cost.consumer_hour)
-    ));
-    out.push(format!(
-        "{} independent replications (seed {}); {}.",
-        sc.replications,
-        sc.seed,
-        if sc.warmup.0 == 0 {
-            "no warm-up: every message counts in the latency statistics".to_owned()
-        } else {
-            format!(
-                "messages sent in the first {} (warm-up) are left out of latency statistics, \
-                 and time averages start then",
-                time(sc.warmup)
-            )
-        }
-    ));
+    out.extend(
+        sc.faults
+            .iter()
+            .map(|f| fault(f, "", slots, sc.consumers().error_rate)),
+    );
+    out.extend(closing(sc));
     out
 }
 
-fn horizon(sc: &Scenario) -> String {
+/// A fleet's sentences: how it receives, processes and scales.
+pub(super) fn fleet(c: &ConsumerConfig) -> Vec<String> {
+    let mut out = vec![consumers(c), processing(c)];
+    if let Some(a) = &c.autoscale {
+        out.push(autoscale(a, c.count));
+    }
+    out
+}
+
+/// The last sentences: prices, replications and warm-up.
+pub(super) fn closing(sc: &Scenario) -> [String; 2] {
+    [
+        format!(
+            "Prices: {} per million queue requests, {} per consumer-hour.",
+            usd(sc.cost.price_per_million_requests),
+            usd(sc.cost.consumer_hour)
+        ),
+        format!(
+            "{} independent replications (seed {}); {}.",
+            sc.replications,
+            sc.seed,
+            if sc.warmup.0 == 0 {
+                "no warm-up: every message counts in the latency statistics".to_owned()
+            } else {
+                format!(
+                    "messages sent in the first {} (warm-up) are left out of latency statistics, \
+                     and time averages start then",
+                    time(sc.warmup)
+                )
+            }
+        ),
+    ]
+}
+
+/// Where a queue's dead-lettered messages go, as its sentence words it.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum DeadLetter<'a> {
+    /// The single form: "the dead-letter queue", which the model counts.
+    Single,
+    /// A network queue's `dead_letter`: (its name, whether it has consumers);
+    /// `None`: dead-lettered messages leave the system.
+    Network(Option<(&'a str, bool)>),
+    /// A network queue without consumers: nothing is received, so nothing
+    /// fails or is dead-lettered there, and no clause is worded.
+    Unconsumed,
+}
+
+pub(super) fn horizon(sc: &Scenario) -> String {
     if sc.drain {
         format!(
             "Producers send for {}; the run then goes on until no message is left and every consumer is idle.",
@@ -72,7 +102,9 @@ fn horizon(sc: &Scenario) -> String {
     }
 }
 
-fn producer(p: &ProducerConfig, q: &QueueConfig, sends_can_fail: bool) -> String {
+/// A producer's sentence; `to` (" to queue \"orders\"", or empty) follows
+/// its rate.
+pub(super) fn producer(p: &ProducerConfig, to: &str, fifo: bool, sends_can_fail: bool) -> String {
     let rate = |r: f64| format!("{} msg/s", num(r));
     let how = match &p.arrivals {
         Arrivals::Trace { file, times } => format!(
@@ -97,11 +129,11 @@ fn producer(p: &ProducerConfig, q: &QueueConfig, sends_can_fail: bool) -> String
             }
         }
     };
-    let mut s = format!("Producer \"{}\" {how}", p.name);
+    let mut s = format!("Producer \"{}\" {how}{to}", p.name);
     if p.send_batch > 1 {
         s += &format!(", up to {} messages per send call", p.send_batch);
     }
-    if q.kind == QueueKind::Fifo {
+    if fifo {
         s += &match (p.groups, p.group_skew) {
             (1, _) => ", all in one message group".to_owned(),
             (g, 0.0) => format!(", spread evenly over {g} message groups"),
@@ -155,7 +187,7 @@ fn schedule(p: &ProducerConfig) -> String {
     )
 }
 
-fn queue(q: &QueueConfig) -> String {
+pub(super) fn queue(q: &QueueConfig, dead_letter: DeadLetter) -> String {
     let preset = q
         .preset
         .as_ref()
@@ -180,9 +212,11 @@ fn queue(q: &QueueConfig) -> String {
         s += &format!(", every message delayed {}", time(q.delay));
     }
     s += &match q.max_receive_count {
+        _ if matches!(dead_letter, DeadLetter::Unconsumed) => String::new(),
         Some(n) => format!(
-            "; a message already received {n} time{} goes to the dead-letter queue instead of another delivery",
-            if n == 1 { "" } else { "s" }
+            "; a message already received {n} time{} {} instead of another delivery",
+            if n == 1 { "" } else { "s" },
+            dead_letter_words(dead_letter)
         ),
         None => "; no dead-letter queue (a failing message is retried until it expires)".into(),
     };
@@ -211,6 +245,22 @@ fn queue(q: &QueueConfig) -> String {
         );
     }
     s + "."
+}
+
+/// Where a message past `max_receive_count` goes.
+fn dead_letter_words(d: DeadLetter) -> String {
+    match d {
+        DeadLetter::Single => "goes to the dead-letter queue".into(),
+        DeadLetter::Network(Some((name, true))) => {
+            format!("goes to the dead-letter queue \"{name}\" (whose consumers process it)")
+        }
+        DeadLetter::Network(Some((name, false))) => format!(
+            "goes to the dead-letter queue \"{name}\" (it has no consumers: dead letters wait there)"
+        ),
+        DeadLetter::Network(None) | DeadLetter::Unconsumed => {
+            "is dead-lettered and leaves the system (the queue names no dead_letter queue)".into()
+        }
+    }
 }
 
 fn consumers(c: &ConsumerConfig) -> String {
@@ -371,7 +421,9 @@ fn autoscale(a: &Autoscale, count: u32) -> String {
     s
 }
 
-fn fault(f: &Fault, sc: &Scenario, slots: u32) -> String {
+/// A fault's sentence; `at` (" at queue \"email\"", or empty) names its
+/// target, `slots` and `error_rate` are its fleet's.
+pub(super) fn fault(f: &Fault, at: &str, slots: u32, base_error_rate: f64) -> String {
     let what = match &f.kind {
         FaultKind::ConsumerOutage { down } => {
             let n = down.of(slots);
@@ -403,11 +455,11 @@ fn fault(f: &Fault, sc: &Scenario, slots: u32) -> String {
         FaultKind::ErrorBurst { error_rate } => format!(
             "{} of processings fail (instead of {})",
             pct(*error_rate),
-            pct(sc.consumers().error_rate)
+            pct(base_error_rate)
         ),
     };
     format!(
-        "Fault {} {} ({}): {what}.",
+        "Fault {} {} ({}){at}: {what}.",
         f.kind.name(),
         window(f.at, f.end()),
         time(f.duration)

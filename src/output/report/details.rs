@@ -50,7 +50,7 @@ pub(super) fn metrics(h: &mut String, s: &RunSummary, of: &str) {
     let _ = writeln!(
         h,
         "<h2>Metrics{}</h2>\n<p class=\"note\">Mean over replications with its Student-t 95% interval; times in \
-         seconds, cost in USD (definitions: docs/metrics.md).{}</p>\n<table><tr><th class=\"l\">metric</th>\
+         seconds, cost in USD (definitions: docs/metrics.md).{}{}</p>\n<table><tr><th class=\"l\">metric</th>\
          <th>mean</th><th>95% interval</th><th>min</th><th>max</th></tr>",
         esc(of),
         if left_out > 0 {
@@ -60,7 +60,8 @@ pub(super) fn metrics(h: &mut String, s: &RunSummary, of: &str) {
             )
         } else {
             String::new()
-        }
+        },
+        super::network::metrics_note(s)
     );
     for (name, st) in shown {
         debug_assert!(Metrics::NAMES.contains(name));
@@ -141,8 +142,12 @@ fn data_files(sc: &Scenario) -> Vec<&str> {
             _ => None,
         })
         .collect();
-    let dists = std::iter::once(&sc.consumers().processing)
-        .chain(sc.consumers().crash.as_ref().map(|c| &c.restart));
+    // Every fleet's (the single form has one).
+    let dists = sc
+        .queues
+        .iter()
+        .filter_map(|q| q.consumers.as_ref())
+        .flat_map(|c| std::iter::once(&c.processing).chain(c.crash.as_ref().map(|cr| &cr.restart)));
     files.extend(dists.filter_map(|d| match d {
         Dist::Empirical { file, .. } => Some(file.as_str()),
         _ => None,

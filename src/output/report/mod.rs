@@ -5,6 +5,9 @@
 //! A run's report: what was simulated (in words, [`describe()`]), the SLO
 //! verdicts, the charts, the metrics table with intervals, the fault
 //! timeline, and how to reproduce it, with the resolved scenario as TOML.
+//! A network's adds the topology diagram above the words (with the
+//! simulated rates) and a per-queue table after the metrics, and words
+//! every queue, fleet and topic ([`network_words`]).
 //!
 //! A sweep's or plan's report leads with every point: each SLO target's
 //! verdict per point ([`Grid`]), the headline metrics per point and the
@@ -15,6 +18,9 @@
 
 mod describe;
 mod details;
+mod flows;
+mod network;
+pub mod network_words;
 pub mod points;
 pub mod topology;
 pub mod words;
@@ -140,12 +146,18 @@ pub fn report_html(r: &Report) -> String {
     if let Some(partial) = &r.summary.manifest.partial {
         let _ = writeln!(h, "<p class=\"fail\">Partial results: {}</p>", esc(partial));
     }
+    if sc.is_network() {
+        network::topology(&mut h, sc, r.summary, &of);
+    }
     section_scenario(&mut h, sc, &of);
     details::slo(&mut h, r.summary, &of);
     if r.grid.is_none() {
         section_charts(&mut h, r.charts);
     }
     details::metrics(&mut h, r.summary, &of);
+    if sc.is_network() {
+        network::queues(&mut h, r.summary, &of);
+    }
     details::faults(&mut h, r.summary, &of);
     details::reproduce(&mut h, r, &of);
     h.push_str("</body></html>");
@@ -154,8 +166,23 @@ pub fn report_html(r: &Report) -> String {
 
 fn section_scenario(h: &mut String, sc: &Scenario, of: &str) {
     let _ = writeln!(h, "<h2>What was simulated{}</h2>\n<ul>", esc(of));
-    for sentence in describe(sc) {
-        let _ = writeln!(h, "<li>{}</li>", esc(&sentence));
+    if !sc.is_network() {
+        for sentence in describe(sc) {
+            let _ = writeln!(h, "<li>{}</li>", esc(&sentence));
+        }
+        let _ = writeln!(h, "</ul>");
+        return;
+    }
+    for d in network_words::describe_network(sc) {
+        if d.details.is_empty() {
+            let _ = writeln!(h, "<li>{}</li>", esc(&d.text));
+            continue;
+        }
+        let _ = writeln!(h, "<li><b>{}</b><ul>", esc(&d.text));
+        for sentence in &d.details {
+            let _ = writeln!(h, "<li>{}</li>", esc(sentence));
+        }
+        let _ = writeln!(h, "</ul></li>");
     }
     let _ = writeln!(h, "</ul>");
 }
