@@ -261,12 +261,6 @@ impl<'a> Network<'a> {
             Event::FaultPrep { fault } => self.on_fault_prep(fault as usize),
             Event::FaultStart { fault } => self.on_fault_start(fault as usize),
             Event::FaultEnd { fault } => self.on_fault_end(fault as usize),
-            fleet_event => self.dispatch_fleet(fleet_event),
-        }
-    }
-
-    fn dispatch_fleet(&mut self, event: Event) {
-        match event {
             Event::ProcessingDone {
                 fleet,
                 consumer,
@@ -343,7 +337,6 @@ impl<'a> Network<'a> {
                 let (f, q, sh) = self.station(fleet);
                 f.on_started(consumer as usize, launch, q, sh);
             }
-            other => unreachable!("{other:?} is not a fleet's event"),
         }
     }
 
