@@ -344,7 +344,12 @@ fn a_network_that_is_wrong_is_refused_with_the_names_that_exist() {
     let dir = tempfile::tempdir().unwrap();
     let text = DLQ.replace("dead_letter = \"jobs-dlq\"", "dead_letter = \"jobs-dql\"");
     let file = write(dir.path(), "typo.toml", &text);
-    let out = mqsim().arg("run").arg(&file).assert().code(2);
+    let out = mqsim()
+        .args(["run", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&file)
+        .assert()
+        .code(2);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(
         stderr.contains("typo.toml:8:15: queues.jobs.dead_letter"),
@@ -361,7 +366,12 @@ fn drain_is_refused_on_a_loop_that_never_drains() {
     let dir = tempfile::tempdir().unwrap();
     let text = "drain = true\n[queues.jobs.consumers]\nprocessing = \"10ms\"\nemit = [{ to = \"jobs\" }]\n[[producers]]\nto = \"jobs\"\nrate = 1\n";
     let file = write(dir.path(), "loop.toml", text);
-    let out = mqsim().arg("run").arg(&file).assert().code(2);
+    let out = mqsim()
+        .args(["run", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&file)
+        .assert()
+        .code(2);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(
         stderr.contains("drain: true never ends: queues jobs"),
