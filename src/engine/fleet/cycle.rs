@@ -154,6 +154,7 @@ impl Fleet<'_> {
     }
 
     /// Consumer `c` starts processing the current message of its batch at `at`.
+    #[inline(always)]
     fn begin_message(&mut self, c: usize, at: u64, sh: &mut Shared) {
         let secs = self.processing.sample(&mut self.rng.processing) * self.slowdown;
         // At least one tick, so that simulated time always advances.
@@ -222,6 +223,7 @@ impl Fleet<'_> {
     }
 
     /// Releases the current message and goes on with the batch at `at`.
+    #[inline(always)]
     fn next_message(&mut self, c: usize, at: u64, q: &mut Queue, sh: &mut Shared) {
         let consumer = &mut self.consumers[c];
         let (h, _) = consumer.batch[consumer.pos];
@@ -344,6 +346,7 @@ impl Fleet<'_> {
         }
     }
 
+    #[inline(always)]
     fn end_batch(&mut self, c: usize, next_at: u64, q: &mut Queue, sh: &mut Shared) {
         self.busy -= 1;
         q.rec.busy.set(sh.now, self.busy);
@@ -356,6 +359,7 @@ impl Fleet<'_> {
     }
 
     /// The next ReceiveMessage call at `at` (now, or now + request latency).
+    #[inline(always)]
     fn next_receive(&mut self, c: usize, at: u64, q: &mut Queue, sh: &mut Shared) {
         if at == sh.now {
             self.receive_call(c, q, sh);

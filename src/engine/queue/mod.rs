@@ -158,7 +158,7 @@ impl<'a> Queue<'a> {
 
     /// Whether a receive could take something now (visible messages or
     /// spontaneous copies, below `max_in_flight`).
-    #[inline]
+    #[inline(always)]
     pub fn has_work(&self) -> bool {
         (self.visible > 0 || !self.ghosts.is_empty())
             && self.in_flight < u64::from(self.cfg.max_in_flight)
@@ -171,7 +171,7 @@ impl<'a> Queue<'a> {
 
     // ----- levels ----------------------------------------------------------
 
-    #[inline]
+    #[inline(always)]
     fn set_visible(&mut self, sh: &mut Shared, visible: u64) {
         let was = self.visible;
         self.visible = visible;
@@ -179,6 +179,7 @@ impl<'a> Queue<'a> {
         sh.visible_changed(was, visible);
     }
 
+    #[inline(always)]
     fn set_in_flight(&mut self, in_flight: u64) {
         self.in_flight = in_flight;
         self.rec.in_flight_max = self.rec.in_flight_max.max(in_flight);
@@ -256,6 +257,7 @@ impl<'a> Queue<'a> {
 
     /// One delivery of a visible message: new receipt, in flight until the
     /// visibility deadline. Returns the receipt.
+    #[inline(always)]
     fn deliver(&mut self, sh: &mut Shared, h: Handle) -> u32 {
         self.set_visible(sh, self.visible - 1);
         self.set_in_flight(self.in_flight + 1);
@@ -271,6 +273,7 @@ impl<'a> Queue<'a> {
     }
 
     /// The receive proper: new receipt and deadline, one more holder.
+    #[inline(always)]
     fn receive(&mut self, sh: &mut Shared, h: Handle) -> u32 {
         let now = sh.now;
         let deadline = now + self.visibility;
@@ -335,6 +338,7 @@ impl<'a> Queue<'a> {
 
     /// ChangeMessageVisibility to 0 with `receipt`: visible again at once
     /// if the receipt is current; true when it became visible.
+    #[inline(always)]
     pub fn release_now(&mut self, sh: &mut Shared, h: Handle, receipt: u32) -> bool {
         if !self.holds_current(h, receipt) {
             return false;
@@ -410,7 +414,7 @@ impl<'a> Queue<'a> {
     }
 
     /// A consumer lets go of `h` (its slot is freed if the message is gone).
-    #[inline]
+    #[inline(always)]
     pub fn release(&mut self, h: Handle) {
         self.store.get_mut(h).holders -= 1;
         self.store.free_if_unheld(h);
