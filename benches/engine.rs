@@ -14,6 +14,7 @@
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use mqsim::engine::result::ReplicationResult;
 use mqsim::engine::run_replication;
 use mqsim::scenario::load_str;
 
@@ -66,29 +67,24 @@ to = "a"
 "#;
 
 fn pipeline(c: &mut Criterion) {
-    let scenario =
-        load_str(PIPELINE, Path::new("bench-pipeline.toml"), &[]).expect("valid bench scenario");
-    let result = run_replication(&scenario, 0);
     // A message-hop: one message accepted by one queue.
-    let hops: f64 = result.queues.iter().map(|q| q.metrics.produced).sum();
-    let mut group = c.benchmark_group("engine");
-    group.sample_size(10);
-    group.throughput(Throughput::Elements(hops as u64));
-    group.bench_function("pipeline_3_queues_1M_messages", |b| {
-        b.iter(|| run_replication(&scenario, 0))
-    });
-    group.finish();
+    let hops = |r: &ReplicationResult| r.queues.iter().map(|q| q.metrics.produced).sum();
+    run_bench(c, "pipeline_3_queues_1M_messages", PIPELINE, hops);
 }
 
 fn mmc(c: &mut Criterion) {
-    let scenario = load_str(MMC, Path::new("bench-mmc.toml"), &[]).expect("valid bench scenario");
-    let messages = run_replication(&scenario, 0).metrics.produced as u64;
+    run_bench(c, "mmc_1M_messages", MMC, |r| r.metrics.produced);
+}
+
+/// One replication of `text` per iteration, its throughput in the
+/// `elements` one run produces.
+fn run_bench(c: &mut Criterion, name: &str, text: &str, elements: fn(&ReplicationResult) -> f64) {
+    let scenario = load_str(text, Path::new("bench.toml"), &[]).expect("valid bench scenario");
+    let count = elements(&run_replication(&scenario, 0)) as u64;
     let mut group = c.benchmark_group("engine");
     group.sample_size(10);
-    group.throughput(Throughput::Elements(messages));
-    group.bench_function("mmc_1M_messages", |b| {
-        b.iter(|| run_replication(&scenario, 0))
-    });
+    group.throughput(Throughput::Elements(count));
+    group.bench_function(name, |b| b.iter(|| run_replication(&scenario, 0)));
     group.finish();
 }
 

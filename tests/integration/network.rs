@@ -339,18 +339,23 @@ fn check_names_the_bottleneck_and_an_overloaded_queue() {
     );
 }
 
-#[test]
-fn a_network_that_is_wrong_is_refused_with_the_names_that_exist() {
+/// Runs `text` as file `name`, expecting exit 2; returns stderr.
+fn refused(name: &str, text: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let text = DLQ.replace("dead_letter = \"jobs-dlq\"", "dead_letter = \"jobs-dql\"");
-    let file = write(dir.path(), "typo.toml", &text);
+    let file = write(dir.path(), name, text);
     let out = mqsim()
         .args(["run", "--out"])
         .arg(dir.path().join("out"))
         .arg(&file)
         .assert()
         .code(2);
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+}
+
+#[test]
+fn a_network_that_is_wrong_is_refused_with_the_names_that_exist() {
+    let text = DLQ.replace("dead_letter = \"jobs-dlq\"", "dead_letter = \"jobs-dql\"");
+    let stderr = refused("typo.toml", &text);
     assert!(
         stderr.contains("typo.toml:8:15: queues.jobs.dead_letter"),
         "{stderr}"
@@ -363,16 +368,8 @@ fn a_network_that_is_wrong_is_refused_with_the_names_that_exist() {
 
 #[test]
 fn drain_is_refused_on_a_loop_that_never_drains() {
-    let dir = tempfile::tempdir().unwrap();
     let text = "drain = true\n[queues.jobs.consumers]\nprocessing = \"10ms\"\nemit = [{ to = \"jobs\" }]\n[[producers]]\nto = \"jobs\"\nrate = 1\n";
-    let file = write(dir.path(), "loop.toml", text);
-    let out = mqsim()
-        .args(["run", "--out"])
-        .arg(dir.path().join("out"))
-        .arg(&file)
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let stderr = refused("loop.toml", text);
     assert!(
         stderr.contains("drain: true never ends: queues jobs"),
         "{stderr}"

@@ -42,6 +42,30 @@ impl Fleet<'_> {
         }
     }
 
+    /// Consumer `c`'s long poll `poll` ends empty after `wait_time`.
+    pub(super) fn arm_poll_timeout(&self, c: usize, poll: u32, sh: &mut Shared) {
+        let event = Event::PollTimeout {
+            fleet: self.index,
+            consumer: c as u32,
+            poll,
+        };
+        sh.events
+            .schedule_in(self.poll_lane, sh.now + self.t.wait, event);
+    }
+
+    /// Consumer `c`'s next heartbeat for batch `batch`, if heartbeats are on.
+    fn arm_heartbeat(&self, c: usize, batch: u32, sh: &mut Shared) {
+        if let Some(interval) = self.t.heartbeat {
+            let event = Event::Heartbeat {
+                fleet: self.index,
+                consumer: c as u32,
+                batch,
+            };
+            sh.events
+                .schedule_in(self.heartbeat_lane, sh.now + interval, event);
+        }
+    }
+
     fn receive_event(&self, c: usize) -> Event {
         Event::ReceiveCall {
             fleet: self.index,
@@ -70,13 +94,7 @@ impl Fleet<'_> {
             let poll = consumer.poll_id;
             consumer.activity = Activity::Waiting(poll);
             self.waiters.push_back((c as u32, poll));
-            let event = Event::PollTimeout {
-                fleet: self.index,
-                consumer: c as u32,
-                poll,
-            };
-            sh.events
-                .schedule_in(self.poll_lane, sh.now + self.t.wait, event);
+            self.arm_poll_timeout(c, poll, sh);
         } else {
             q.rec.counts.requests_receive_empty += 1;
             self.consumers[c].activity = Activity::Idle;
@@ -141,15 +159,7 @@ impl Fleet<'_> {
         consumer.activity = Activity::Processing;
         consumer.batch_id = consumer.batch_id.wrapping_add(1);
         let batch = consumer.batch_id;
-        if let Some(interval) = self.t.heartbeat {
-            let event = Event::Heartbeat {
-                fleet: self.index,
-                consumer: c as u32,
-                batch,
-            };
-            sh.events
-                .schedule_in(self.heartbeat_lane, sh.now + interval, event);
-        }
+        self.arm_heartbeat(c, batch, sh);
         self.begin_message(c, sh.now + self.t.latency, sh);
     }
 
@@ -390,15 +400,7 @@ impl Fleet<'_> {
         if extended {
             q.rec.counts.requests_change_visibility += 1;
         }
-        if let Some(interval) = self.t.heartbeat {
-            let event = Event::Heartbeat {
-                fleet: self.index,
-                consumer: c as u32,
-                batch,
-            };
-            sh.events
-                .schedule_in(self.heartbeat_lane, sh.now + interval, event);
-        }
+        self.arm_heartbeat(c, batch, sh);
     }
 }
 

@@ -117,8 +117,9 @@ impl Fleet<'_> {
                 }
                 m.holders -= 1;
                 if requeue {
-                    // The broker sees the connection close and requeues now.
-                    q.requeue(sh, h, receipt);
+                    // The broker sees the connection close and requeues
+                    // now, if the consumer still held it.
+                    q.release_now(sh, h, receipt);
                 }
                 q.store.free_if_unheld(h);
             }

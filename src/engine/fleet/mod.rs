@@ -154,8 +154,7 @@ pub struct Fleet<'a> {
 
 impl<'a> Fleet<'a> {
     /// Fleet `index` with settings `cfg`, consuming queue `queue`, for the
-    /// replication with seed `seed`; `topic_index` maps an emit's node to
-    /// its destination.
+    /// replication with seed `seed`; its timers take lanes of `sh`'s events.
     pub fn new(
         cfg: &'a ConsumerConfig,
         index: u16,

@@ -48,13 +48,7 @@ impl Fleet<'_> {
             // Processing now: its entry in `waiters` is stale from here on.
             self.start_batch(c, q, sh);
         } else if self.t.wait > 0 {
-            let event = Event::PollTimeout {
-                fleet: self.index,
-                consumer: c as u32,
-                poll,
-            };
-            sh.events
-                .schedule_in(self.poll_lane, sh.now + self.t.wait, event);
+            self.arm_poll_timeout(c, poll, sh);
         } else {
             self.on_poll_timeout(c, poll, q, sh);
         }

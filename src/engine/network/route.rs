@@ -23,10 +23,6 @@ use crate::scenario::{Node, QueueKind, Scenario, TopicNode};
 pub struct Topic {
     /// Subscriber queue and the share its filter passes.
     subscribers: Vec<(u16, f64)>,
-    /// Publishes (messages in) and copies filtered out.
-    pub published: u64,
-    /// See [`Topic::published`].
-    pub filtered: u64,
     /// The producers' publish calls.
     pub counts: Counts,
     /// Identity of producers' messages published here (hash seed, count).
@@ -47,8 +43,6 @@ impl Topic {
             .collect();
         Topic {
             subscribers,
-            published: 0,
-            filtered: 0,
             counts: Counts::default(),
             seed: splitmix64(seed ^ 0x7091_C5ED),
             next_key: 0,
@@ -223,15 +217,11 @@ impl Network<'_> {
 
     /// A topic copies `out` to each subscriber whose filter passes.
     fn fan_out(&mut self, t: u16, out: Outgoing) {
-        let topic = &mut self.topics[usize::from(t)];
-        topic.published += 1;
-        for i in 0..topic.subscribers.len() {
+        for i in 0..self.topics[usize::from(t)].subscribers.len() {
             let (q, filter) = self.topics[usize::from(t)].subscribers[i];
             let key = splitmix64(out.key ^ (i as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407));
             if filter >= 1.0 || unit(key) < filter {
                 self.arrive(q, Outgoing { key, ..out });
-            } else {
-                self.topics[usize::from(t)].filtered += 1;
             }
         }
     }

@@ -348,12 +348,6 @@ impl<'a> Queue<'a> {
         true
     }
 
-    /// A consumer that lost its connection: a broker requeues what it held
-    /// (`on_consumer_loss = "requeue"`), if it still held it.
-    pub fn requeue(&mut self, sh: &mut Shared, h: Handle, receipt: u32) {
-        self.release_now(sh, h, receipt);
-    }
-
     /// Extends `h`'s visibility to now + the timeout (a heartbeat), within
     /// the 12 h cap; true when it was extended.
     pub fn extend(&mut self, sh: &mut Shared, h: Handle, receipt: u32) -> bool {

@@ -46,6 +46,11 @@ pub fn png(chart: &Chart) -> Result<Vec<u8>> {
         draw(&root, chart, Joins::Unjoined).map_err(|e| anyhow!("{e}"))?;
         root.present().map_err(|e| anyhow!("{e}"))?;
     }
+    encode_png(&rgb, (w, h))
+}
+
+/// An RGB buffer of `size` as PNG bytes, as every chart writes them.
+pub(super) fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, w, h);
     encoder.set_color(png::ColorType::Rgb);
@@ -54,7 +59,7 @@ pub fn png(chart: &Chart) -> Result<Vec<u8>> {
     // written 10× faster, and they dominated the time of a short run.
     encoder.set_compression(png::Compression::Fast);
     encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
-    encoder.write_header()?.write_image_data(&rgb)?;
+    encoder.write_header()?.write_image_data(rgb)?;
     Ok(out)
 }
 
@@ -63,9 +68,38 @@ pub fn png(chart: &Chart) -> Result<Vec<u8>> {
 /// shoot far past the plot; PNGs draw each segment on its own instead (SVG
 /// viewers limit mitres themselves).
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Joins {
+pub(super) enum Joins {
+    /// One path per run of points (SVG).
     Mitred,
+    /// One path per segment (PNG).
     Unjoined,
+}
+
+/// The runs of measured points of a line: a NaN is a gap.
+pub(super) fn runs(points: &[(f64, f64)]) -> Vec<&[(f64, f64)]> {
+    points
+        .split(|p| !p.1.is_finite())
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+/// The paths that draw `runs` in `style`, joined as `joins` says.
+pub(super) fn segments(
+    runs: &[&[(f64, f64)]],
+    style: ShapeStyle,
+    joins: Joins,
+) -> Vec<PathElement<(f64, f64)>> {
+    match joins {
+        Joins::Mitred => runs
+            .iter()
+            .map(|r| PathElement::new(r.to_vec(), style))
+            .collect(),
+        Joins::Unjoined => runs
+            .iter()
+            .flat_map(|r| r.windows(2))
+            .map(|w| PathElement::new(vec![w[0], w[1]], style))
+            .collect(),
+    }
 }
 
 pub(super) type Drawn<DB> =
@@ -186,23 +220,8 @@ fn draw_lines<DB: DrawingBackend>(
         let color = l.color;
         let style = color.stroke_width(3);
         // A NaN is a gap: each run of measured points is its own path.
-        let runs: Vec<&[(f64, f64)]> = l
-            .points
-            .split(|p| !p.1.is_finite())
-            .filter(|r| !r.is_empty())
-            .collect();
-        let segments: Vec<PathElement<(f64, f64)>> = match joins {
-            Joins::Mitred => runs
-                .iter()
-                .map(|r| PathElement::new(r.to_vec(), style))
-                .collect(),
-            Joins::Unjoined => runs
-                .iter()
-                .flat_map(|r| r.windows(2))
-                .map(|w| PathElement::new(vec![w[0], w[1]], style))
-                .collect(),
-        };
-        ctx.draw_series(segments)?
+        let runs = runs(&l.points);
+        ctx.draw_series(segments(&runs, style, joins))?
             .label(l.name.as_str())
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))

@@ -17,7 +17,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::draw::{Drawn, FONT, axis_top, register_font, ticks};
+use super::draw::{Drawn, FONT, Joins, axis_top, encode_png, register_font, runs, segments, ticks};
 use super::{BLUE, ORANGE, Window, decimate, time_unit};
 
 /// File stem of the chart.
@@ -88,15 +88,6 @@ impl Grid {
     }
 }
 
-/// How a thick line's segments meet: SVG viewers limit mitres themselves,
-/// the bitmap rasteriser does not (see `draw`), so PNGs draw each segment
-/// on its own.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Joins {
-    Mitred,
-    Unjoined,
-}
-
 fn svg(grid: &Grid, title: &str, series: &[QueueSeries], windows: &[Window]) -> Result<String> {
     register_font();
     let mut text = String::new();
@@ -117,15 +108,7 @@ fn png(grid: &Grid, title: &str, series: &[QueueSeries], windows: &[Window]) -> 
         draw(&root, grid, title, series, windows, Joins::Unjoined).map_err(|e| anyhow!("{e}"))?;
         root.present().map_err(|e| anyhow!("{e}"))?;
     }
-    // As the other charts' PNGs: fast deflate, adaptive filter.
-    let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, w, h);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
-    encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
-    encoder.write_header()?.write_image_data(&rgb)?;
-    Ok(out)
+    encode_png(&rgb, (w, h))
 }
 
 /// The time axis of every panel: its label and seconds per unit, and its end.
@@ -272,23 +255,8 @@ fn draw_line<'a, DB: DrawingBackend + 'a>(
     color: RGBColor,
     joins: Joins,
 ) -> Drawn<DB> {
-    let style = color.stroke_width(2);
-    let runs: Vec<&[(f64, f64)]> = points
-        .split(|p| !p.1.is_finite())
-        .filter(|r| !r.is_empty())
-        .collect();
-    let segments: Vec<PathElement<(f64, f64)>> = match joins {
-        Joins::Mitred => runs
-            .iter()
-            .map(|r| PathElement::new(r.to_vec(), style))
-            .collect(),
-        Joins::Unjoined => runs
-            .iter()
-            .flat_map(|r| r.windows(2))
-            .map(|w| PathElement::new(vec![w[0], w[1]], style))
-            .collect(),
-    };
-    ctx.draw_series(segments)?;
+    let runs = runs(points);
+    ctx.draw_series(segments(&runs, color.stroke_width(2), joins))?;
     let lone = runs.iter().filter(|r| r.len() == 1).map(|r| r[0]);
     ctx.draw_series(lone.map(|p| Circle::new(p, 3, color.filled())))?;
     Ok(())
