@@ -119,6 +119,9 @@ pub struct LatencyRecorder {
     counts: Vec<u32>,
     /// Lowest and highest bucket used in each slot (empty: low > high).
     used: [(usize, usize); WINDOW],
+    /// The row of the latest send time seen and its span `[from, to)`, µs:
+    /// consecutive messages mostly share a row, and this spares a division.
+    last: (usize, u64, u64),
 }
 
 impl LatencyRecorder {
@@ -130,13 +133,27 @@ impl LatencyRecorder {
             start: 0,
             counts: vec![0; WINDOW * BUCKETS],
             used: [(usize::MAX, 0); WINDOW],
+            last: (1, 0, interval.max(1)),
         }
+    }
+
+    /// The row of send time `sent_at`: interval `k` (from 0) is row `k + 1`.
+    #[inline(always)]
+    fn row_of(&mut self, sent_at: u64) -> usize {
+        let (row, from, to) = self.last;
+        if (from..to).contains(&sent_at) {
+            return row;
+        }
+        let k = sent_at / self.interval;
+        let from = k * self.interval;
+        self.last = (k as usize + 1, from, from + self.interval);
+        self.last.0
     }
 
     /// Records `micros` for a message sent at `sent_at` (µs).
     #[inline]
     pub fn record(&mut self, sent_at: u64, micros: u64) {
-        let row = (sent_at / self.interval + 1) as usize;
+        let row = self.row_of(sent_at);
         let b = usize::from(bucket(micros.min(MAX_US)));
         if row < self.start {
             // A late completion: its row has been compacted.

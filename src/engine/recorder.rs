@@ -78,6 +78,7 @@ impl TimeWeighted {
     }
 
     /// The level changes to `value` at `now`.
+    #[inline(always)]
     pub fn set(&mut self, now: u64, value: u64) {
         self.advance(now);
         self.value = value;
@@ -87,6 +88,7 @@ impl TimeWeighted {
         }
     }
 
+    #[inline(always)]
     fn advance(&mut self, now: u64) {
         let from = self.since.max(self.start);
         if now > from {
@@ -213,8 +215,6 @@ pub struct Recorder {
     wait_sum: f64,
     /// Visible messages (integrated from warm-up).
     pub backlog: TimeWeighted,
-    /// Visible messages (integrated from 0, for pre-fault levels).
-    pub visible_all: TimeWeighted,
     /// Consumers holding messages.
     pub busy: TimeWeighted,
     /// Consumers up.
@@ -258,7 +258,6 @@ impl Recorder {
             wait: latency_histogram(),
             wait_sum: 0.0,
             backlog: TimeWeighted::starting_at(warmup),
-            visible_all: TimeWeighted::starting_at(0),
             busy: TimeWeighted::starting_at(warmup),
             up,
             consumer_crashes: 0,

@@ -77,8 +77,13 @@ pub struct Shared {
     pub events: EventQueue,
     /// Messages sent between queues during the current call.
     pub outbox: Vec<Outgoing>,
-    /// Visible messages in all queues, from time 0 (pre-fault levels).
+    /// Visible messages in all queues, from time 0 (pre-fault levels; its
+    /// area and peak are kept only when [`Shared::integrate_visible`]).
     pub visible_all: TimeWeighted,
+    /// Whether anything reads the area or peak of `visible_all` (faults'
+    /// pre-fault levels, a network's backlog peak); a single queue without
+    /// faults has its own, and spares the work on every change.
+    pub integrate_visible: bool,
     /// Fault recovery watches on the network's visible backlog.
     pub watches: Watches,
     /// Producers retrying a failed send: their held messages are backlog
@@ -97,6 +102,7 @@ impl Shared {
             events: EventQueue::new(),
             outbox: Vec::with_capacity(16),
             visible_all: TimeWeighted::default(),
+            integrate_visible: true,
             watches,
             retrying: 0,
             end_to_end: None,
@@ -108,7 +114,11 @@ impl Shared {
     pub fn visible_changed(&mut self, was: u64, now_visible: u64) {
         // The total includes `was`, so this never wraps.
         let total = self.visible_all.value - was + now_visible;
-        self.visible_all.set(self.now, total);
+        if self.integrate_visible {
+            self.visible_all.set(self.now, total);
+        } else {
+            self.visible_all.value = total;
+        }
         self.observe_backlog();
     }
 

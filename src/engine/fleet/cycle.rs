@@ -43,6 +43,7 @@ impl Fleet<'_> {
     }
 
     /// Consumer `c`'s long poll `poll` ends empty after `wait_time`.
+    #[inline(always)]
     pub(super) fn arm_poll_timeout(&self, c: usize, poll: u32, sh: &mut Shared) {
         let event = Event::PollTimeout {
             fleet: self.index,
@@ -54,6 +55,7 @@ impl Fleet<'_> {
     }
 
     /// Consumer `c`'s next heartbeat for batch `batch`, if heartbeats are on.
+    #[inline(always)]
     fn arm_heartbeat(&self, c: usize, batch: u32, sh: &mut Shared) {
         if let Some(interval) = self.t.heartbeat {
             let event = Event::Heartbeat {
@@ -105,10 +107,16 @@ impl Fleet<'_> {
     }
 
     /// Hands visible messages to waiting long polls, first come first served.
+    #[inline(always)]
     pub fn serve_waiters(&mut self, q: &mut Queue, sh: &mut Shared) {
-        if q.down() {
-            return;
+        // Checked here, inlined, because most calls find nothing to do.
+        if !self.waiters.is_empty() && q.has_work() && !q.down() {
+            self.hand_out(q, sh);
         }
+    }
+
+    /// [`Fleet::serve_waiters`] when there are waiters and work.
+    fn hand_out(&mut self, q: &mut Queue, sh: &mut Shared) {
         while q.has_work() {
             let Some((c, poll)) = self.waiters.pop_front() else {
                 return;
@@ -332,7 +340,7 @@ impl Fleet<'_> {
     }
 
     /// DeleteMessage with `receipt` takes effect (or fails in an outage).
-    #[inline]
+    #[inline(always)]
     fn delete(&mut self, h: Handle, receipt: u32, q: &mut Queue, sh: &mut Shared) {
         if q.delete(sh, h, receipt) {
             self.serve_waiters(q, sh);

@@ -46,6 +46,7 @@ impl Fleet<'_> {
 
     /// With probability `crash.per_message`, consumer `c` crashes part-way
     /// through the processing it starts at `start` and that takes `service`.
+    #[inline(always)]
     pub(super) fn maybe_crash_during(
         &mut self,
         c: usize,

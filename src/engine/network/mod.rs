@@ -73,6 +73,7 @@ impl<'a> Network<'a> {
     /// replication's seed.
     pub fn new(sc: &'a Scenario, seed: u64) -> Self {
         let mut sh = Shared::new(Watches::new(sc));
+        sh.integrate_visible = sc.is_network() || !sc.faults.is_empty();
         let (warmup, sample) = (sc.warmup.ticks(), sc.sample_interval.ticks());
         if sc.is_network() {
             sh.end_to_end = Some(Box::new(Recorder::new(warmup, 0, sample)));

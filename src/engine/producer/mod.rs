@@ -177,7 +177,11 @@ impl Producer {
             self.send_failed(to, sh);
             return;
         }
-        let calls = self.held.div_ceil(self.send_batch);
+        let calls = if self.send_batch == 1 {
+            self.held // spares a division on the common path
+        } else {
+            self.held.div_ceil(self.send_batch)
+        };
         let admitted = to.admit(sh.now, calls);
         to.counts().requests_throttled += calls - admitted;
         if admitted == 0 {

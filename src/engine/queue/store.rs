@@ -467,7 +467,7 @@ impl QueueStore {
     }
 
     /// Frees the slot of a gone message once nobody holds it.
-    #[inline]
+    #[inline(always)]
     pub fn free_if_unheld(&mut self, h: Handle) {
         let m = self.get_mut(h);
         if m.state == State::Gone && m.holders == 0 {
