@@ -19,6 +19,7 @@
 pub mod events;
 mod faults;
 mod fleet;
+mod hdr_counts;
 pub mod latency_series;
 mod network;
 mod producer;

@@ -12,13 +12,7 @@ use hdrhistogram::Histogram;
 use super::latency_series::LatencyRecorder;
 use super::result::Sample;
 
-/// Histogram bounds: 1 µs to 16 days, 3 significant digits (relative error ≤ 0.1%).
-const HIST_MAX_US: u64 = 16 * 86_400 * 1_000_000;
-
-/// A fresh latency histogram in microseconds.
-pub fn latency_histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, HIST_MAX_US, 3).expect("static histogram bounds are valid")
-}
+pub use super::hdr_counts::{HdrCounts, latency_histogram};
 
 /// Event counts of one run; each field is the metric of the same name.
 #[derive(Clone, Copy, Debug, Default)]
@@ -207,11 +201,11 @@ pub struct Recorder {
     /// Event counts.
     pub counts: Counts,
     /// Send → first completed processing, µs.
-    pub latency: Histogram<u64>,
+    pub latency: HdrCounts,
     latency_sum: f64,
     latency_max: u64,
     /// Send → first receive, µs.
-    pub wait: Histogram<u64>,
+    pub wait: HdrCounts,
     wait_sum: f64,
     /// Visible messages (integrated from warm-up).
     pub backlog: TimeWeighted,
@@ -252,10 +246,10 @@ impl Recorder {
         Recorder {
             warmup,
             counts: Counts::default(),
-            latency: latency_histogram(),
+            latency: HdrCounts::default(),
             latency_sum: 0.0,
             latency_max: 0,
-            wait: latency_histogram(),
+            wait: HdrCounts::default(),
             wait_sum: 0.0,
             backlog: TimeWeighted::starting_at(warmup),
             busy: TimeWeighted::starting_at(warmup),
@@ -286,7 +280,7 @@ impl Recorder {
         if first && sent_at >= self.warmup {
             let wait = now - sent_at;
             self.wait_sum += wait as f64;
-            record(&mut self.wait, wait);
+            self.wait.record(wait);
         }
     }
 
@@ -303,7 +297,7 @@ impl Recorder {
             if sent_at >= self.warmup {
                 self.latency_sum += latency as f64;
                 self.latency_max = self.latency_max.max(latency);
-                record(&mut self.latency, latency);
+                self.latency.record(latency);
             }
         }
     }
@@ -352,11 +346,6 @@ impl Recorder {
     pub fn wait_mean(&self) -> f64 {
         mean_secs(self.wait_sum, self.wait.len())
     }
-}
-
-fn record(hist: &mut Histogram<u64>, micros: u64) {
-    // Values beyond the bound saturate; zero is recorded as 1 µs.
-    hist.saturating_record(micros.clamp(1, HIST_MAX_US));
 }
 
 fn mean_secs(sum_us: f64, n: u64) -> f64 {

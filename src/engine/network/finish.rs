@@ -87,8 +87,8 @@ impl Network<'_> {
             metrics,
             end: end_secs,
             timeseries: summed_series(&stations),
-            latency: std::mem::replace(&mut e2e.latency, recorder::latency_histogram()),
-            wait: std::mem::replace(&mut e2e.wait, recorder::latency_histogram()),
+            latency: e2e.latency.to_histogram(),
+            wait: e2e.wait.to_histogram(),
             latency_by_sent: e2e.latency_by_sent.finish(),
             conservation,
             duplicates_by_cause: by_cause,
@@ -131,6 +131,7 @@ fn station(
     };
     let cost_usd = counts.requests() as f64 / 1e6 * cost.price_per_million_requests
         + consumer_hours * cost.consumer_hour;
+    let (latency, wait) = (rec.latency.to_histogram(), rec.wait.to_histogram());
     let metrics = Metrics {
         produced: counts.produced as f64,
         dropped: counts.dropped as f64,
@@ -145,13 +146,13 @@ fn station(
         left_in_flight: in_flight as f64,
         left_delayed: delayed as f64,
         latency_mean: rec.latency_mean(),
-        latency_p50: recorder::quantile_secs(&rec.latency, 0.5),
-        latency_p90: recorder::quantile_secs(&rec.latency, 0.9),
-        latency_p99: recorder::quantile_secs(&rec.latency, 0.99),
-        latency_p999: recorder::quantile_secs(&rec.latency, 0.999),
+        latency_p50: recorder::quantile_secs(&latency, 0.5),
+        latency_p90: recorder::quantile_secs(&latency, 0.9),
+        latency_p99: recorder::quantile_secs(&latency, 0.99),
+        latency_p999: recorder::quantile_secs(&latency, 0.999),
         latency_max: rec.latency_max(),
         wait_mean: rec.wait_mean(),
-        wait_p99: recorder::quantile_secs(&rec.wait, 0.99),
+        wait_p99: recorder::quantile_secs(&wait, 0.99),
         backlog_max: rec.backlog.max as f64,
         backlog_max_at: rec.backlog.max_at as f64 / 1e6,
         backlog_mean: rec.backlog.mean(end),
@@ -184,8 +185,8 @@ fn station(
         name,
         metrics,
         timeseries: std::mem::take(&mut rec.samples),
-        latency: std::mem::replace(&mut rec.latency, recorder::latency_histogram()),
-        wait: std::mem::replace(&mut rec.wait, recorder::latency_histogram()),
+        latency,
+        wait,
         conservation,
         duplicates_by_cause: rec.duplicates_by_cause,
         arrived_from_queues: counts.arrived_from_queues,
@@ -224,10 +225,11 @@ fn system_metrics(
         0.0
     };
     m.latency_mean = e2e.latency_mean();
-    m.latency_p50 = recorder::quantile_secs(&e2e.latency, 0.5);
-    m.latency_p90 = recorder::quantile_secs(&e2e.latency, 0.9);
-    m.latency_p99 = recorder::quantile_secs(&e2e.latency, 0.99);
-    m.latency_p999 = recorder::quantile_secs(&e2e.latency, 0.999);
+    let e2e_latency = e2e.latency.to_histogram();
+    m.latency_p50 = recorder::quantile_secs(&e2e_latency, 0.5);
+    m.latency_p90 = recorder::quantile_secs(&e2e_latency, 0.9);
+    m.latency_p99 = recorder::quantile_secs(&e2e_latency, 0.99);
+    m.latency_p999 = recorder::quantile_secs(&e2e_latency, 0.999);
     m.latency_max = e2e.latency_max();
     // Waits and ages are a queue's own; the system's are the worst queue's.
     m.wait_mean = max("wait_mean");
