@@ -13,6 +13,12 @@
 //! the heap top and the lane fronts, which gives exactly the same order as a
 //! single heap would.
 //!
+//! The heap's top is removed lazily: an event taken from the heap stays
+//! there, marked taken, until the next push or peek. Handling an event
+//! mostly schedules the entity's next one (a consumer's next completion, a
+//! producer's next arrival), and that push then replaces the taken top
+//! with one sift instead of a pop and a push (two).
+//!
 //! Timers are never removed: a timer that no longer applies (a visibility
 //! deadline after the message was deleted, a poll timeout after the poll was
 //! answered) is recognised as stale by its handler and ignored (lazy
@@ -173,6 +179,8 @@ const EMPTY: Key = Key::MAX;
 #[derive(Debug)]
 pub struct EventQueue {
     heap: BinaryHeap<Reverse<Entry>>,
+    /// The heap's top was taken and is still there (see the module docs).
+    top_taken: bool,
     lanes: [VecDeque<Entry>; LANES],
     /// The constant delay of each lane in use, `lane_delays.len()` of them.
     lane_delays: Vec<u64>,
@@ -187,6 +195,7 @@ impl Default for EventQueue {
     fn default() -> Self {
         EventQueue {
             heap: BinaryHeap::new(),
+            top_taken: false,
             lanes: Default::default(),
             lane_delays: Vec::new(),
             fronts: [EMPTY; LANES + 1],
@@ -222,8 +231,31 @@ impl EventQueue {
     /// Schedules `event` at `time` (any time).
     pub fn schedule(&mut self, time: u64, event: Event) {
         let key = self.next_key(time);
-        self.heap.push(Reverse(Entry { key, event }));
-        self.fronts[0] = self.fronts[0].min(key);
+        let entry = Reverse(Entry { key, event });
+        if self.top_taken {
+            self.top_taken = false;
+            if let Some(mut top) = self.heap.peek_mut() {
+                *top = entry; // sifted into place when `top` drops
+            }
+            self.fronts[0] = self.heap_front();
+        } else {
+            self.heap.push(entry);
+            self.fronts[0] = self.fronts[0].min(key);
+        }
+    }
+
+    fn heap_front(&self) -> Key {
+        self.heap.peek().map_or(EMPTY, |Reverse(e)| e.key)
+    }
+
+    /// Removes a taken heap top that no push replaced.
+    #[inline(always)]
+    fn settle(&mut self) {
+        if self.top_taken {
+            self.top_taken = false;
+            self.heap.pop();
+            self.fronts[0] = self.heap_front();
+        }
     }
 
     /// Schedules `event` at `time` in `lane` (the heap without one). Times
@@ -244,20 +276,24 @@ impl EventQueue {
     }
 
     /// Time of the next event, if any.
-    pub fn peek_time(&self) -> Option<u64> {
+    pub fn peek_time(&mut self) -> Option<u64> {
         self.peek().map(|next| next.time)
     }
 
     /// The next event's time and where it waits, without removing it; pass
     /// it to [`EventQueue::take`] to remove it.
-    pub fn peek(&self) -> Option<Next> {
-        let mut source = 0;
-        for i in 1..self.fronts.len() {
-            if self.fronts[i] < self.fronts[source] {
-                source = i;
+    #[inline(always)]
+    pub fn peek(&mut self) -> Option<Next> {
+        self.settle();
+        // The smallest so far stays in registers: comparing against
+        // `fronts[source]` would reload through the index just chosen, a
+        // chain of dependent loads on every event.
+        let (mut key, mut source) = (self.fronts[0], 0);
+        for (i, &front) in self.fronts.iter().enumerate().skip(1) {
+            if front < key {
+                (key, source) = (front, i);
             }
         }
-        let key = self.fronts[source];
         (key != EMPTY).then(|| Next {
             time: key_time(key),
             source,
@@ -267,14 +303,17 @@ impl EventQueue {
     /// Removes and returns the event `next` (from [`EventQueue::peek`], with
     /// nothing scheduled in between).
     pub fn take(&mut self, next: Next) -> Event {
-        let (entry, front) = if next.source == 0 {
-            let entry = self.heap.pop().map(|Reverse(e)| e);
-            (entry, self.heap.peek().map(|Reverse(e)| e.key))
-        } else {
-            let lane = &mut self.lanes[next.source - 1];
-            (lane.pop_front(), lane.front().map(|e| e.key))
-        };
-        self.fronts[next.source] = front.unwrap_or(EMPTY);
+        debug_assert!(!self.top_taken, "take follows a peek");
+        if next.source == 0 {
+            // Left in place until the next push or peek; nothing else
+            // looks at the heap meanwhile (`fronts[0]` is set then).
+            self.top_taken = true;
+            let Reverse(entry) = self.heap.peek().expect("peeked event is there");
+            return entry.event;
+        }
+        let lane = &mut self.lanes[next.source - 1];
+        let entry = lane.pop_front();
+        self.fronts[next.source] = lane.front().map_or(EMPTY, |e| e.key);
         entry.expect("peeked event is there").event
     }
 
@@ -286,7 +325,8 @@ impl EventQueue {
 
     /// Number of pending events (stale ones included).
     pub fn len(&self) -> usize {
-        self.heap.len() + self.lanes.iter().map(VecDeque::len).sum::<usize>()
+        let heap = self.heap.len() - usize::from(self.top_taken);
+        heap + self.lanes.iter().map(VecDeque::len).sum::<usize>()
     }
 
     /// Whether no event is pending.
@@ -324,6 +364,40 @@ mod tests {
             ]
         );
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn a_taken_top_replaced_by_a_push_keeps_time_then_insertion_order() {
+        // Random pushes to the heap and a lane between pops, against a
+        // sorted reference of (time, insertion).
+        let mut q = EventQueue::new();
+        let lane = q.lane(50);
+        let (mut reference, mut now, mut s, mut n) = (Vec::new(), 0u64, 7u64, 0u32);
+        for step in 0..5_000 {
+            s = crate::engine::rng::splitmix64(s);
+            for k in 0..(s % 3) {
+                n += 1;
+                let time = now + (s >> (8 * k + 8)) % 40;
+                if (s >> 40) % 4 == 0 {
+                    q.schedule_in(lane, now + 50, arrival(n));
+                    reference.push((now + 50, n));
+                } else {
+                    q.schedule(time, arrival(n));
+                    reference.push((time, n));
+                }
+            }
+            if step % 2 == 0 || s % 5 == 0 {
+                reference.sort();
+                let Some((time, event)) = q.pop() else {
+                    assert!(reference.is_empty());
+                    continue;
+                };
+                let (t, p) = reference.remove(0);
+                assert_eq!((time, event), (t, arrival(p)));
+                now = time;
+            }
+            assert_eq!(q.len(), reference.len());
+        }
     }
 
     #[test]
