@@ -38,7 +38,8 @@ pub struct HdrCounts {
 impl Default for HdrCounts {
     fn default() -> Self {
         HdrCounts {
-            counts: vec![0; latency_histogram().distinct_values()],
+            // Values are clamped to the bound: no index lies beyond its own.
+            counts: vec![0; index(HIST_MAX_US) + 1],
             total: 0,
         }
     }

@@ -375,33 +375,3 @@ fn drain_is_refused_on_a_loop_that_never_drains() {
         "{stderr}"
     );
 }
-
-#[test]
-fn a_network_gives_the_same_bytes_at_one_and_two_threads() {
-    let dir = tempfile::tempdir().unwrap();
-    let run = |threads: &str| {
-        let out = dir.path().join(threads);
-        mqsim()
-            .current_dir(root())
-            .args(["run", "scenarios/order-pipeline.toml", "--quiet"])
-            .args(["--set", "duration=\"15m\"", "--replications", "4"])
-            .args(["--threads", threads, "--out"])
-            .arg(&out)
-            .assert()
-            .success();
-        out
-    };
-    let (one, two) = (run("1"), run("2"));
-    for file in [
-        "summary.json",
-        "replications.csv",
-        "timeseries.csv",
-        "latency.csv",
-        "report.html",
-        "charts/queues.svg",
-    ] {
-        let a = std::fs::read(one.join(file)).unwrap();
-        let b = std::fs::read(two.join(file)).unwrap();
-        assert!(a == b, "{file} differs between 1 and 2 threads");
-    }
-}

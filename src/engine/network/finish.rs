@@ -50,7 +50,8 @@ impl Network<'_> {
             .end_to_end
             .take()
             .expect("a network records end to end");
-        let mut metrics = system_metrics(&stations, &mut e2e, &self.sh.visible_all);
+        let e2e_latency = e2e.latency.to_histogram();
+        let mut metrics = system_metrics(&stations, &e2e, &e2e_latency, &self.sh.visible_all);
         metrics.drain_time = drain_time;
         metrics.events = events;
         metrics.produced = stations.iter().map(|s| s.metrics.produced).sum::<f64>()
@@ -87,7 +88,7 @@ impl Network<'_> {
             metrics,
             end: end_secs,
             timeseries: summed_series(&stations),
-            latency: e2e.latency.to_histogram(),
+            latency: e2e_latency,
             wait: e2e.wait.to_histogram(),
             latency_by_sent: e2e.latency_by_sent.finish(),
             conservation,
@@ -203,7 +204,8 @@ fn station(
 /// backlog of all queues together.
 fn system_metrics(
     stations: &[QueueResult],
-    e2e: &mut Recorder,
+    e2e: &Recorder,
+    e2e_latency: &hdrhistogram::Histogram<u64>,
     visible_all: &crate::engine::recorder::TimeWeighted,
 ) -> Metrics {
     let sum = |name: &str| -> f64 { stations.iter().filter_map(|s| s.metrics.get(name)).sum() };
@@ -225,11 +227,10 @@ fn system_metrics(
         0.0
     };
     m.latency_mean = e2e.latency_mean();
-    let e2e_latency = e2e.latency.to_histogram();
-    m.latency_p50 = recorder::quantile_secs(&e2e_latency, 0.5);
-    m.latency_p90 = recorder::quantile_secs(&e2e_latency, 0.9);
-    m.latency_p99 = recorder::quantile_secs(&e2e_latency, 0.99);
-    m.latency_p999 = recorder::quantile_secs(&e2e_latency, 0.999);
+    m.latency_p50 = recorder::quantile_secs(e2e_latency, 0.5);
+    m.latency_p90 = recorder::quantile_secs(e2e_latency, 0.9);
+    m.latency_p99 = recorder::quantile_secs(e2e_latency, 0.99);
+    m.latency_p999 = recorder::quantile_secs(e2e_latency, 0.999);
     m.latency_max = e2e.latency_max();
     // Waits and ages are a queue's own; the system's are the worst queue's.
     m.wait_mean = max("wait_mean");
