@@ -35,6 +35,9 @@ pub struct Counts {
     pub requests_throttled: u64,
     pub deduplicated: u64,
     pub repeated: u64,
+    pub duplicates_suppressed: u64,
+    pub side_effect_duplicates: u64,
+    pub breaker_opens: u64,
     /// Messages that arrived from other queues of a network.
     pub arrived_from_queues: u64,
 }

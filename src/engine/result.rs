@@ -7,6 +7,8 @@
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
+use crate::scenario::Scenario;
+
 pub use super::latency_series::{IntervalHistogram, LatencySeries};
 pub use super::recorder::DuplicateCauses;
 
@@ -137,6 +139,143 @@ scalar_metrics! {
     /// Messages enqueued a second time by a repeated send (standard queues,
     /// or FIFO after the window): each is processed again.
     repeated,
+    /// `idempotency`: processings skipped because the lookup found the
+    /// message completed within `ttl` (no side effect, nothing emitted).
+    duplicates_suppressed,
+    /// `idempotency`: processings of a message already completed whose
+    /// record had expired (`ttl`) or was not yet written: the side effect
+    /// happened twice.
+    side_effect_duplicates,
+    /// `breaker`: times a circuit breaker opened (half-open probes that
+    /// failed included).
+    breaker_opens,
+    /// `breaker`: seconds a breaker was open or half-open (summed over fleets).
+    breaker_open_time,
+}
+
+/// Whether a scenario uses a feature.
+type UsesFeature = fn(&Scenario) -> bool;
+
+/// Metrics that only a scenario with the feature they measure reports
+/// (the outputs of other scenarios stay as they were), with that test.
+const FEATURE_METRICS: [(&str, UsesFeature); 4] = [
+    ("duplicates_suppressed", has_idempotency),
+    ("side_effect_duplicates", has_idempotency),
+    ("breaker_opens", has_breaker),
+    ("breaker_open_time", has_breaker),
+];
+
+fn fleets(sc: &Scenario) -> impl Iterator<Item = &crate::scenario::ConsumerConfig> {
+    sc.queues.iter().filter_map(|q| q.consumers.as_ref())
+}
+
+fn has_idempotency(sc: &Scenario) -> bool {
+    fleets(sc).any(|c| c.idempotency.is_some())
+}
+
+fn has_breaker(sc: &Scenario) -> bool {
+    fleets(sc).any(|c| c.breaker.is_some())
+}
+
+impl Metrics {
+    /// The metrics `sc`'s outputs report, in [`Metrics::NAMES`] order:
+    /// all but those of features it does not use.
+    pub fn names_for(sc: &Scenario) -> Vec<&'static str> {
+        Metrics::NAMES
+            .iter()
+            .copied()
+            .filter(|name| {
+                FEATURE_METRICS
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .is_none_or(|(_, used)| used(sc))
+            })
+            .collect()
+    }
+
+    /// Whether `name` is a metric `sc` reports.
+    pub fn reported_by(name: &str, sc: &Scenario) -> bool {
+        Metrics::NAMES.contains(&name)
+            && FEATURE_METRICS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .is_none_or(|(_, used)| used(sc))
+    }
+}
+
+macro_rules! resource_metrics {
+    ($( $(#[$doc:meta])* $name:ident ),* $(,)?) => {
+        /// The scalar metrics of one shared resource in one replication.
+        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+        pub struct ResourceMetrics {
+            $( $(#[$doc])* pub $name: f64, )*
+        }
+
+        impl ResourceMetrics {
+            /// Metric names in output order.
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($name)),*];
+
+            /// Values in the order of [`ResourceMetrics::NAMES`].
+            pub fn values(&self) -> Vec<f64> {
+                vec![$(self.$name),*]
+            }
+
+            /// The metric called `name`, if there is one.
+            pub fn get(&self, name: &str) -> Option<f64> {
+                match name {
+                    $(stringify!($name) => Some(self.$name),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+resource_metrics! {
+    /// Time-weighted mean holders / capacity, after warm-up.
+    utilization,
+    /// Mean wait for the resource of the acquires granted after warm-up, seconds.
+    wait_mean,
+    /// 99th percentile of that wait, seconds.
+    wait_p99,
+    /// Acquires that gave up (`acquire_timeout`) or failed (an outage).
+    timeouts,
+    /// Most concurrent holders.
+    holders_max,
+    /// Acquires granted.
+    acquired,
+    /// Most consumers waiting for it at once.
+    waiters_max,
+    /// Time-weighted mean consumers waiting, after warm-up.
+    waiters_mean,
+    /// Mean hold time (contention and slowdowns included), seconds.
+    hold_mean,
+}
+
+/// One shared resource in one replication.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ResourceResult {
+    /// The resource's name.
+    pub name: String,
+    /// Its metrics.
+    pub metrics: ResourceMetrics,
+    /// Waits for it (acquire → granted) of acquires after warm-up, µs; a
+    /// wait of 0 is recorded as 1 µs.
+    #[serde(with = "v2_histogram")]
+    pub wait: Histogram<u64>,
+    /// Holders and waiters at each sample instant (the rows of `timeseries`).
+    pub timeseries: Vec<ResourceSample>,
+}
+
+/// A resource's levels at one sample instant.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResourceSample {
+    /// Sample instant, seconds.
+    pub time: f64,
+    /// Consumers holding it.
+    pub holders: f64,
+    /// Consumers waiting for it.
+    pub waiters: f64,
 }
 
 /// One row of the time series: levels at `time`, counts during the interval
@@ -258,6 +397,23 @@ pub struct ReplicationResult {
     /// Each queue's own results, in the scenario's queue order; empty for
     /// a single-queue scenario (whose top level is its queue).
     pub queues: Vec<QueueResult>,
+    /// Each shared resource's results, in the scenario's resource order.
+    #[serde(default)]
+    pub resources: Vec<ResourceResult>,
+    /// When each circuit breaker changed state, in time order.
+    #[serde(default)]
+    pub breaker_changes: Vec<BreakerChange>,
+}
+
+/// A circuit breaker's change of state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BreakerChange {
+    /// When, seconds.
+    pub time: f64,
+    /// The queue whose fleet it guards.
+    pub queue: String,
+    /// `open`, `half-open` or `closed`.
+    pub state: String,
 }
 
 /// One queue of a network (with its fleet) in one replication.

@@ -7,26 +7,44 @@
 use hdrhistogram::Histogram;
 
 use super::summary::RunSummary;
-use crate::engine::result::{Metrics, ReplicationResult, Sample};
+use crate::engine::result::{Metrics, ReplicationResult, ResourceMetrics, Sample};
 
 /// Quantiles reported in `latency.csv`.
 pub const LATENCY_QUANTILES: [f64; 9] = [0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9995, 0.9999];
 
-/// `replication,seed,` then every metric, one row per replication; a
-/// network adds `<queue>.<metric>` columns, queue by queue.
-pub fn replications_csv(results: &[ReplicationResult]) -> Vec<u8> {
+/// `replication,seed,` then each metric of `names` (those the scenario
+/// reports, [`Metrics::names_for`]), one row per replication; a network
+/// adds `<queue>.<metric>` columns, queue by queue, and shared resources
+/// `<resource>.<metric>` columns ([`ResourceMetrics::NAMES`]).
+pub fn replications_csv(results: &[ReplicationResult], names: &[&str]) -> Vec<u8> {
     let mut header = vec!["replication".to_owned(), "seed".to_owned()];
-    header.extend(Metrics::NAMES.iter().map(|n| (*n).to_owned()));
+    header.extend(names.iter().map(|n| (*n).to_owned()));
     if let Some(first) = results.first() {
         for q in &first.queues {
-            header.extend(Metrics::NAMES.iter().map(|n| format!("{}.{n}", q.name)));
+            header.extend(names.iter().map(|n| format!("{}.{n}", q.name)));
+        }
+        for r in &first.resources {
+            header.extend(
+                ResourceMetrics::NAMES
+                    .iter()
+                    .map(|n| format!("{}.{n}", r.name)),
+            );
         }
     }
+    let values = |m: &Metrics| -> Vec<String> {
+        names
+            .iter()
+            .map(|n| fmt_num(m.get(n).unwrap_or(f64::NAN)))
+            .collect()
+    };
     let rows = results.iter().map(|r| {
         let mut row = vec![r.replication.to_string(), r.seed.to_string()];
-        row.extend(r.metrics.values().into_iter().map(fmt_num));
+        row.extend(values(&r.metrics));
         for q in &r.queues {
-            row.extend(q.metrics.values().into_iter().map(fmt_num));
+            row.extend(values(&q.metrics));
+        }
+        for res in &r.resources {
+            row.extend(res.metrics.values().into_iter().map(fmt_num));
         }
         row
     });

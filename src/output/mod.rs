@@ -19,7 +19,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::engine::result::ReplicationResult;
+use crate::engine::result::{Metrics, ReplicationResult};
 use crate::scenario::Scenario;
 pub use json::summary_json;
 pub use summary::{RunSummary, aggregate};
@@ -52,7 +52,10 @@ pub fn write_run(
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let files: [(&str, Vec<u8>); 5] = [
         ("summary.json", summary_json(summary).into_bytes()),
-        ("replications.csv", csv_files::replications_csv(results)),
+        (
+            "replications.csv",
+            csv_files::replications_csv(results, &Metrics::names_for(scenario)),
+        ),
         ("timeseries.csv", csv_files::timeseries_csv(summary)),
         ("latency.csv", csv_files::latency_csv(&summary.latency)),
         ("timing.json", json::timing_json(timing).into_bytes()),

@@ -61,6 +61,8 @@ fn replication(i: u32, produced: f64, p99: f64) -> ReplicationResult {
         faults: Vec::new(),
         stopped: None,
         queues: Vec::new(),
+        resources: Vec::new(),
+        breaker_changes: Vec::new(),
     }
 }
 
@@ -114,7 +116,10 @@ fn summary_json_faults_snapshot() {
 #[test]
 fn replications_csv_snapshot() {
     let (_, results) = run();
-    insta::assert_snapshot!(String::from_utf8(csv_files::replications_csv(&results)).unwrap());
+    let names = Metrics::names_for(&scenario());
+    insta::assert_snapshot!(
+        String::from_utf8(csv_files::replications_csv(&results, &names)).unwrap()
+    );
 }
 
 #[test]

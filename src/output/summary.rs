@@ -196,7 +196,8 @@ impl RunSummary {
 
 /// Aggregates `results` (in replication order) of `scenario`.
 pub fn aggregate(scenario: &Scenario, results: &[ReplicationResult]) -> RunSummary {
-    let metrics = metric_stats(results.iter().map(|r| &r.metrics));
+    let names = Metrics::names_for(scenario);
+    let metrics = metric_stats(&names, results.iter().map(|r| &r.metrics));
     let slo = scenario
         .slo
         .iter()
@@ -242,16 +243,16 @@ pub fn aggregate(scenario: &Scenario, results: &[ReplicationResult]) -> RunSumma
     }
 }
 
-/// Each metric's statistics over replications, in [`Metrics::NAMES`] order.
+/// The statistics over replications of each metric of `names`.
 fn metric_stats<'r>(
+    names: &[&'static str],
     per_replication: impl Iterator<Item = &'r Metrics>,
 ) -> Vec<(&'static str, Stat)> {
-    let rows: Vec<Vec<f64>> = per_replication.map(Metrics::values).collect();
-    Metrics::NAMES
+    let rows: Vec<&Metrics> = per_replication.collect();
+    names
         .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let values: Vec<f64> = rows.iter().map(|row| row[i]).collect();
+        .map(|name| {
+            let values: Vec<f64> = rows.iter().filter_map(|m| m.get(name)).collect();
             (*name, summarize_in(&values, metric_range(name)))
         })
         .collect()
@@ -277,6 +278,7 @@ fn queue_summaries(scenario: &Scenario, results: &[ReplicationResult]) -> Vec<Qu
     if !scenario.is_network() {
         return Vec::new();
     }
+    let names = Metrics::names_for(scenario);
     (0..scenario.queues.len())
         .map(|q| {
             fn of(r: &ReplicationResult, q: usize) -> Option<&Conservation> {
@@ -286,6 +288,7 @@ fn queue_summaries(scenario: &Scenario, results: &[ReplicationResult]) -> Vec<Qu
             QueueSummary {
                 name: scenario.queues[q].name.clone(),
                 metrics: metric_stats(
+                    &names,
                     results
                         .iter()
                         .filter_map(|r| r.queues.get(q))

@@ -20,7 +20,11 @@ pub fn sweep_csv(points: &[(Point, RunSummary)]) -> Vec<u8> {
         .map(|(p, _)| p.settings.iter().map(|(k, _)| k.clone()).collect())
         .unwrap_or_default();
     let mut header = keys;
-    for m in Metrics::NAMES {
+    let names = points
+        .first()
+        .map(|(_, s)| s.metrics.iter().map(|(n, _)| *n).collect())
+        .unwrap_or_else(|| Metrics::NAMES.to_vec());
+    for m in names {
         header.extend([
             (*m).to_owned(),
             format!("{m}_ci95_low"),

@@ -10,6 +10,7 @@
 mod autoscale;
 mod checks;
 mod distspec;
+mod downstream;
 pub mod duration;
 mod files;
 mod incidents;
@@ -26,6 +27,7 @@ mod written;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use downstream::*;
 pub use files::DataFiles;
 pub use model::*;
 

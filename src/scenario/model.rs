@@ -12,6 +12,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::downstream::{
+    Backoff, Breaker, Idempotency, OutageMode, ResourceNode, ResourceRef, Use,
+};
 use crate::dist::Dist;
 use crate::time::SimTime;
 
@@ -42,6 +45,8 @@ pub struct Scenario {
     pub queues: Vec<QueueNode>,
     /// SNS-like topics (`[topics.NAME]`), in name order.
     pub topics: Vec<TopicNode>,
+    /// Shared resources (`[resources.NAME]`), in name order.
+    pub resources: Vec<ResourceNode>,
     /// One or more producers.
     pub producers: Vec<ProducerConfig>,
     /// The incident timeline (`[[faults]]`), in file order.
@@ -296,6 +301,15 @@ pub struct ConsumerConfig {
     /// Messages sent downstream after each successful processing.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub emit: Vec<Emit>,
+    /// Resources held, in order, after the processing of each message.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub uses: Vec<Use>,
+    /// A circuit breaker on the fleet's receives, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breaker: Option<Breaker>,
+    /// A lookup of completed message ids before processing, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idempotency: Option<Idempotency>,
 }
 
 impl ConsumerConfig {
@@ -457,6 +471,33 @@ pub enum FaultKind {
         /// The error rate in the window (0 ..= 1).
         error_rate: f64,
     },
+    /// A resource is unavailable: acquires fail at once or hang.
+    ResourceOutage {
+        /// The resource (written as `target`).
+        #[serde(rename = "target")]
+        resource: ResourceRef,
+        /// Fail fast, or hang until the acquire timeout.
+        mode: OutageMode,
+    },
+    /// A resource's hold times multiplied for holds that start in the window.
+    ResourceSlowdown {
+        /// The resource (written as `target`).
+        #[serde(rename = "target")]
+        resource: ResourceRef,
+        /// Hold-time multiplier (> 0).
+        factor: f64,
+    },
+    /// Dead-lettered messages moved back from queue `from` to queue `to`
+    /// at `rate` per second during the window, or until `from` is empty
+    /// (SQS StartMessageMoveTask).
+    Redrive {
+        /// The dead-letter queue messages are moved from.
+        from: NodeRef,
+        /// The queue they are moved to.
+        to: NodeRef,
+        /// Messages moved per second (> 0).
+        rate: f64,
+    },
 }
 
 impl FaultKind {
@@ -468,6 +509,9 @@ impl FaultKind {
             FaultKind::Spike { .. } => "spike",
             FaultKind::Slowdown { .. } => "slowdown",
             FaultKind::ErrorBurst { .. } => "error-burst",
+            FaultKind::ResourceOutage { .. } => "resource-outage",
+            FaultKind::ResourceSlowdown { .. } => "resource-slowdown",
+            FaultKind::Redrive { .. } => "redrive",
         }
     }
 }
@@ -493,13 +537,25 @@ impl Down {
 }
 
 /// What happens to a message whose processing failed.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Copy, Clone, Debug, PartialEq)]
 pub enum OnError {
     /// Leave it in flight until its visibility timeout passes.
     Wait,
     /// ChangeMessageVisibility to 0: visible again at once.
     Release,
+    /// ChangeMessageVisibility to an exponential backoff.
+    Backoff(Backoff),
+}
+
+/// `"wait"`, `"release"` or the backoff table.
+impl Serialize for OnError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            OnError::Wait => s.serialize_str("wait"),
+            OnError::Release => s.serialize_str("release"),
+            OnError::Backoff(b) => b.serialize(s),
+        }
+    }
 }
 
 /// One `[sweep]` axis: a dotted scenario key and the values it takes.

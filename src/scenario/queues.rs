@@ -197,6 +197,9 @@ pub fn consumers(
         )?,
         autoscale,
         emit: Vec::new(),
+        uses: Vec::new(),
+        breaker: None,
+        idempotency: None,
     })
 }
 

@@ -122,6 +122,7 @@ pub fn validate(mut raw: RawScenario, stem: &str, files: &DataFiles) -> Checked<
         layout,
         queues,
         topics,
+        resources: Vec::new(),
         producers,
         faults,
         sweep: sweep(raw.sweep.unwrap_or_default())?,

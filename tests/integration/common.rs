@@ -66,3 +66,19 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&path, text).unwrap();
     path
 }
+
+/// The metrics every scenario reports: all but those of features
+/// (`idempotency`, `breaker`) that only their users see.
+pub fn common_metrics() -> Vec<&'static str> {
+    const FEATURE: [&str; 4] = [
+        "duplicates_suppressed",
+        "side_effect_duplicates",
+        "breaker_opens",
+        "breaker_open_time",
+    ];
+    mqsim::engine::result::Metrics::NAMES
+        .iter()
+        .copied()
+        .filter(|m| !FEATURE.contains(m))
+        .collect()
+}

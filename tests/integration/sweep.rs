@@ -6,7 +6,6 @@ use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
 use crate::common::{mqsim, scenario};
-use mqsim::engine::result::Metrics;
 use mqsim::engine::run_replication;
 use mqsim::validation::theory::Mmc;
 
@@ -56,7 +55,7 @@ fn a_consumer_sweep_lowers_p99_and_writes_sweep_csv() {
         .map(str::to_owned)
         .collect();
     let mut expected = vec!["consumers.count".to_owned()];
-    for m in Metrics::NAMES {
+    for m in crate::common::common_metrics() {
         expected.extend([
             (*m).to_owned(),
             format!("{m}_ci95_low"),

@@ -361,6 +361,7 @@ impl Fleet<'_> {
                 }
                 true
             }
+            OnError::Backoff(_) => unreachable!("validation refuses a backoff table for now"),
         }
     }
 

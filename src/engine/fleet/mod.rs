@@ -221,6 +221,11 @@ impl<'a> Fleet<'a> {
         self.scaler.starting
     }
 
+    /// Seconds its breaker was open or half-open until `end`.
+    pub fn breaker_open_time(&self, _end: u64) -> f64 {
+        0.0
+    }
+
     /// Whether the fleet sends anything downstream.
     pub fn emits(&self) -> bool {
         !self.routes.is_empty()

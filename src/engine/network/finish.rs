@@ -26,6 +26,8 @@ impl Network<'_> {
             stations.push(station(name, q, fleet, end, &cost, drain_time, events));
         }
         let stopped = self.stopped.take();
+        let resources = self.resource_results(end);
+        let breaker_changes = self.breaker_changes();
         let end_secs = end as f64 / 1e6;
         if !self.sc.is_network() {
             let only = stations.pop().expect("a scenario has a queue");
@@ -43,6 +45,8 @@ impl Network<'_> {
                 faults,
                 stopped,
                 queues: Vec::new(),
+                resources,
+                breaker_changes,
             };
         }
         let mut e2e = self
@@ -96,6 +100,8 @@ impl Network<'_> {
             faults,
             stopped,
             queues: stations,
+            resources,
+            breaker_changes,
         }
     }
 }
@@ -181,6 +187,10 @@ fn station(
         requests_throttled: counts.requests_throttled as f64,
         deduplicated: counts.deduplicated as f64,
         repeated: counts.repeated as f64,
+        duplicates_suppressed: counts.duplicates_suppressed as f64,
+        side_effect_duplicates: counts.side_effect_duplicates as f64,
+        breaker_opens: counts.breaker_opens as f64,
+        breaker_open_time: fleet.map_or(0.0, |f| f.breaker_open_time(end)),
     };
     QueueResult {
         name,
@@ -286,4 +296,16 @@ fn summed_series(stations: &[QueueResult]) -> Vec<Sample> {
 
 fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+impl Network<'_> {
+    /// Each shared resource's result, in the scenario's order.
+    fn resource_results(&mut self, _end: u64) -> Vec<crate::engine::result::ResourceResult> {
+        Vec::new()
+    }
+
+    /// The breakers' changes of state, in time order.
+    fn breaker_changes(&mut self) -> Vec<crate::engine::result::BreakerChange> {
+        Vec::new()
+    }
 }

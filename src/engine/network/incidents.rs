@@ -108,6 +108,11 @@ impl Network<'_> {
             }
             FaultKind::Spike { .. } => {} // built into the arrival rates
             FaultKind::Slowdown { .. } | FaultKind::ErrorBurst { .. } => self.refresh_factors(),
+            FaultKind::ResourceOutage { .. }
+            | FaultKind::ResourceSlowdown { .. }
+            | FaultKind::Redrive { .. } => {
+                unreachable!("validation refuses resource faults until the engine has resources")
+            }
         }
     }
 

@@ -13,8 +13,9 @@
 use super::words::{dist, num, pct, secs, time, usd, window};
 use crate::dist::Dist;
 use crate::scenario::{
-    Arrivals, Autoscale, BatchFailure, ConsumerConfig, ConsumerLoss, Down, Fault, FaultKind,
-    OnError, ProducerConfig, QueueConfig, QueueKind, ScaleIn, ScaleMetric, Scenario, StaleDelete,
+    Arrivals, Autoscale, Backoff, BatchFailure, ConsumerConfig, ConsumerLoss, Down, Fault,
+    FaultKind, OnError, OutageMode, ProducerConfig, QueueConfig, QueueKind, ScaleIn, ScaleMetric,
+    Scenario, StaleDelete,
 };
 
 /// Rate steps listed one by one up to this many; longer schedules are summarised.
@@ -324,9 +325,10 @@ fn processing(c: &ConsumerConfig) -> String {
         );
     }
     if c.error_rate > 0.0 || c.poison_fraction > 0.0 {
-        s += match c.on_error {
-            OnError::Wait => "; a failed message waits out its visibility timeout",
-            OnError::Release => "; a failed message is released (visible again at once)",
+        s += &match c.on_error {
+            OnError::Wait => "; a failed message waits out its visibility timeout".to_owned(),
+            OnError::Release => "; a failed message is released (visible again at once)".to_owned(),
+            OnError::Backoff(b) => backoff(&b),
         };
         if c.batch_failure == BatchFailure::Whole {
             s += ", and one failure fails its whole batch (nothing is deleted unless all succeed)";
@@ -421,6 +423,17 @@ fn autoscale(a: &Autoscale, count: u32) -> String {
     s
 }
 
+/// What a failed message's exponential backoff does, as a clause.
+fn backoff(b: &Backoff) -> String {
+    let jitter = if b.jitter { ", with full jitter" } else { "" };
+    format!(
+        "; a failed message is hidden for {} × {}^(receives − 1), at most {}{jitter} (a ChangeMessageVisibility call)",
+        time(b.base),
+        num(b.factor),
+        time(b.max)
+    )
+}
+
 /// A fault's sentence; `at` (" at queue \"email\"", or empty) names its
 /// target, `slots` and `error_rate` are its fleet's.
 pub(super) fn fault(f: &Fault, at: &str, slots: u32, base_error_rate: f64) -> String {
@@ -456,6 +469,28 @@ pub(super) fn fault(f: &Fault, at: &str, slots: u32, base_error_rate: f64) -> St
             "{} of processings fail (instead of {})",
             pct(*error_rate),
             pct(base_error_rate)
+        ),
+        FaultKind::ResourceOutage { resource, mode } => match mode {
+            OutageMode::Fail => format!(
+                "resource \"{}\" is down: every acquire fails at once",
+                resource.name
+            ),
+            OutageMode::Hang => format!(
+                "resource \"{}\" hangs: acquires wait until it is back or their acquire timeout runs out",
+                resource.name
+            ),
+        },
+        FaultKind::ResourceSlowdown { resource, factor } => format!(
+            "holds of resource \"{}\" that start in the window take {} times as long",
+            resource.name,
+            num(*factor)
+        ),
+        FaultKind::Redrive { from, to, rate } => format!(
+            "dead-lettered messages are moved from \"{}\" back to \"{}\" at {}/s (until \"{}\" is empty)",
+            from.name,
+            to.name,
+            num(*rate),
+            from.name
         ),
     };
     format!(
