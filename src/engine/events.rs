@@ -79,6 +79,17 @@ pub enum Event {
         consumer: u32,
         batch: u32,
     },
+    /// A consumer in line for a resource gives up (stale unless `ticket`
+    /// is its current acquire and it is still in line).
+    AcquireTimeout {
+        fleet: u16,
+        consumer: u32,
+        ticket: u32,
+    },
+    /// A redrive fault moves its `step`-th message (from 0).
+    RedriveMove { fault: u32, step: u32 },
+    /// A fleet's open circuit breaker lets one probe through (half-open).
+    BreakerProbe { fleet: u16 },
     /// A producer retries a failed send.
     ProducerRetry { producer: u32 },
     /// A consumer crashes (stale unless `epoch` is its current up period).

@@ -25,6 +25,7 @@ mod network;
 mod producer;
 pub mod queue;
 pub mod recorder;
+mod resource;
 pub mod result;
 pub mod rng;
 mod shared;

@@ -38,6 +38,7 @@ pub struct Counts {
     pub duplicates_suppressed: u64,
     pub side_effect_duplicates: u64,
     pub breaker_opens: u64,
+    pub redriven: u64,
     /// Messages that arrived from other queues of a network.
     pub arrived_from_queues: u64,
 }
@@ -67,7 +68,8 @@ pub struct TimeWeighted {
 }
 
 impl TimeWeighted {
-    fn starting_at(start: u64) -> Self {
+    /// A level whose mean counts from `start` (µs).
+    pub fn starting_at(start: u64) -> Self {
         TimeWeighted {
             start,
             ..Self::default()

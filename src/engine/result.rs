@@ -151,6 +151,8 @@ scalar_metrics! {
     breaker_opens,
     /// `breaker`: seconds a breaker was open or half-open (summed over fleets).
     breaker_open_time,
+    /// `redrive` faults: messages moved out of a dead-letter queue.
+    redriven,
 }
 
 /// Whether a scenario uses a feature.
@@ -158,12 +160,19 @@ type UsesFeature = fn(&Scenario) -> bool;
 
 /// Metrics that only a scenario with the feature they measure reports
 /// (the outputs of other scenarios stay as they were), with that test.
-const FEATURE_METRICS: [(&str, UsesFeature); 4] = [
+const FEATURE_METRICS: [(&str, UsesFeature); 5] = [
     ("duplicates_suppressed", has_idempotency),
     ("side_effect_duplicates", has_idempotency),
     ("breaker_opens", has_breaker),
     ("breaker_open_time", has_breaker),
+    ("redriven", has_redrive),
 ];
+
+fn has_redrive(sc: &Scenario) -> bool {
+    sc.faults
+        .iter()
+        .any(|f| matches!(f.kind, crate::scenario::FaultKind::Redrive { .. }))
+}
 
 fn fleets(sc: &Scenario) -> impl Iterator<Item = &crate::scenario::ConsumerConfig> {
     sc.queues.iter().filter_map(|q| q.consumers.as_ref())

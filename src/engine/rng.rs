@@ -28,6 +28,12 @@ pub enum Purpose {
     Restarts,
     /// Spontaneous duplicate deliveries.
     Duplicates,
+    /// A fleet's resource hold times (`uses`).
+    Holds,
+    /// A fleet's backoff jitter (`on_error`).
+    Jitter,
+    /// A fleet's idempotency lookups.
+    Lookups,
     /// Arrivals of producer `i` (purpose number `1000 + i`).
     Arrivals(u32),
     /// FIFO message groups of producer `i`'s messages (`2000 + i`).
@@ -56,6 +62,9 @@ impl Purpose {
             Purpose::Crashes => 3,
             Purpose::Restarts => 4,
             Purpose::Duplicates => 5,
+            Purpose::Holds => 6,
+            Purpose::Jitter => 7,
+            Purpose::Lookups => 8,
             Purpose::Arrivals(i) => 1000 + u64::from(i),
             Purpose::Groups(i) => 2000 + u64::from(i),
             Purpose::Resends(i) => 3000 + u64::from(i),

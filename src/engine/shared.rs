@@ -12,6 +12,7 @@
 use super::events::EventQueue;
 use super::faults::Watches;
 use super::recorder::{DuplicateCause, Recorder, TimeWeighted};
+use super::resource::{Resource, Waiter};
 
 /// Where a message in the outbox goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,6 +93,12 @@ pub struct Shared {
     /// End-to-end observations at the queues that send nothing on (a
     /// network; a single queue's own recorder is the whole story).
     pub end_to_end: Option<Box<Recorder>>,
+    /// The shared resources (`[resources.NAME]`), in the scenario's order.
+    pub resources: Vec<Resource>,
+    /// Consumers whose turn at a resource came during the current call,
+    /// with their hold factors: the network tells their fleets when the
+    /// call returns, at the same instant.
+    pub granted: Vec<(Waiter, f64)>,
 }
 
 impl Shared {
@@ -106,6 +113,8 @@ impl Shared {
             watches,
             retrying: 0,
             end_to_end: None,
+            resources: Vec::new(),
+            granted: Vec::new(),
         }
     }
 

@@ -92,6 +92,17 @@ pub struct NodeRef {
     pub node: Node,
 }
 
+impl NodeRef {
+    /// The queue it names; validation lets only queues stand where this
+    /// is asked (a redrive's `from` and `to`).
+    pub fn queue_index(&self) -> usize {
+        match self.node {
+            Node::Queue(q) => q,
+            Node::Topic(_) => unreachable!("validation lets only a queue stand here"),
+        }
+    }
+}
+
 /// A queue (index into [`Scenario::queues`]) or a topic (into [`Scenario::topics`]).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Node {

@@ -70,11 +70,12 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 /// The metrics every scenario reports: all but those of features
 /// (`idempotency`, `breaker`) that only their users see.
 pub fn common_metrics() -> Vec<&'static str> {
-    const FEATURE: [&str; 4] = [
+    const FEATURE: [&str; 5] = [
         "duplicates_suppressed",
         "side_effect_duplicates",
         "breaker_opens",
         "breaker_open_time",
+        "redriven",
     ];
     mqsim::engine::result::Metrics::NAMES
         .iter()

@@ -84,6 +84,9 @@ impl Fleet<'_> {
             sh.events.schedule(sh.now + OUTAGE_BACKOFF, event);
             return;
         }
+        if !self.breaker_admits(c) {
+            return;
+        }
         q.rec.counts.requests_receive += 1;
         self.consumers[c].window_open = self.t.batch_window > 0;
         if self.window_holds(c, q) {
@@ -174,6 +177,10 @@ impl Fleet<'_> {
     /// Consumer `c` starts processing the current message of its batch at `at`.
     #[inline(always)]
     fn begin_message(&mut self, c: usize, at: u64, sh: &mut Shared) {
+        if self.staged() {
+            self.begin_steps(c, at, sh);
+            return;
+        }
         let secs = self.processing.sample(&mut self.rng.processing) * self.slowdown;
         // At least one tick, so that simulated time always advances.
         let service = round_ticks(secs * 1e6).max(1);
@@ -191,18 +198,41 @@ impl Fleet<'_> {
         if consumer.activity != Activity::Processing || consumer.batch_id != batch {
             return;
         }
+        if self.staged() {
+            self.on_step_done(c, batch, q, sh);
+        } else {
+            self.complete_message(c, batch, q, sh, false);
+        }
+    }
+
+    /// The processing of consumer `c`'s current message ends: it fails
+    /// (an error draw, poison) or succeeds and its message is deleted;
+    /// `suppressed`: an idempotency lookup found it done, so nothing runs.
+    #[inline(always)]
+    pub(super) fn complete_message(
+        &mut self,
+        c: usize,
+        batch: u32,
+        q: &mut Queue,
+        sh: &mut Shared,
+        suppressed: bool,
+    ) {
+        let consumer = &self.consumers[c];
         let (h, receipt) = consumer.batch[consumer.pos];
         let error_rate = self.error_rate.unwrap_or(self.cfg.error_rate);
-        let failed = q.store.get_mut(h).poison
-            || (error_rate > 0.0 && self.rng.errors.random::<f64>() < error_rate);
+        let failed = !suppressed
+            && (q.store.get_mut(h).poison
+                || (error_rate > 0.0 && self.rng.errors.random::<f64>() < error_rate));
         if failed {
-            let called_api = self.fail(h, receipt, q, sh);
-            let next_at = sh.now + if called_api { self.t.latency } else { 0 };
-            self.consumers[c].batch_failed = true;
-            self.next_message(c, next_at, q, sh);
+            self.failed(c, h, receipt, q, sh);
             return;
         }
-        self.processed(h, q, sh);
+        if suppressed {
+            q.rec.counts.duplicates_suppressed += 1;
+        } else {
+            self.breaker_outcome(c, false, q, sh);
+            self.processed(h, q, sh);
+        }
         if self.whole_batches() {
             self.next_message(c, sh.now, q, sh); // deleted with the batch, if at all
             return;
@@ -298,11 +328,13 @@ impl Fleet<'_> {
         if sh.end_to_end.is_none() {
             // A single queue: no lineage, nothing sent on, its own books.
             q.rec.on_processed(sh.now, sent_at, own);
+            self.record_completed(h, own.is_some(), q, sh.now);
             return;
         }
         let lineage = q.lineage(h);
         let duplicate = own.or(lineage.inherited());
         q.rec.on_processed(sh.now, sent_at, duplicate);
+        self.record_completed(h, duplicate.is_some(), q, sh.now);
         let sent_on = self.emits() && self.emit(h, lineage, duplicate, sh);
         if !sent_on && let Some(e2e) = &mut sh.end_to_end {
             // A processing that sends nothing on ends its message's journey.
@@ -347,6 +379,23 @@ impl Fleet<'_> {
         }
     }
 
+    /// Consumer `c`'s processing of `h` failed: `on_error` applies and the
+    /// batch goes on (after the call's round trip, if one was made).
+    pub(super) fn failed(
+        &mut self,
+        c: usize,
+        h: Handle,
+        receipt: u32,
+        q: &mut Queue,
+        sh: &mut Shared,
+    ) {
+        self.breaker_outcome(c, true, q, sh);
+        let called_api = self.fail(h, receipt, q, sh);
+        let next_at = sh.now + if called_api { self.t.latency } else { 0 };
+        self.consumers[c].batch_failed = true;
+        self.next_message(c, next_at, q, sh);
+    }
+
     /// A failed processing; returns whether an API call was made.
     fn fail(&mut self, h: Handle, receipt: u32, q: &mut Queue, sh: &mut Shared) -> bool {
         match self.cfg.on_error {
@@ -361,7 +410,20 @@ impl Fleet<'_> {
                 }
                 true
             }
-            OnError::Backoff(_) => unreachable!("validation refuses a backoff table for now"),
+            OnError::Backoff(b) => {
+                if q.down() {
+                    return true;
+                }
+                q.rec.counts.requests_change_visibility += 1;
+                let mut delay = b.delay_ticks(receipt);
+                if b.jitter {
+                    delay = self.rng.jitter.random_range(0..=delay);
+                }
+                if q.hide_for(sh, h, receipt, delay) {
+                    self.serve_waiters(q, sh);
+                }
+                true
+            }
         }
     }
 

@@ -106,6 +106,7 @@ impl Fleet<'_> {
         consumer.deleting = false;
         consumer.len = 0;
         if was_busy {
+            self.drop_resource(c, sh);
             let requeue = q.cfg.on_consumer_loss == ConsumerLoss::Requeue;
             // Whole batches hold every message until the batch ends.
             let first = if self.whole_batches() { 0 } else { pos };
@@ -132,6 +133,7 @@ impl Fleet<'_> {
         }
         self.up -= 1;
         q.rec.up.set(sh.now, self.up);
+        self.breaker_lost(c, q, sh);
     }
 
     /// One reason fewer for consumer `c` to be down; at none it starts receiving.

@@ -8,8 +8,10 @@
 //! state; a fleet never sees another queue or fleet.
 
 mod autoscale;
+mod breaker;
 mod cycle;
 mod lifecycle;
+mod steps;
 mod window;
 
 use std::collections::VecDeque;
@@ -24,6 +26,8 @@ use crate::dist::Sampler;
 use crate::scenario::{ConsumerConfig, Emit, Node};
 
 use autoscale::{Provision, Scaler};
+use breaker::BreakerState;
+use steps::{Slot, Stage};
 
 pub(crate) use cycle::unit;
 
@@ -67,6 +71,19 @@ struct Consumer {
     batch_failed: bool,
     /// Its receive waits for a full batch (`batch_window`).
     window_open: bool,
+    /// The step of the current message's processing (index into
+    /// [`Fleet::stages`]), for fleets that process in steps.
+    stage: u8,
+    /// Where it stands with a shared resource.
+    slot: Slot,
+    /// Its current acquire (a timeout for an earlier one is stale).
+    ticket: u32,
+    /// The drawn time of the hold it asked for or holds, ticks before contention.
+    hold_draw: f64,
+    /// When its current hold started, µs.
+    hold_start: u64,
+    /// Waiting for its fleet's open breaker to let it receive.
+    parked: bool,
 }
 
 impl Consumer {
@@ -84,6 +101,12 @@ impl Consumer {
             provision: Provision::On,
             batch_failed: false,
             window_open: false,
+            stage: 0,
+            slot: Slot::Free,
+            ticket: 0,
+            hold_draw: 0.0,
+            hold_start: 0,
+            parked: false,
         }
     }
 
@@ -119,6 +142,9 @@ struct Streams {
     errors: Stream,
     crashes: Stream,
     restarts: Stream,
+    holds: Stream,
+    jitter: Stream,
+    lookups: Stream,
 }
 
 /// The consumers of one queue.
@@ -150,6 +176,17 @@ pub struct Fleet<'a> {
     pub slowdown: f64,
     /// The error rate of the latest-starting active error burst, if any.
     pub error_rate: Option<f64>,
+    /// The steps of a message's processing when it has several (shared
+    /// resources, an idempotency lookup); empty: one processing draw.
+    stages: Vec<Stage>,
+    /// Each `uses` entry's resource and hold time.
+    holds: Vec<(u16, Sampler)>,
+    /// The idempotency lookup's time and the resource holding the table.
+    lookup: Option<(Sampler, Option<u16>)>,
+    /// The circuit breaker, if the fleet has one.
+    breaker: Option<Box<BreakerState>>,
+    /// Completed message ids (`idempotency`).
+    completed: Option<Box<steps::Completed>>,
 }
 
 impl<'a> Fleet<'a> {
@@ -198,11 +235,29 @@ impl<'a> Fleet<'a> {
                 errors: stream(Purpose::Errors),
                 crashes: stream(Purpose::Crashes),
                 restarts: stream(Purpose::Restarts),
+                holds: stream(Purpose::Holds),
+                jitter: stream(Purpose::Jitter),
+                lookups: stream(Purpose::Lookups),
             },
             routes: cfg.emit.iter().map(route).collect(),
             route_seed: seed ^ u64::from(index).wrapping_mul(0x9E37_79B9_7F4A_7C15),
             slowdown: 1.0,
             error_rate: None,
+            stages: steps::stages(cfg),
+            holds: cfg
+                .uses
+                .iter()
+                .map(|u| (u.resource.index as u16, u.hold.sampler()))
+                .collect(),
+            lookup: cfg.idempotency.as_ref().map(|i| {
+                let store = i.store.as_ref().map(|r| r.index as u16);
+                (i.lookup.sampler(), store)
+            }),
+            breaker: cfg.breaker.map(|b| Box::new(BreakerState::new(b))),
+            completed: cfg
+                .idempotency
+                .as_ref()
+                .map(|i| Box::new(steps::Completed::new(i.ttl.ticks()))),
         }
     }
 
@@ -222,8 +277,13 @@ impl<'a> Fleet<'a> {
     }
 
     /// Seconds its breaker was open or half-open until `end`.
-    pub fn breaker_open_time(&self, _end: u64) -> f64 {
-        0.0
+    pub fn breaker_open_time(&self, end: u64) -> f64 {
+        self.breaker.as_ref().map_or(0.0, |b| b.open_time(end))
+    }
+
+    /// Its breaker's changes of state, if it has one.
+    pub fn breaker_changes(&self) -> &[(u64, breaker::State)] {
+        self.breaker.as_ref().map_or(&[], |b| b.changes())
     }
 
     /// Whether the fleet sends anything downstream.

@@ -124,7 +124,7 @@ fn station(
     let counts = rec.counts;
     let conservation = Conservation {
         produced: counts.produced,
-        accounted: counts.deleted + counts.dead_lettered + counts.expired + left,
+        accounted: counts.deleted + counts.dead_lettered + counts.expired + counts.redriven + left,
     };
     let consumers = fleet.map_or(0.0, |f| f.slots() as f64);
     let busy_mean = rec.busy.mean(end);
@@ -191,6 +191,7 @@ fn station(
         side_effect_duplicates: counts.side_effect_duplicates as f64,
         breaker_opens: counts.breaker_opens as f64,
         breaker_open_time: fleet.map_or(0.0, |f| f.breaker_open_time(end)),
+        redriven: counts.redriven as f64,
     };
     QueueResult {
         name,
@@ -300,12 +301,38 @@ fn ratio(a: u64, b: u64) -> f64 {
 
 impl Network<'_> {
     /// Each shared resource's result, in the scenario's order.
-    fn resource_results(&mut self, _end: u64) -> Vec<crate::engine::result::ResourceResult> {
-        Vec::new()
+    fn resource_results(&mut self, end: u64) -> Vec<crate::engine::result::ResourceResult> {
+        let names = self.sc.resources.iter().map(|r| r.name.as_str());
+        self.sh
+            .resources
+            .iter_mut()
+            .zip(names)
+            .map(|(r, name)| r.finish(name, end))
+            .collect()
     }
 
-    /// The breakers' changes of state, in time order.
+    /// The breakers' changes of state, in time order (fleet order at the
+    /// same instant).
     fn breaker_changes(&mut self) -> Vec<crate::engine::result::BreakerChange> {
-        Vec::new()
+        let mut changes: Vec<(u64, usize, &'static str, &str)> = Vec::new();
+        for (i, f) in self.fleets.iter().enumerate() {
+            let queue = self.sc.queues[usize::from(f.queue)].name.as_str();
+            changes.extend(
+                f.breaker_changes()
+                    .iter()
+                    .map(|(t, s)| (*t, i, s.name(), queue)),
+            );
+        }
+        changes.sort_by_key(|&(t, i, _, _)| (t, i));
+        changes
+            .into_iter()
+            .map(
+                |(t, _, state, queue)| crate::engine::result::BreakerChange {
+                    time: t as f64 / 1e6,
+                    queue: queue.to_owned(),
+                    state: state.to_owned(),
+                },
+            )
+            .collect()
     }
 }

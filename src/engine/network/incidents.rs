@@ -10,7 +10,7 @@
 use super::Network;
 use crate::engine::events::Event;
 use crate::engine::faults::{Losses, PRE_FAULT_WINDOW};
-use crate::scenario::{Fault, FaultKind, Node};
+use crate::scenario::{Fault, FaultKind, Node, OutageMode};
 
 /// Whether `fault` strikes queue (or the fleet of queue) `q`.
 fn strikes(fault: &Fault, q: usize) -> bool {
@@ -108,10 +108,62 @@ impl Network<'_> {
             }
             FaultKind::Spike { .. } => {} // built into the arrival rates
             FaultKind::Slowdown { .. } | FaultKind::ErrorBurst { .. } => self.refresh_factors(),
-            FaultKind::ResourceOutage { .. }
-            | FaultKind::ResourceSlowdown { .. }
-            | FaultKind::Redrive { .. } => {
-                unreachable!("validation refuses resource faults until the engine has resources")
+            FaultKind::ResourceOutage { resource, mode } => {
+                let hang = *mode == OutageMode::Hang;
+                let now = self.sh.now;
+                let r = &mut self.sh.resources[resource.index];
+                r.outage(now, on, hang, &mut self.sh.granted);
+            }
+            FaultKind::ResourceSlowdown { .. } => self.refresh_resource_factors(),
+            FaultKind::Redrive { .. } => self.redrive(i, on),
+        }
+    }
+
+    /// A redrive starts (its first move now) or ends (later moves are stale).
+    fn redrive(&mut self, fault: usize, on: bool) {
+        if on {
+            self.on_redrive_move(fault, 0);
+        }
+    }
+
+    /// Move `step` of redrive `fault`: one message from its dead-letter
+    /// queue to its destination, then the next at the fault's rate (the
+    /// k-th move at `at + k / rate`), until the window ends or nothing is
+    /// left to move.
+    pub(super) fn on_redrive_move(&mut self, fault: usize, step: u32) {
+        let f = &self.sc.faults[fault];
+        let FaultKind::Redrive { from, to, rate } = &f.kind else {
+            unreachable!("only a redrive moves messages");
+        };
+        let now = self.sh.now;
+        if now >= f.end().ticks() {
+            return;
+        }
+        let (from, to) = (from.queue_index(), to.queue_index());
+        if !self.queues[from].move_out(&mut self.sh, to as u16) {
+            return;
+        }
+        let next = f.at.ticks() + crate::time::round_ticks(f64::from(step + 1) * 1e6 / rate);
+        let event = Event::RedriveMove {
+            fault: fault as u32,
+            step: step + 1,
+        };
+        self.sh.events.schedule(next.max(now), event);
+    }
+
+    /// Recomputes each resource's slowdown factor from the
+    /// `resource-slowdown` faults active now.
+    fn refresh_resource_factors(&mut self) {
+        let now = self.sh.now;
+        for r in &mut self.sh.resources {
+            r.slowdown = 1.0;
+        }
+        for f in &self.sc.faults {
+            if let FaultKind::ResourceSlowdown { resource, factor } = &f.kind
+                && f.at.ticks() <= now
+                && now < f.end().ticks()
+            {
+                self.sh.resources[resource.index].slowdown *= factor;
             }
         }
     }

@@ -33,6 +33,7 @@ use super::fleet::Fleet;
 use super::producer::Producer;
 use super::queue::{Queue, QueueSetup};
 use super::recorder::Recorder;
+use super::resource::Resource;
 use super::rng::{self, Purpose};
 use super::shared::{Lineage, Outgoing, Shared};
 use crate::scenario::{Node, QueueKind, Scenario};
@@ -75,6 +76,11 @@ impl<'a> Network<'a> {
         let mut sh = Shared::new(Watches::new(sc));
         sh.integrate_visible = sc.is_network() || !sc.faults.is_empty();
         let (warmup, sample) = (sc.warmup.ticks(), sc.sample_interval.ticks());
+        sh.resources = sc
+            .resources
+            .iter()
+            .map(|r| Resource::new(r, warmup))
+            .collect();
         if sc.is_network() {
             sh.end_to_end = Some(Box::new(Recorder::new(warmup, 0, sample)));
         }
@@ -139,6 +145,9 @@ impl<'a> Network<'a> {
             self.sh.now = next.time;
             self.events_run += 1;
             self.dispatch(event);
+            if !self.sh.granted.is_empty() {
+                self.hand_grants();
+            }
             if !self.sh.outbox.is_empty() {
                 self.route_outbox();
             }
@@ -338,7 +347,35 @@ impl<'a> Network<'a> {
                 let (f, q, sh) = self.station(fleet);
                 f.on_started(consumer as usize, launch, q, sh);
             }
+            Event::AcquireTimeout {
+                fleet,
+                consumer,
+                ticket,
+            } => {
+                let (f, q, sh) = self.station(fleet);
+                f.on_acquire_timeout(consumer as usize, ticket, q, sh);
+            }
+            Event::RedriveMove { fault, step } => self.on_redrive_move(fault as usize, step),
+            Event::BreakerProbe { fleet } => {
+                let (f, q, sh) = self.station(fleet);
+                f.on_breaker_probe(q, sh);
+            }
         }
+    }
+
+    /// Tells each consumer whose turn at a resource came that it holds it
+    /// now (in the order the resources granted).
+    fn hand_grants(&mut self) {
+        let mut i = 0;
+        // Starting a hold grants nothing, but stay general: a grant may
+        // come while these are handed.
+        while i < self.sh.granted.len() {
+            let (w, factor) = self.sh.granted[i];
+            let f = &mut self.fleets[usize::from(w.fleet)];
+            f.on_granted(w.consumer as usize, w.ticket, factor, &mut self.sh);
+            i += 1;
+        }
+        self.sh.granted.clear();
     }
 
     // ----- time series -----------------------------------------------------
@@ -384,6 +421,9 @@ impl<'a> Network<'a> {
                 ..Default::default()
             };
             q.rec.push_sample(row);
+        }
+        for r in &mut self.sh.resources {
+            r.sample(time);
         }
         self.samples_taken += 1;
     }

@@ -40,6 +40,8 @@ pub enum Fate {
     DeadLettered,
     /// Older than `retention`.
     Expired,
+    /// Moved to queue `to` by a redrive (a new message there).
+    Redriven(u16),
 }
 
 /// The 12 h cap on visibility, counted from the receive.
@@ -348,6 +350,28 @@ impl<'a> Queue<'a> {
         true
     }
 
+    /// ChangeMessageVisibility to `delay` with `receipt` (a backoff): the
+    /// message stays in flight until now + `delay`, at most 12 h after its
+    /// receive; visible at once with a delay of 0 (true then).
+    pub fn hide_for(&mut self, sh: &mut Shared, h: Handle, receipt: u32, delay: u64) -> bool {
+        if delay == 0 {
+            return self.release_now(sh, h, receipt);
+        }
+        if !self.holds_current(h, receipt) {
+            return false;
+        }
+        let m = self.store.get_mut(h);
+        let deadline = (sh.now + delay).min(m.received_at + VISIBILITY_CAP);
+        m.deadline = deadline;
+        let event = Event::VisibilityDeadline {
+            queue: self.index,
+            msg: h,
+            receipt,
+        };
+        sh.events.schedule(deadline, event);
+        false
+    }
+
     /// Extends `h`'s visibility to now + the timeout (a heartbeat), within
     /// the 12 h cap; true when it was extended.
     pub fn extend(&mut self, sh: &mut Shared, h: Handle, receipt: u32) -> bool {
@@ -407,6 +431,17 @@ impl<'a> Queue<'a> {
         false
     }
 
+    /// Moves the first visible message to queue `to` (a redrive); false
+    /// when none is visible.
+    pub fn move_out(&mut self, sh: &mut Shared, to: u16) -> bool {
+        self.store.begin_receive();
+        let Some(h) = self.store.pop_visible() else {
+            return false;
+        };
+        self.leave(sh, h, Fate::Redriven(to));
+        true
+    }
+
     /// A consumer lets go of `h` (its slot is freed if the message is gone).
     #[inline(always)]
     pub fn release(&mut self, h: Handle) {
@@ -438,6 +473,15 @@ impl<'a> Queue<'a> {
                 }
             }
             Fate::Expired => self.rec.counts.expired += 1,
+            Fate::Redriven(to) => {
+                self.rec.counts.redriven += 1;
+                let lineage = self.store.lineage(h);
+                sh.outbox.push(Outgoing {
+                    to: Destination::Queue(to),
+                    lineage,
+                    key: 0,
+                });
+            }
         }
         self.rec.on_gone(sh.now - m.sent_at);
         self.store.remove(sh.now, h);
