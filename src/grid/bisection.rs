@@ -1,11 +1,15 @@
 //! The search of `mqsim plan`: the smallest value of one setting (values in
-//! increasing order) for which every SLO holds, assuming more of the setting
-//! never hurts (monotone). Bisection: it tries the largest value first (if
-//! that fails, nothing in the range can pass), then halves the gap between
-//! the largest known failure and the smallest known pass. When it stops,
-//! the neighbour below the answer has been run and failed (or there is no
-//! neighbour): the answer is confirmed, not extrapolated. About log₂(n) + 1
-//! runs instead of n.
+//! increasing order) for which every SLO holds. Bisection, assuming more of
+//! the setting never hurts (monotone): it tries the largest value first,
+//! then halves the gap between the largest known failure and the smallest
+//! known pass. When it stops, the neighbour below the answer has been run
+//! and failed (or there is no neighbour): the answer is confirmed, not
+//! extrapolated. About log₂(n) + 1 runs instead of n.
+//!
+//! When the largest value fails, more of the setting may hurt past some
+//! point (consumers contending for a shared database): the search then
+//! tries the other values from the smallest up and stops at the first that
+//! passes, so a pass between failures is found (n runs at most).
 
 use std::collections::BTreeMap;
 
@@ -38,12 +42,27 @@ impl Plan {
         let top = self.n - 1;
         match self.tried.get(&top) {
             None => return Some(top),
-            Some(false) => return None,
+            Some(false) => return self.scan(),
             Some(true) => {}
         }
         let (fail, pass) = self.bracket();
         let below = fail.map_or(0, |f| f + 1);
         (below < pass).then_some((below + pass) / 2)
+    }
+
+    /// The next value of the scan from below (the largest failed), until
+    /// one passes.
+    fn scan(&self) -> Option<usize> {
+        if self.tried.values().any(|pass| *pass) {
+            return None;
+        }
+        (0..self.n - 1).find(|i| !self.tried.contains_key(i))
+    }
+
+    /// Whether the values failed again above the answer: more of the
+    /// setting hurt (found by the scan after the largest value failed).
+    pub fn fails_above(&self, answer: usize) -> bool {
+        self.tried.range(answer + 1..).any(|(_, pass)| !*pass)
     }
 
     /// The smallest passing value once the search is over.
@@ -103,9 +122,23 @@ mod tests {
     }
 
     #[test]
-    fn nothing_passes_after_one_run_when_the_largest_fails() {
+    fn nothing_passes_after_every_run_when_all_fail() {
         let (answer, order) = search(10, 10);
         assert_eq!(answer, None);
-        assert_eq!(order, vec![9]);
+        assert_eq!(order, vec![9, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    }
+
+    #[test]
+    fn a_pass_between_failures_is_found_from_below() {
+        // Values 3..=5 pass; more than that hurts again.
+        let mut plan = Plan::new(10);
+        let mut order = vec![];
+        while let Some(i) = plan.next() {
+            order.push(i);
+            plan.record(i, (3..=5).contains(&i));
+        }
+        assert_eq!(plan.answer(), Some(3));
+        assert_eq!(order, vec![9, 0, 1, 2, 3]);
+        assert!(plan.fails_above(3));
     }
 }

@@ -189,39 +189,53 @@ pub fn plan_grid(
         .and_then(|c| tried.iter().position(|(i, _)| *i == c))
         .unwrap_or(tried.len() - 1);
     let mut after = Vec::new();
-    let shown_why =
-        match chosen {
-            Some(c) => {
-                after.push(format!("Chosen: {key} = {}.", plain(&values[c])));
-                after.extend(tried.iter().filter(|(i, _)| *i < c).map(|(i, s)| {
+    let shown_why = match chosen {
+        Some(c) => {
+            after.push(format!("Chosen: {key} = {}.", plain(&values[c])));
+            after.extend(
+                tried.iter().filter(|(i, _)| *i < c).map(|(i, s)| {
                     format!("{key} = {} fails: {}.", plain(&values[*i]), why_fails(s))
-                }));
-                format!(
-                    "Below: the details of the chosen value, {}.",
-                    label(&points[shown].0)
-                )
-            }
-            None => {
+                }),
+            );
+            let worse: Vec<String> = tried
+                .iter()
+                .filter(|(i, s)| *i > c && point_word(s) != "PASS")
+                .map(|(i, _)| plain(&values[*i]))
+                .collect();
+            if !worse.is_empty() {
                 after.push(format!(
-                    "No value of {key} in {} .. {} meets every SLO.",
-                    plain(&values[0]),
-                    plain(&values[values.len() - 1])
-                ));
-                format!(
-                    "Below: the details of the largest value tried, {}.",
-                    label(&points[shown].0)
-                )
+                        "Larger values fail again ({key} = {}): past some point more of {key} makes it worse, \
+                         so the search tried the values from the smallest up.",
+                        worse.join(", ")
+                    ));
             }
-        };
+            format!(
+                "Below: the details of the chosen value, {}.",
+                label(&points[shown].0)
+            )
+        }
+        None => {
+            after.push(format!(
+                "No value of {key} in {} .. {} meets every SLO.",
+                plain(&values[0]),
+                plain(&values[values.len() - 1])
+            ));
+            format!(
+                "Below: the details of the largest value tried, {}.",
+                label(&points[shown].0)
+            )
+        }
+    };
     Grid {
         title: format!("Plan: smallest {key} that meets every SLO"),
         note: format!(
-            "{} of {} values of {key} in {} .. {} run, found by bisection, in order of value; every value ran all \
+            "{} of {} values of {key} in {} .. {} run, found by {}, in order of value; every value ran all \
              its replications. A target holds when the upper end of its 95% interval (shown) is within the bound.",
             tried.len(),
             values.len(),
             plain(&values[0]),
-            plain(&values[values.len() - 1])
+            plain(&values[values.len() - 1]),
+            search_words(tried, values.len())
         ),
         verdicts: Table {
             header: verdict_header(&points),
@@ -232,6 +246,19 @@ pub fn plan_grid(
         shown,
         shown_label: label(&points[shown].0),
         shown_why,
+    }
+}
+
+/// How the plan searched: bisection, or (the largest value failed) the
+/// values from the smallest up.
+fn search_words(tried: &[(usize, RunSummary)], n: usize) -> &'static str {
+    let largest_failed = tried
+        .iter()
+        .any(|(i, s)| *i == n - 1 && point_word(s) != "PASS");
+    if largest_failed && tried.len() > 1 {
+        "trying the values from the smallest up (the largest failed)"
+    } else {
+        "bisection"
     }
 }
 
