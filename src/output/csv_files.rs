@@ -64,7 +64,9 @@ pub const EXTRA_COLUMNS: [&str; 5] = [
 
 /// The mean time series, columns of [`Sample::COLUMNS`] then
 /// [`EXTRA_COLUMNS`] (an empty latency cell: no message sent in that
-/// interval completed).
+/// interval completed), then a network's `<queue>.visible` and
+/// `<queue>.in_flight`, then each shared resource's mean
+/// `<resource>.holders` and `<resource>.waiters`.
 pub fn timeseries_csv(summary: &RunSummary) -> Vec<u8> {
     let mut header: Vec<String> = Sample::COLUMNS
         .iter()
@@ -74,6 +76,10 @@ pub fn timeseries_csv(summary: &RunSummary) -> Vec<u8> {
     for q in &summary.queues {
         header.push(format!("{}.visible", q.name));
         header.push(format!("{}.in_flight", q.name));
+    }
+    for r in &summary.resources {
+        header.push(format!("{}.holders", r.name));
+        header.push(format!("{}.waiters", r.name));
     }
     let rows = summary.timeseries.iter().enumerate().map(|(i, s)| {
         let latency = summary
@@ -93,11 +99,19 @@ pub fn timeseries_csv(summary: &RunSummary) -> Vec<u8> {
                 row.map_or(f64::NAN, |r| r.in_flight),
             ]
         });
+        let per_resource = summary.resources.iter().flat_map(|r| {
+            let row = r.timeseries.get(i);
+            [
+                row.map_or(f64::NAN, |r| r.holders),
+                row.map_or(f64::NAN, |r| r.waiters),
+            ]
+        });
         s.values()
             .into_iter()
             .chain(latency)
             .chain([lo, hi])
             .chain(per_queue)
+            .chain(per_resource)
             .map(fmt_num)
             .collect()
     });

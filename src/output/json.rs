@@ -1,10 +1,17 @@
 //! `summary.json` and `timing.json`. Keys keep a fixed order; non-finite
 //! numbers are written as `null` so the files are always valid JSON.
+//!
+//! `summary.json` has a `queues` object only for a network, a `resources`
+//! object (`{ "<name>": { "capacity", each resource metric as a statistic,
+//! "wait_p99_pooled" } }`) only for a scenario with shared resources, and a
+//! `breakers` list (replication 0's `{ time, queue, state }` changes) only
+//! when a fleet has a circuit breaker: other scenarios' files are as before.
 
 use serde_json::{Map, Value, json};
 
 use super::Timing;
 use super::summary::{FaultSummary, PERCENTILE_METHOD, RunSummary};
+use crate::engine::result::BreakerChange;
 use crate::stats::Stat;
 
 /// Every metric as `{ mean, ci95_low, ci95_high, min, max }`, in order.
@@ -71,6 +78,12 @@ pub fn summary_json(summary: &RunSummary) -> String {
     if !summary.queues.is_empty() {
         doc["queues"] = Value::Object(queues_json(summary));
     }
+    if !summary.resources.is_empty() {
+        doc["resources"] = Value::Object(resources_json(summary));
+    }
+    if let Some(changes) = &summary.breakers {
+        doc["breakers"] = Value::Array(changes.iter().map(breaker_json).collect());
+    }
     // Only a run stopped by a resource guard says so.
     if let Some(partial) = &m.partial {
         doc["manifest"]["partial"] = json!(partial);
@@ -115,6 +128,28 @@ fn queues_json(summary: &RunSummary) -> Map<String, Value> {
             (q.name.clone(), doc)
         })
         .collect()
+}
+
+/// Each shared resource: its capacity, every metric as a statistic over
+/// replications, and the 99th percentile of the pooled waits.
+fn resources_json(summary: &RunSummary) -> Map<String, Value> {
+    summary
+        .resources
+        .iter()
+        .map(|r| {
+            let mut doc = Map::new();
+            doc.insert("capacity".to_owned(), json!(r.capacity));
+            for (name, stat) in &r.metrics {
+                doc.insert((*name).to_owned(), stat_json(stat));
+            }
+            doc.insert("wait_p99_pooled".to_owned(), num(r.wait_p99_pooled));
+            (r.name.clone(), Value::Object(doc))
+        })
+        .collect()
+}
+
+fn breaker_json(c: &BreakerChange) -> Value {
+    json!({ "time": num(c.time), "queue": c.queue, "state": c.state })
 }
 
 fn fault_json(f: &FaultSummary) -> Value {

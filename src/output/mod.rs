@@ -8,6 +8,8 @@ pub mod charts;
 pub mod csv_files;
 pub mod json;
 pub mod report;
+pub mod resource_summary;
+pub mod resource_table;
 pub mod shard;
 pub mod summary;
 pub mod sweep;
@@ -122,5 +124,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     atomic::write_atomic(path, bytes).with_context(|| format!("writing {}", path.display()))
 }
 
+#[cfg(test)]
+mod resource_tests;
 #[cfg(test)]
 mod snapshot_tests;

@@ -13,7 +13,7 @@ fn scenario() -> crate::scenario::Scenario {
     crate::scenario::load_str(text, Path::new("snap.toml"), &[]).unwrap()
 }
 
-fn replication(i: u32, produced: f64, p99: f64) -> ReplicationResult {
+pub(super) fn replication(i: u32, produced: f64, p99: f64) -> ReplicationResult {
     let mut latency = latency_histogram();
     for us in [100_000, 120_000, 250_000, 900_000] {
         latency.record(us * u64::from(i + 1)).unwrap();

@@ -15,13 +15,15 @@
 //! age of each row over replications (same padding), and the latency of
 //! each row's send interval: the replications' histograms of that interval
 //! merged, then its quantiles (empty when no message sent then completed).
+//! Shared resources and breakers are summarised by [`super::resource_summary`].
 
 use hdrhistogram::Histogram;
 
+use super::resource_summary::{ResourceSummary, breaker_timeline, resource_summaries};
 use crate::engine::recorder::latency_histogram;
 use crate::engine::result::{
-    Conservation, DuplicateCauses, IntervalHistogram, Metrics, QueueResult, ReplicationResult,
-    Sample,
+    BreakerChange, Conservation, DuplicateCauses, IntervalHistogram, Metrics, QueueResult,
+    ReplicationResult, Sample,
 };
 use crate::scenario::{Fault, Scenario};
 use crate::stats::{Range, Stat, metric_range, summarize, summarize_in};
@@ -155,6 +157,11 @@ pub struct RunSummary {
     pub latency_by_sent: Vec<[f64; 3]>,
     /// Each queue of a network (empty for a single queue).
     pub queues: Vec<QueueSummary>,
+    /// Each shared resource (empty without resources).
+    pub resources: Vec<ResourceSummary>,
+    /// Replication 0's circuit-breaker changes, in time order; `None` when
+    /// no fleet has a breaker.
+    pub breakers: Option<Vec<BreakerChange>>,
 }
 
 impl RunSummary {
@@ -240,6 +247,8 @@ pub fn aggregate(scenario: &Scenario, results: &[ReplicationResult]) -> RunSumma
         oldest_age_range: oldest_age_range(results),
         latency_by_sent: latency_by_sent(results),
         queues: queue_summaries(scenario, results),
+        resources: resource_summaries(scenario, results),
+        breakers: breaker_timeline(scenario, results),
     }
 }
 
@@ -434,11 +443,16 @@ fn manifest(scenario: &Scenario, results: &[ReplicationResult]) -> Manifest {
 }
 
 fn pooled_latency(results: &[ReplicationResult]) -> Histogram<u64> {
+    pooled(results.iter().map(|r| &r.latency))
+}
+
+/// Histograms (µs, the latency histogram's bounds) added up.
+pub(super) fn pooled<'h>(histograms: impl Iterator<Item = &'h Histogram<u64>>) -> Histogram<u64> {
     let mut pooled = latency_histogram();
-    for r in results {
+    for h in histograms {
         // Same bounds everywhere, so adding cannot fail; saturate if it did.
-        if pooled.add(&r.latency).is_err() {
-            for v in r.latency.iter_recorded() {
+        if pooled.add(h).is_err() {
+            for v in h.iter_recorded() {
                 pooled.saturating_record_n(v.value_iterated_to(), v.count_at_value());
             }
         }

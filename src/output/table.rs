@@ -1,7 +1,9 @@
 //! The terminal summary: one row per metric (mean, 95% interval, min, max,
 //! SLO verdict where the metric has a target),
-//! then, for a network, one row per queue ([`queue_rows`]), then the SLO
-//! verdicts, one line per fault and the conservation check. Numbers are
+//! then, for a network, one row per queue ([`queue_rows`]), then with
+//! shared resources one row per resource and with breakers what each did
+//! ([`super::resource_table`]), then the SLO verdicts, one line per fault
+//! and the conservation check. Numbers are
 //! rounded for reading; the files keep full precision.
 
 use std::io::{self, Write};
@@ -69,6 +71,8 @@ pub fn write_table(summary: &RunSummary, out: &mut impl Write) -> io::Result<()>
         writeln!(out, "{}", line.trim_end())?;
     }
     write_queues(summary, out)?;
+    super::resource_table::write_resources(summary, out)?;
+    super::resource_table::write_breakers(summary, out)?;
     if !summary.slo.is_empty() {
         writeln!(
             out,
