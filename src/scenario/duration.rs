@@ -35,6 +35,15 @@ impl RawDuration {
         }
     }
 
+    /// The duration in seconds as written, before rounding to the tick
+    /// (to tell a duration that rounds to 0 from one written as 0).
+    pub fn to_seconds(&self) -> Result<f64, String> {
+        match self {
+            RawDuration::Text(text) => parse_seconds(text),
+            RawDuration::Seconds(secs) => Ok(*secs),
+        }
+    }
+
     /// The text, if the duration was written as a string.
     pub fn as_text(&self) -> Option<&str> {
         match self {
@@ -46,6 +55,11 @@ impl RawDuration {
 
 /// Parses `"250ms"`, `"30s"`, `"1.5h"`, … (see [`DURATION_FORMS`]).
 pub fn parse_duration(text: &str) -> Result<SimTime, String> {
+    seconds_to_time(parse_seconds(text)?, text)
+}
+
+/// The seconds `text` writes, unchecked and not rounded to the tick.
+fn parse_seconds(text: &str) -> Result<f64, String> {
     let trimmed = text.trim();
     let split = trimmed
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+' || c == 'e'))
@@ -62,7 +76,7 @@ pub fn parse_duration(text: &str) -> Result<SimTime, String> {
         "d" => 86_400.0,
         _ => return Err(bad()),
     };
-    seconds_to_time(value * scale, text)
+    Ok(value * scale)
 }
 
 fn seconds_to_time(secs: f64, written: &str) -> Result<SimTime, String> {
