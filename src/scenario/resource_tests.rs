@@ -447,3 +447,13 @@ fn sweeps_and_vary_axes_reach_the_new_tables() {
         );
     }
 }
+
+#[test]
+fn the_docs_examples_of_resources_load() {
+    let docs = include_str!("../../docs/scenario.md");
+    let section = &docs[docs.find("## Shared resources").unwrap()..];
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let example = &section[start..start + section[start..].find("```").unwrap()];
+    let sc = load(example, &[]).unwrap_or_else(|e| panic!("{e}\n{example}"));
+    assert!(!sc.resources.is_empty());
+}
