@@ -31,17 +31,6 @@ pub fn invalid(key: impl Into<String>, message: impl Into<String>) -> Invalid {
     }
 }
 
-/// A key that a later version of mqsim implements: refused, never ignored.
-pub fn not_yet(key: &str, what: &str) -> Invalid {
-    invalid(
-        key,
-        format!(
-            "{what} is not supported yet (mqsim {}); remove it to run this scenario",
-            env!("CARGO_PKG_VERSION")
-        ),
-    )
-}
-
 /// A name that becomes part of a path or a dotted key: 1 to 100 letters,
 /// digits, `extra` characters, not starting with '.'.
 pub fn safe_name(key: &str, name: &str, extra: &str) -> Checked<String> {
@@ -139,6 +128,72 @@ pub fn duration_in(
         ));
     }
     Ok(t)
+}
+
+/// A duration in `1 tick ..= max` (a required key: `raw` is given). One
+/// that rounds to 0 ticks ("0.1us") is refused as shorter than the tick,
+/// `what` naming it in the message ("a breaker window").
+pub fn positive_duration(
+    key: &str,
+    raw: &RawDuration,
+    max: SimTime,
+    what: &str,
+) -> Checked<SimTime> {
+    let t = raw.to_time().map_err(|why| invalid(key, why))?;
+    let tick = SimTime(1);
+    if t == SimTime::ZERO && raw.to_seconds().is_ok_and(|s| s > 0.0) {
+        let written = match raw {
+            RawDuration::Text(text) => format!("\"{text}\""),
+            RawDuration::Seconds(secs) => secs.to_string(),
+        };
+        return Err(invalid(
+            key,
+            format!(
+                "{written} rounds to 0: {what} shorter than the engine's tick ({tick}) is not \
+                 allowed; allowed: {tick} ..= {max}"
+            ),
+        ));
+    }
+    if t < tick || t > max {
+        return Err(invalid(
+            key,
+            format!("{t} is out of range; allowed: {tick} ..= {max} ({what} must be > 0)"),
+        ));
+    }
+    Ok(t)
+}
+
+/// A duration written inside a table kept as a TOML value: a string with
+/// a unit or a number of seconds.
+pub fn duration_value(key: &str, value: &toml::Value) -> Checked<RawDuration> {
+    match value {
+        toml::Value::String(s) => Ok(RawDuration::Text(s.clone())),
+        toml::Value::Integer(n) => Ok(RawDuration::Seconds(*n as f64)),
+        toml::Value::Float(f) => Ok(RawDuration::Seconds(*f)),
+        other => Err(invalid(
+            key,
+            format!(
+                "a {} is not a duration; allowed: {}",
+                other.type_str(),
+                super::duration::DURATION_FORMS
+            ),
+        )),
+    }
+}
+
+/// A number written inside a table kept as a TOML value.
+pub fn number_value(key: &str, value: &toml::Value) -> Checked<f64> {
+    match value {
+        toml::Value::Integer(n) => Ok(*n as f64),
+        toml::Value::Float(f) => Ok(*f),
+        other => Err(invalid(
+            key,
+            format!(
+                "a {} is not a number; a number is needed here",
+                other.type_str()
+            ),
+        )),
+    }
 }
 
 /// One of `allowed` (lower-case words), or `default` when absent.

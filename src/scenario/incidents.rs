@@ -5,16 +5,21 @@
 //! positive time, and carry exactly the keys of their kind. A fault that
 //! strikes a queue names it in `target` when there are several (with one,
 //! `target` may be left out); one that strikes a fleet needs a queue with
-//! consumers. Trace files are
+//! consumers. A resource fault names a resource in `target` (left out only
+//! when there is one resource), kept in its kind: its [`Fault::target`] is
+//! `None`, as is a redrive's, which names the queues `from` (a dead-letter
+//! queue) and `to` instead and may leave out `duration` (until the end of
+//! the run). Trace files are
 //! read here, relative to the scenario file; a bad row is reported with its
 //! row number.
 
 use super::files::DataFiles;
 
 use super::checks::{
-    Checked, duration_in, int_in, invalid, not_yet, number_in, probability, required, timed_steps,
+    Checked, duration_in, int_in, invalid, number_in, probability, required, timed_steps, word,
 };
 use super::distspec::parse_dist;
+use super::downstream::{OutageMode, ResourceRef};
 use super::model::{
     Arrivals, CrashConfig, Down, Fault, FaultKind, Layout, Node, NodeRef, ProducerConfig,
     QueueNode, RateStep,
@@ -23,11 +28,8 @@ use super::network::Names;
 use super::raw::{RawCrash, RawFault};
 use crate::time::SimTime;
 
-const KINDS: &str =
-    "\"consumer-outage\", \"queue-outage\", \"spike\", \"slowdown\", \"error-burst\"";
-
-/// Kinds of SPEC §5 that the next version implements.
-const LATER_KINDS: [&str; 3] = ["resource-outage", "resource-slowdown", "redrive"];
+const KINDS: &str = "\"consumer-outage\", \"queue-outage\", \"spike\", \"slowdown\", \
+                     \"error-burst\", \"resource-outage\", \"resource-slowdown\", \"redrive\"";
 
 /// Validates fault `i` against the horizon, the producer names and the
 /// queues it may target.
@@ -51,17 +53,29 @@ pub fn fault(
         SimTime::ZERO,
         (SimTime::ZERO, horizon),
     )?;
-    let length = required(
-        &key("duration"),
-        raw.duration.as_ref(),
-        "duration = \"10m\"",
-    )?;
-    let length = duration_in(
-        &key("duration"),
-        Some(length),
-        SimTime::ZERO,
-        (SimTime(1), horizon),
-    )?;
+    let length = match (&raw.duration, kind_name) {
+        // A redrive without a duration runs to the end of the run (the
+        // engine ends it early when `from` is empty).
+        (None, "redrive") if at < horizon => horizon - at,
+        (None, "redrive") => {
+            return Err(invalid(
+                key("at"),
+                format!(
+                    "a redrive without a duration runs until the end of the run, and this one \
+                     starts there ({horizon}); start it earlier or give a duration"
+                ),
+            ));
+        }
+        (length, _) => {
+            let length = required(&key("duration"), length.as_ref(), "duration = \"10m\"")?;
+            duration_in(
+                &key("duration"),
+                Some(length),
+                SimTime::ZERO,
+                (SimTime(1), horizon),
+            )?
+        }
+    };
     if at + length > horizon {
         // Blamed on the fault as a whole: `at` and `duration` share the
         // fault, and either may be the one a `--set` just changed.
@@ -80,12 +94,9 @@ pub fn fault(
         "spike" => &["factor", "producer"],
         "slowdown" => &["factor"],
         "error-burst" => &["error_rate"],
-        later if LATER_KINDS.contains(&later) => {
-            return Err(not_yet(
-                &key("kind"),
-                &format!("the fault kind \"{later}\""),
-            ));
-        }
+        "resource-outage" => &["mode"],
+        "resource-slowdown" => &["factor"],
+        "redrive" => &["from", "to", "rate"],
         other => {
             return Err(invalid(
                 key("kind"),
@@ -106,12 +117,24 @@ pub fn fault(
         "slowdown" => FaultKind::Slowdown {
             factor: factor(&raw, &key)?,
         },
-        _ => {
+        "error-burst" => {
             let rate = required(&key("error_rate"), raw.error_rate, "error_rate = 0.5")?;
             FaultKind::ErrorBurst {
                 error_rate: probability(&key("error_rate"), Some(rate))?,
             }
         }
+        "resource-outage" => FaultKind::ResourceOutage {
+            resource: resource_target(&raw, kind_name, &key, nodes)?,
+            mode: match word(&key("mode"), raw.mode.as_deref(), "fail", &["fail", "hang"])? {
+                "hang" => OutageMode::Hang,
+                _ => OutageMode::Fail,
+            },
+        },
+        "resource-slowdown" => FaultKind::ResourceSlowdown {
+            resource: resource_target(&raw, kind_name, &key, nodes)?,
+            factor: factor(&raw, &key)?,
+        },
+        _ => redrive(&raw, &key, nodes)?,
     };
     let target = target(&raw, &kind, &key, nodes)?;
     Ok(Fault {
@@ -130,17 +153,42 @@ fn target(
     key: &dyn Fn(&str) -> String,
     nodes: &Names,
 ) -> Checked<Option<NodeRef>> {
-    if let FaultKind::Spike { .. } = kind {
-        return match raw.target {
-            Some(_) => Err(invalid(
-                key("target"),
-                "a spike multiplies producers' rates and strikes no queue; name a producer \
-                 with `producer` instead",
-            )),
-            None => Ok(None),
-        };
+    match kind {
+        FaultKind::Spike { .. } => {
+            return match raw.target {
+                Some(_) => Err(invalid(
+                    key("target"),
+                    "a spike multiplies producers' rates and strikes no queue; name a producer \
+                     with `producer` instead",
+                )),
+                None => Ok(None),
+            };
+        }
+        // The resource is in the kind.
+        FaultKind::ResourceOutage { .. } | FaultKind::ResourceSlowdown { .. } => return Ok(None),
+        FaultKind::Redrive { .. } => {
+            return match raw.target {
+                Some(_) => Err(invalid(
+                    key("target"),
+                    "a redrive moves messages between two queues and takes no target; \
+                     name them with `from` (the dead-letter queue) and `to`",
+                )),
+                None => Ok(None),
+            };
+        }
+        _ => {}
     }
     match raw.target.as_deref() {
+        Some(name) if nodes.is_resource(name) => Err(invalid(
+            key("target"),
+            format!(
+                "\"{name}\" is a resource, and a {} strikes a queue (and its fleet); name a \
+                 queue (queues: {}), or strike the resource with kind = \"resource-outage\" \
+                 or \"resource-slowdown\"",
+                kind.name(),
+                nodes.queue_list()
+            ),
+        )),
         Some(name) => nodes.queue(&key("target"), name).map(Some),
         None if nodes.several_queues() => Err(invalid(
             key("target"),
@@ -164,7 +212,14 @@ pub fn faults_fit_their_fleets(
     layout: Layout,
 ) -> Checked<()> {
     for (i, f) in faults.iter().enumerate() {
-        if matches!(f.kind, FaultKind::Spike { .. } | FaultKind::QueueOutage) {
+        if matches!(
+            f.kind,
+            FaultKind::Spike { .. }
+                | FaultKind::QueueOutage
+                | FaultKind::ResourceOutage { .. }
+                | FaultKind::ResourceSlowdown { .. }
+                | FaultKind::Redrive { .. }
+        ) {
             continue;
         }
         let q = match f.target.as_ref().map(|t| t.node) {
@@ -268,7 +323,6 @@ fn reject_foreign_keys(
         ("factor", raw.factor.is_some()),
         ("producer", raw.producer.is_some()),
         ("error_rate", raw.error_rate.is_some()),
-        // Keys of the fault kinds of the next version: foreign to every kind here.
         ("mode", raw.mode.is_some()),
         ("from", raw.from.is_some()),
         ("to", raw.to.is_some()),
@@ -284,6 +338,118 @@ fn reject_foreign_keys(
             return Err(invalid(
                 key(name),
                 format!("a {kind} fault does not take `{name}`; it takes at, duration and {takes}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The resource a resource fault strikes: `target`, which may be left out
+/// when the file has exactly one resource.
+fn resource_target(
+    raw: &RawFault,
+    kind: &str,
+    key: &dyn Fn(&str) -> String,
+    nodes: &Names,
+) -> Checked<ResourceRef> {
+    match raw.target.as_deref() {
+        Some(name) => nodes.resource(&key("target"), name).map_err(|mut e| {
+            e.message = format!("a {kind} strikes a resource: {}", e.message);
+            e
+        }),
+        None => nodes.only_resource().ok_or_else(|| {
+            invalid(
+                key("target"),
+                format!(
+                    "a {kind} strikes a resource, named in `target` unless the file has exactly \
+                     one; {}",
+                    nodes.resource_list()
+                ),
+            )
+        }),
+    }
+}
+
+/// `from` (checked to be a dead-letter queue once the queues are known,
+/// by [`redrives_start_at_dead_letter_queues`]), `to` and `rate`.
+fn redrive(raw: &RawFault, key: &dyn Fn(&str) -> String, nodes: &Names) -> Checked<FaultKind> {
+    let from = required(
+        &key("from"),
+        raw.from.as_deref(),
+        "from = \"orders-dlq\" (a dead-letter queue)",
+    )?;
+    let from = nodes.queue(&key("from"), from)?;
+    let to = required(&key("to"), raw.to.as_deref(), "to = \"orders\"")?;
+    let to = nodes.queue(&key("to"), to)?;
+    let rate = required(&key("rate"), raw.rate, "rate = 50 (messages per second)")?;
+    Ok(FaultKind::Redrive {
+        from,
+        to,
+        rate: number_in(
+            &key("rate"),
+            Some(rate),
+            0.0,
+            f64::MIN_POSITIVE..=1_000_000.0,
+        )?,
+    })
+}
+
+/// A redrive's `from` is a queue that some queue names as its
+/// `dead_letter`, and its `to` another queue.
+pub fn redrives_start_at_dead_letter_queues(
+    faults: &[Fault],
+    queues: &[QueueNode],
+    layout: Layout,
+) -> Checked<()> {
+    let dlqs: Vec<&str> = queues
+        .iter()
+        .filter_map(|q| q.queue.dead_letter.as_ref())
+        .map(|d| d.name.as_str())
+        .collect();
+    for (i, f) in faults.iter().enumerate() {
+        let FaultKind::Redrive { from, .. } = &f.kind else {
+            continue;
+        };
+        if dlqs.contains(&from.name.as_str()) {
+            continue;
+        }
+        let known = match (layout, dlqs.is_empty()) {
+            (Layout::Single, _) => "the single form has no dead-letter queue (its dead-lettered \
+                 messages leave the system); a redrive needs the network form, with a queue's \
+                 dead_letter naming another queue"
+                .to_owned(),
+            (Layout::Network, true) => "no queue has a dead_letter; give the queue that \
+                 dead-letters max_receive_count and dead_letter = \"<queue>\""
+                .to_owned(),
+            (Layout::Network, false) => {
+                let mut unique = dlqs.clone();
+                unique.sort_unstable();
+                unique.dedup();
+                format!("dead-letter queues: {}", unique.join(", "))
+            }
+        };
+        return Err(invalid(
+            format!("faults.{i}.from"),
+            format!(
+                "\"{}\" is no queue's dead_letter, and a redrive moves dead-lettered messages \
+                 back; {known}",
+                from.name
+            ),
+        ));
+    }
+    for (i, f) in faults.iter().enumerate() {
+        if let FaultKind::Redrive { from, to, .. } = &f.kind
+            && from == to
+        {
+            let names: Vec<&str> = queues.iter().map(|q| q.name.as_str()).collect();
+            return Err(invalid(
+                format!("faults.{i}.to"),
+                format!(
+                    "\"{}\" is also `from`; a redrive moves messages to another queue \
+                     (queues: {})",
+                    to.name,
+                    names.join(", ")
+                ),
             ));
         }
     }

@@ -21,6 +21,7 @@ mod overrides;
 pub mod presets;
 mod queues;
 mod raw;
+mod resources;
 mod validate;
 mod written;
 
@@ -332,5 +333,9 @@ mod incident_tests;
 mod network_error_tests;
 #[cfg(test)]
 mod network_tests;
+#[cfg(test)]
+mod resource_error_tests;
+#[cfg(test)]
+mod resource_tests;
 #[cfg(test)]
 mod tests;

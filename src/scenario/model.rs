@@ -440,7 +440,9 @@ pub struct Fault {
     pub at: SimTime,
     /// Length (> 0).
     pub duration: SimTime,
-    /// The queue (and its fleet) it strikes; `None`: the only queue.
+    /// The queue (and its fleet) it strikes; `None`: the only queue. Always
+    /// `None` for a spike, a redrive and the resource faults (whose resource
+    /// is in their kind).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<NodeRef>,
 }

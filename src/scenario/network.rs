@@ -1,10 +1,12 @@
 //! The network form (SPEC §5): `[queues.NAME]` with their fleets,
 //! `[topics.NAME]`, and the references between nodes (`dead_letter`,
-//! `emit.to`, `subscribers`, producers' `to`, faults' `target`).
+//! `emit.to`, `subscribers`, producers' `to`, faults' `target`), and the
+//! names of `[resources.NAME]` (in either form) that fleets and faults name.
 //!
-//! Contract: queues and topics are in name order (the order of their TOML
-//! keys, sorted); every name is safe for a dotted key and a path (letters,
-//! digits, '-' and '_'), unique across queues and topics; every reference
+//! Contract: queues, topics and resources are in name order (the order of
+//! their TOML keys, sorted); every name is safe for a dotted key and a path
+//! (letters, digits, '-' and '_'), unique across queues, topics and
+//! resources; every reference
 //! names a node that exists, and an error lists the names that do. Cycles
 //! are not looked for: whether a cycle drains is a question of rates
 //! (`mqsim check`), and nothing here walks the graph, so no input loops.
@@ -12,17 +14,19 @@
 use std::collections::BTreeMap;
 
 use super::checks::{Checked, invalid, number_in, required, safe_name};
+use super::downstream::ResourceRef;
 use super::files::DataFiles;
 use super::model::{Emit, Layout, Node, NodeRef, QueueNode, Subscriber, TopicNode};
 use super::queues;
 use super::raw::{RawEmit, RawQueue, RawScenario, RawTopic};
 use crate::time::SimTime;
 
-/// The names of a scenario's queues and topics, in model order: what a
-/// reference may name.
+/// The names of a scenario's queues, topics and resources, in model
+/// order: what a reference may name.
 pub struct Names {
     queues: Vec<String>,
     topics: Vec<String>,
+    resources: Vec<String>,
 }
 
 impl Names {
@@ -31,7 +35,43 @@ impl Names {
         Names {
             queues: vec![super::model::SINGLE_QUEUE.to_owned()],
             topics: Vec::new(),
+            resources: Vec::new(),
         }
+    }
+
+    /// These names with `raw`'s `[resources.NAME]`, checked: safe, and
+    /// unlike every queue's and topic's (a fault's `target` names either).
+    pub fn with_resources(mut self, raw: &RawScenario) -> Checked<Names> {
+        let resources: Vec<String> = raw
+            .resources
+            .iter()
+            .flat_map(|r| r.keys().cloned())
+            .collect();
+        for r in &resources {
+            let key = format!("resources.{r}");
+            safe_name(&key, r, "-_")?;
+            let clash = if self.queues.contains(r) {
+                "a queue"
+            } else if self.topics.contains(r) {
+                "a topic"
+            } else {
+                continue;
+            };
+            let single = if raw.queues.is_none() && raw.topics.is_none() {
+                " (the single form's queue is named \"queue\")"
+            } else {
+                ""
+            };
+            return Err(invalid(
+                key,
+                format!(
+                    "\"{r}\" names both {clash} and a resource{single}; a resource's name must \
+                     differ from every queue's and topic's, since a fault's target names either"
+                ),
+            ));
+        }
+        self.resources = resources;
+        Ok(self)
     }
 
     /// The names of `raw`'s `[queues.NAME]` and `[topics.NAME]`, checked.
@@ -60,7 +100,11 @@ impl Names {
                 ));
             }
         }
-        Ok(Names { queues, topics })
+        Ok(Names {
+            queues,
+            topics,
+            resources: Vec::new(),
+        })
     }
 
     /// The names that exist, for messages: `queues: a, b; topics: t`.
@@ -95,6 +139,8 @@ impl Names {
         }
         let why = if self.topics.iter().any(|t| t == name) {
             format!("\"{name}\" is a topic, and a queue is needed here")
+        } else if self.is_resource(name) {
+            format!("\"{name}\" is a resource, and a queue is needed here")
         } else {
             format!("no queue is named \"{name}\"")
         };
@@ -115,6 +161,49 @@ impl Names {
                     self.known(true)
                 ),
             )),
+        }
+    }
+
+    /// A resource, named at `key`.
+    pub fn resource(&self, key: &str, name: &str) -> Checked<ResourceRef> {
+        if let Some(index) = self.resources.iter().position(|r| r == name) {
+            return Ok(ResourceRef {
+                name: name.to_owned(),
+                index,
+            });
+        }
+        let why = if self.queues.iter().any(|q| q == name) {
+            format!("\"{name}\" is a queue, and a resource is needed here")
+        } else if self.topics.iter().any(|t| t == name) {
+            format!("\"{name}\" is a topic, and a resource is needed here")
+        } else {
+            format!("no resource is named \"{name}\"")
+        };
+        Err(invalid(key, format!("{why}; {}", self.resource_list())))
+    }
+
+    /// Whether `name` is a resource's.
+    pub fn is_resource(&self, name: &str) -> bool {
+        self.resources.iter().any(|r| r == name)
+    }
+
+    /// The resources, for messages: `resources: a, b`, or that there are none.
+    pub fn resource_list(&self) -> String {
+        if self.resources.is_empty() {
+            "the file has no [resources.NAME] tables".to_owned()
+        } else {
+            format!("resources: {}", self.resources.join(", "))
+        }
+    }
+
+    /// The only resource, if there is exactly one.
+    pub fn only_resource(&self) -> Option<ResourceRef> {
+        match self.resources.as_slice() {
+            [only] => Some(ResourceRef {
+                name: only.clone(),
+                index: 0,
+            }),
+            _ => None,
         }
     }
 
@@ -203,7 +292,7 @@ fn queue_node(
         Some(mut c) => {
             let fleet = format!("{at}.consumers");
             let emit = c.emit.take().unwrap_or_default();
-            let mut config = queues::consumers(c, &fleet, files, horizon)?;
+            let mut config = queues::consumers(c, &fleet, names, files, horizon)?;
             config.emit = emits(&fleet, emit, names)?;
             Some(config)
         }

@@ -354,52 +354,17 @@ fn faults_target_a_queue_and_its_fleet() {
 }
 
 #[test]
-fn the_next_version_s_keys_are_refused_not_ignored() {
-    let cases = [
-        (
-            "count = 20",
-            "count = 20\nuses = [{ resource = \"db\", hold = \"1ms\" }]",
-            "queues.orders.consumers.uses",
-        ),
-        (
-            "count = 20",
-            "breaker = { error_rate = 0.5 }",
-            "queues.orders.consumers.breaker",
-        ),
-        (
-            "count = 20",
-            "idempotency = { ttl = \"1h\" }",
-            "queues.orders.consumers.idempotency",
-        ),
-        (
-            "count = 20",
-            "on_error = { backoff = \"exponential\", base = \"2s\" }",
-            "queues.orders.consumers.on_error",
-        ),
-        (
-            "name = \"pipeline\"",
-            "name = \"pipeline\"\n[resources.db]\ncapacity = 20",
-            "resources",
-        ),
-        ("kind = \"spike\"", "kind = \"redrive\"", "faults.1.kind"),
-        (
-            "kind = \"spike\"",
-            "kind = \"resource-outage\"",
-            "faults.1.kind",
-        ),
-        (
-            "kind = \"spike\"",
-            "kind = \"resource-slowdown\"",
-            "faults.1.kind",
-        ),
-    ];
-    for (from, to, key) in cases {
-        let e = error(&edit(from, to));
-        assert_eq!(e.key.as_deref(), Some(key), "{to}: {e}");
-        assert!(e.message.contains("not supported yet"), "{to}: {e}");
-        assert!(e.position.is_some(), "{to}: {e}");
-    }
+fn keys_of_another_fault_kind_are_refused() {
     let e = error(&edit("count = 10\n", "count = 10\nmode = \"hang\"\n"));
     assert_eq!(e.key.as_deref(), Some("faults.0.mode"));
     assert!(e.message.contains("does not take `mode`"), "{e}");
+    assert!(e.position.is_some(), "{e}");
+    let e = error(&edit("factor = 2\n", "factor = 2\nrate = 5\n"));
+    assert_eq!(e.key.as_deref(), Some("faults.1.rate"));
+    assert!(
+        e.message.contains(
+            "a spike fault does not take `rate`; it takes at, duration and factor, producer"
+        ),
+        "{e}"
+    );
 }

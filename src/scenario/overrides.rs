@@ -8,9 +8,11 @@
 //! queue.visibility_timeout=45s` needs no shell quoting.
 //!
 //! Keys reach into a network by name: `queues.orders.consumers.count`,
-//! `topics.order-events.subscribers` (names may contain '-', as TOML bare
-//! keys do). An override changes the queues and topics a file has; it
-//! cannot create one, so a misspelt name is an error listing the names.
+//! `topics.order-events.subscribers`, `resources.orders-db.capacity`
+//! (names may contain '-', as TOML bare keys do). An override changes the
+//! queues, topics and resources a file has; it cannot create one, so a
+//! misspelt name is an error listing the names. A value may be a whole
+//! inline table (`consumers.on_error={ backoff = "exponential", base = "1s" }`).
 
 use std::str::FromStr;
 
@@ -74,11 +76,13 @@ impl Override {
 }
 
 impl Override {
-    /// `queues.NAME...` and `topics.NAME...` must name a queue or topic of
-    /// the file: a new table would be a node without its required keys.
+    /// `queues.NAME...`, `topics.NAME...` and `resources.NAME...` must name
+    /// a queue, topic or resource of the file: a new table would be a node
+    /// without its required keys.
     fn names_exist(&self, doc: &DocumentMut) -> Result<(), String> {
         let mut segments = self.key.split('.');
-        let (Some(kind @ ("queues" | "topics")), Some(name)) = (segments.next(), segments.next())
+        let (Some(kind @ ("queues" | "topics" | "resources")), Some(name)) =
+            (segments.next(), segments.next())
         else {
             return Ok(());
         };

@@ -3,19 +3,24 @@
 //! `[queues.NAME.consumers]` (keys `queues.NAME.X`,
 //! `queues.NAME.consumers.X`). Every message names the key under the
 //! prefix it is given, so the single form's messages are what they always
-//! were. References to other nodes (`dead_letter`, `emit`) are resolved by
-//! [`super::network`]; here they are left empty.
+//! were. References to other queues (`dead_letter`, `emit`) are resolved by
+//! [`super::network`]; here they are left empty. A fleet's downstream keys
+//! (`uses`, `breaker`, `idempotency`, a backoff `on_error`) are checked by
+//! [`super::resources`], with the resource names.
 
 use super::autoscale;
 use super::checks::{
-    Checked, duration_in, int_in, invalid, not_yet, number_in, probability, required, word,
+    Checked, duration_in, int_in, invalid, number_in, probability, required, word,
 };
 use super::distspec::parse_dist;
 use super::duration::RawDuration;
 use super::files::DataFiles;
 use super::incidents;
 use super::model::*;
+use super::network::Names;
 use super::raw::{RawConsumers, RawQueue};
+use super::resources;
+use crate::dist::Dist;
 use crate::time::SimTime;
 
 const SEC: u64 = 1;
@@ -130,15 +135,16 @@ pub fn queue(raw: RawQueue, at: &str) -> Checked<QueueConfig> {
 }
 
 /// The fleet table at dotted key `at` (`consumers` or
-/// `queues.NAME.consumers`), without its `emit` (resolved by the caller).
+/// `queues.NAME.consumers`), without its `emit` (resolved by the caller);
+/// `names` gives the resources its `uses` and `idempotency` may name.
 pub fn consumers(
     raw: RawConsumers,
     at: &str,
+    names: &Names,
     files: &DataFiles,
     horizon: SimTime,
 ) -> Checked<ConsumerConfig> {
     let key = |k: &str| format!("{at}.{k}");
-    later_keys(&raw, at)?;
     let max = autoscale::MAX_CONSUMERS;
     let (autoscale, count) = match raw.autoscale {
         Some(a) => {
@@ -151,11 +157,16 @@ pub fn consumers(
         }
         None => (None, int_in(&key("count"), raw.count, 1, 0..=max)? as u32),
     };
-    let processing = required(
-        &key("processing"),
-        raw.processing.as_ref(),
-        "processing = { dist = \"exp\", mean = \"100ms\" }",
-    )?;
+    let uses = raw.uses.unwrap_or_default();
+    // A fleet that holds resources may leave its own processing out (0).
+    let processing = match (&raw.processing, uses.is_empty()) {
+        (None, true) => Some(required(
+            &key("processing"),
+            None,
+            "processing = { dist = \"exp\", mean = \"100ms\" }",
+        )?),
+        (given, _) => given.as_ref(),
+    };
     Ok(ConsumerConfig {
         count,
         batch_size: int_in(&key("batch_size"), raw.batch_size, 10, 1..=10)? as u32,
@@ -165,9 +176,12 @@ pub fn consumers(
             secs(20),
             (SimTime::ZERO, secs(20)),
         )?,
-        processing: parse_dist(&key("processing"), processing, files)?,
+        processing: match processing {
+            Some(p) => parse_dist(&key("processing"), p, files)?,
+            None => Dist::Const { value: 0.0 },
+        },
         error_rate: probability(&key("error_rate"), raw.error_rate)?,
-        on_error: on_error(&key("on_error"), raw.on_error.as_ref())?,
+        on_error: resources::on_error(&key("on_error"), raw.on_error.as_ref())?,
         poison_fraction: probability(&key("poison_fraction"), raw.poison_fraction)?,
         crash: raw
             .crash
@@ -197,9 +211,15 @@ pub fn consumers(
         )?,
         autoscale,
         emit: Vec::new(),
-        uses: Vec::new(),
-        breaker: None,
-        idempotency: None,
+        uses: resources::uses(at, uses, names, files)?,
+        breaker: raw
+            .breaker
+            .map(|b| resources::breaker(&key("breaker"), b))
+            .transpose()?,
+        idempotency: raw
+            .idempotency
+            .map(|i| resources::idempotency(&key("idempotency"), i, names, files))
+            .transpose()?,
     })
 }
 
@@ -219,43 +239,5 @@ fn heartbeat(key: &str, raw: Option<&RawDuration>) -> Checked<Option<SimTime>> {
             e.message.push_str(" (or \"off\")");
             e
         }),
-    }
-}
-
-/// `"wait"` or `"release"`; a backoff table belongs to the next version.
-fn on_error(key: &str, value: Option<&toml::Value>) -> Checked<OnError> {
-    let words = ["wait", "release"];
-    match value {
-        None => Ok(OnError::Wait),
-        Some(toml::Value::String(s)) => match word(key, Some(s), "wait", &words)? {
-            "release" => Ok(OnError::Release),
-            _ => Ok(OnError::Wait),
-        },
-        Some(toml::Value::Table(_)) => Err(not_yet(key, "a backoff table for on_error")),
-        Some(other) => Err(invalid(
-            key,
-            format!("{other} is not allowed; allowed: \"wait\", \"release\""),
-        )),
-    }
-}
-
-/// Fleet keys of SPEC §5 that the next version implements.
-fn later_keys(raw: &RawConsumers, at: &str) -> Checked<()> {
-    let later = [
-        ("uses", raw.uses.is_some(), "shared resources (uses)"),
-        (
-            "breaker",
-            raw.breaker.is_some(),
-            "a circuit breaker (breaker)",
-        ),
-        (
-            "idempotency",
-            raw.idempotency.is_some(),
-            "idempotent processing (idempotency)",
-        ),
-    ];
-    match later.into_iter().find(|(_, given, _)| *given) {
-        Some((name, _, what)) => Err(not_yet(&format!("{at}.{name}"), what)),
-        None => Ok(()),
     }
 }

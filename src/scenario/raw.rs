@@ -10,9 +10,9 @@
 //! `[queues.NAME]` table is a [`RawQueue`] and its `consumers` sub-table a
 //! [`RawConsumers`]. Keys that only a network has (`dead_letter`,
 //! `consumers` inside a queue, `emit`) are parsed in both forms and refused
-//! by validation in the single form with a message saying why; keys of the
-//! next version (`uses`, `breaker`, `idempotency`, `[resources]`, new fault
-//! kinds' keys) are parsed so they can be refused as "not supported yet".
+//! by validation in the single form with a message saying why. Shared
+//! resources (`[resources.NAME]`) and what fleets do about them (`uses`,
+//! `breaker`, `idempotency`, a backoff `on_error`) are allowed in both.
 
 use std::collections::BTreeMap;
 
@@ -37,8 +37,8 @@ pub struct RawScenario {
     pub queues: Option<BTreeMap<String, RawQueue>>,
     /// `[topics.NAME]`, in name order.
     pub topics: Option<BTreeMap<String, RawTopic>>,
-    /// `[resources.NAME]`: not supported yet.
-    pub resources: Option<toml::Value>,
+    /// `[resources.NAME]`, in name order.
+    pub resources: Option<BTreeMap<String, RawResource>>,
     pub producers: Option<Vec<RawProducer>>,
     pub consumers: Option<RawConsumers>,
     pub faults: Option<Vec<RawFault>>,
@@ -75,6 +75,42 @@ pub struct RawQueue {
 #[serde(deny_unknown_fields)]
 pub struct RawTopic {
     pub subscribers: Option<toml::Value>,
+}
+
+/// `[resources.NAME]`; `contention` is a word or a table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawResource {
+    pub capacity: Option<i64>,
+    pub acquire_timeout: Option<RawDuration>,
+    pub contention: Option<toml::Value>,
+}
+
+/// One `uses = [{ resource, hold }]` entry of a fleet.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUse {
+    pub resource: Option<String>,
+    pub hold: Option<toml::Value>,
+}
+
+/// A fleet's `breaker = { error_rate, window, min_calls, open_for }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBreaker {
+    pub error_rate: Option<f64>,
+    pub window: Option<RawDuration>,
+    pub min_calls: Option<i64>,
+    pub open_for: Option<RawDuration>,
+}
+
+/// A fleet's `idempotency = { ttl, lookup, store }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIdempotency {
+    pub ttl: Option<RawDuration>,
+    pub lookup: Option<toml::Value>,
+    pub store: Option<String>,
 }
 
 /// One `emit = [{ to, p }]` entry of a fleet.
@@ -119,7 +155,7 @@ pub struct RawConsumers {
     pub wait_time: Option<RawDuration>,
     pub processing: Option<toml::Value>,
     pub error_rate: Option<f64>,
-    /// A word; a backoff table is not supported yet.
+    /// A word or a backoff table.
     pub on_error: Option<toml::Value>,
     pub poison_fraction: Option<f64>,
     pub crash: Option<RawCrash>,
@@ -130,12 +166,9 @@ pub struct RawConsumers {
     pub autoscale: Option<RawAutoscale>,
     /// Network form only.
     pub emit: Option<Vec<RawEmit>>,
-    /// Not supported yet.
-    pub uses: Option<toml::Value>,
-    /// Not supported yet.
-    pub breaker: Option<toml::Value>,
-    /// Not supported yet.
-    pub idempotency: Option<toml::Value>,
+    pub uses: Option<Vec<RawUse>>,
+    pub breaker: Option<RawBreaker>,
+    pub idempotency: Option<RawIdempotency>,
 }
 
 /// `autoscale = { target_backlog_per_consumer, min, max, ... }`.
@@ -184,11 +217,12 @@ pub struct RawFault {
     pub factor: Option<f64>,
     pub producer: Option<String>,
     pub error_rate: Option<f64>,
-    /// The queue (and fleet) struck.
+    /// The queue (and fleet), or the resource, struck.
     pub target: Option<String>,
-    /// Keys of fault kinds not supported yet (refused).
-    pub mode: Option<toml::Value>,
-    pub from: Option<toml::Value>,
-    pub to: Option<toml::Value>,
-    pub rate: Option<toml::Value>,
+    /// `resource-outage`.
+    pub mode: Option<String>,
+    /// `redrive`.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub rate: Option<f64>,
 }

@@ -1,24 +1,22 @@
-//! From the raw file to a typed [`Scenario`]: defaults, ranges and the keys
-//! this version does not implement yet.
+//! From the raw file to a typed [`Scenario`]: defaults and ranges.
 //!
 //! Defaults and ranges follow SPEC §2 and Amazon SQS's limits (see
 //! `docs/scenario.md` for the table); a queue's and a fleet's tables are
 //! checked in [`super::queues`], the network form's names and references
-//! in [`super::network`], incidents in [`super::incidents`]. Keys that
-//! later versions implement (`[resources]`, `uses`, `breaker`, ...) are
-//! rejected with "not supported yet", never ignored.
+//! in [`super::network`], shared resources and what fleets do about them
+//! in [`super::resources`], incidents in [`super::incidents`].
 
 use super::files::DataFiles;
 
 use super::checks::{
-    Checked, duration_in, int_in, invalid, not_yet, number_in, probability, required, safe_name,
-    word,
+    Checked, duration_in, int_in, invalid, number_in, probability, required, safe_name, word,
 };
 use super::incidents;
 use super::model::*;
 use super::network::{self, Names};
 use super::queues;
 use super::raw::{RawCost, RawProducer, RawQueue, RawScenario};
+use super::resources;
 use crate::engine::result::Metrics;
 use crate::time::SimTime;
 
@@ -71,14 +69,13 @@ pub fn validate(mut raw: RawScenario, stem: &str, files: &DataFiles) -> Checked<
             ),
         ));
     }
-    if raw.resources.is_some() {
-        return Err(not_yet("resources", "shared resources ([resources.NAME])"));
-    }
     let layout = network::layout(&raw)?;
     let nodes = match layout {
         Layout::Single => Names::single(),
         Layout::Network => Names::of(&raw)?,
-    };
+    }
+    .with_resources(&raw)?;
+    let resources = resources::resources(raw.resources.take().unwrap_or_default())?;
     let producers = required(
         "producers",
         raw.producers.take(),
@@ -95,7 +92,7 @@ pub fn validate(mut raw: RawScenario, stem: &str, files: &DataFiles) -> Checked<
         .map(|(i, f)| incidents::fault(i, f, duration, &names, &nodes))
         .collect::<Checked<Vec<_>>>()?;
     let (queues, topics) = match layout {
-        Layout::Single => (single_queue(&mut raw, files, duration)?, Vec::new()),
+        Layout::Single => (single_queue(&mut raw, &nodes, files, duration)?, Vec::new()),
         Layout::Network => (
             network::queues(
                 raw.queues.take().unwrap_or_default(),
@@ -107,6 +104,7 @@ pub fn validate(mut raw: RawScenario, stem: &str, files: &DataFiles) -> Checked<
         ),
     };
     incidents::faults_fit_their_fleets(&faults, &queues, layout)?;
+    incidents::redrives_start_at_dead_letter_queues(&faults, &queues, layout)?;
     incidents::spikes_can_act(&faults, &producers)?;
     let seed = int_in("seed", raw.seed, 1, 0..=i64::MAX)? as u64;
     let replications = int_in("replications", raw.replications, 10, 1..=10_000)? as u32;
@@ -122,7 +120,7 @@ pub fn validate(mut raw: RawScenario, stem: &str, files: &DataFiles) -> Checked<
         layout,
         queues,
         topics,
-        resources: Vec::new(),
+        resources,
         producers,
         faults,
         sweep: sweep(raw.sweep.unwrap_or_default())?,
@@ -134,6 +132,7 @@ pub fn validate(mut raw: RawScenario, stem: &str, files: &DataFiles) -> Checked<
 /// The single form's queue (`[queue]`) with its `[consumers]` fleet.
 fn single_queue(
     raw: &mut RawScenario,
+    nodes: &Names,
     files: &DataFiles,
     horizon: SimTime,
 ) -> Checked<Vec<QueueNode>> {
@@ -145,7 +144,7 @@ fn single_queue(
              [queues.NAME] tables, this fleet as [queues.NAME.consumers]",
         ));
     }
-    let consumers = queues::consumers(fleet, "consumers", files, horizon)?;
+    let consumers = queues::consumers(fleet, "consumers", nodes, files, horizon)?;
     let queue = single_queue_table(raw.queue.take().unwrap_or_default())?;
     Ok(vec![QueueNode {
         name: SINGLE_QUEUE.to_owned(),

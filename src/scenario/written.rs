@@ -16,6 +16,7 @@
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 
+use super::downstream::ResourceNode;
 use super::model::{
     Arrivals, Emit, Layout, NodeRef, ProducerConfig, QueueConfig, QueueKind, QueueNode, Scenario,
     SloTarget, Subscriber, SweepAxis, TopicNode,
@@ -190,7 +191,7 @@ fn queue_entries<M: SerializeMap>(q: &QueueConfig, m: &mut M) -> Result<(), M::E
 /// always was), `[queues.NAME]` and `[topics.NAME]` for a network.
 impl Serialize for Scenario {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Scenario", 16)?;
+        let mut st = s.serialize_struct("Scenario", 17)?;
         st.serialize_field("name", &self.name)?;
         st.serialize_field("description", &self.description)?;
         st.serialize_field("duration", &self.duration)?;
@@ -214,6 +215,11 @@ impl Serialize for Scenario {
                 }
                 st.serialize_field("producers", &self.producers)?;
             }
+        }
+        if self.resources.is_empty() {
+            st.skip_field("resources")?;
+        } else {
+            st.serialize_field("resources", &Resources(&self.resources))?;
         }
         if self.faults.is_empty() {
             st.skip_field("faults")?;
@@ -281,6 +287,19 @@ impl Serialize for WrittenNode<'_> {
         queue_entries(&self.0.queue, &mut m)?;
         if let Some(c) = &self.0.consumers {
             m.serialize_entry("consumers", c)?;
+        }
+        m.end()
+    }
+}
+
+/// `[resources.NAME]` tables.
+struct Resources<'a>(&'a [ResourceNode]);
+
+impl Serialize for Resources<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for r in self.0 {
+            m.serialize_entry(&r.name, r)?;
         }
         m.end()
     }
