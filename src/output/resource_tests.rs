@@ -176,3 +176,72 @@ fn a_real_run_reports_its_resource() {
     assert_eq!(db.timeseries.len(), summary.timeseries.len());
     assert!(db.timeseries.iter().all(|s| s.holders <= 10.0));
 }
+
+/// The brief's example with a breaker, an outage and a slowdown of `db`.
+pub(crate) fn incident_scenario(text: &str) -> Scenario {
+    use crate::scenario::{Fault, FaultKind, OutageMode};
+    let mut sc = resource_scenario(text, true);
+    let db = || ResourceRef {
+        name: "db".into(),
+        index: 0,
+    };
+    sc.faults.push(Fault {
+        kind: FaultKind::ResourceOutage {
+            resource: db(),
+            mode: OutageMode::Hang,
+        },
+        at: SimTime::from_secs(180),
+        duration: SimTime::from_secs(60),
+        target: None,
+    });
+    sc.faults.push(Fault {
+        kind: FaultKind::ResourceSlowdown {
+            resource: db(),
+            factor: 1.5,
+        },
+        at: SimTime::from_secs(360),
+        duration: SimTime::from_secs(90),
+        target: None,
+    });
+    sc
+}
+
+/// Every output of `sc`'s run, report included, into `dir`.
+pub(crate) fn write_everything(sc: &Scenario, dir: &Path) {
+    let results: Vec<ReplicationResult> = (0..sc.replications)
+        .map(|r| crate::engine::run_replication(sc, r))
+        .collect();
+    let summary = aggregate(sc, &results);
+    let timing = Timing {
+        wall_seconds: 1.0,
+        threads: 1,
+        events: 0,
+        messages: 0,
+    };
+    let charts = write_run(dir, sc, &summary, &results, &timing).unwrap();
+    let report = report::Report {
+        scenario: sc,
+        summary: &summary,
+        charts: &charts,
+        grid: None,
+        command: "mqsim run res.toml",
+    };
+    write_file(
+        &dir.join("report.html"),
+        report::report_html(&report).as_bytes(),
+    )
+    .unwrap();
+    let mut table = Vec::new();
+    write_table(&summary, &mut table).unwrap();
+    write_file(&dir.join("table.txt"), &table).unwrap();
+}
+
+/// Writes a run with a resource, faults and a breaker to look at:
+/// `MQSIM_DEMO_DIR=/tmp/x cargo test --release --lib resource_tests::write_example -- --ignored`.
+#[test]
+#[ignore]
+fn write_example() {
+    let dir = std::env::var("MQSIM_DEMO_DIR").unwrap_or_else(|_| "/tmp/mqsim-resources".into());
+    let sc = incident_scenario(BASE);
+    write_everything(&sc, Path::new(&dir));
+}

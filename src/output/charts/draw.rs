@@ -196,17 +196,18 @@ fn draw_lines<DB: DrawingBackend>(
     }
     mesh.draw()?;
     for w in windows {
-        let shade = RGBColor(255, 190, 110).mix(0.35).filled();
         ctx.draw_series(std::iter::once(Rectangle::new(
             [(w.start, 0.0), (w.end, y_max)],
-            shade,
+            w.shade.fill(),
         )))?;
-        let text = Text::new(
-            w.label.clone(),
-            (w.start, y_max * 0.98),
-            (FONT, 18).into_font(),
-        );
-        ctx.draw_series(std::iter::once(text))?;
+        if !w.label.is_empty() {
+            let text = Text::new(
+                w.label.clone(),
+                (w.start, y_max * w.shade.label_at()),
+                (FONT, 18).into_font(),
+            );
+            ctx.draw_series(std::iter::once(text))?;
+        }
     }
     if let (Some(band), Some(first)) = (band, lines.first()) {
         let mut outline: Vec<(f64, f64)> = band.points.iter().map(|p| (p.0, p.2)).collect();

@@ -16,6 +16,7 @@ mod draw;
 mod draw_grid;
 mod network;
 mod queues;
+mod resources;
 mod run;
 mod sweep;
 
@@ -63,15 +64,91 @@ pub struct Band {
     pub points: Vec<(f64, f64, f64)>,
 }
 
-/// A shaded time window (a fault), in x units.
+/// A shaded time window (a fault, or a period a breaker was open), in x units.
 #[derive(Clone, Debug)]
 pub struct Window {
-    /// Label drawn at its top left.
+    /// Label drawn at its top left (empty: none).
     pub label: String,
     /// Start.
     pub start: f64,
     /// End.
     pub end: f64,
+    /// What it shades.
+    pub shade: Shade,
+}
+
+/// What a [`Window`] shades, which sets its colour and where its label sits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shade {
+    /// A fault window: orange, labelled at the top.
+    Fault,
+    /// A circuit breaker open or half-open: grey-violet, labelled lower
+    /// down, clear of the label of the fault that tripped it.
+    Breaker,
+}
+
+impl Shade {
+    /// The fill of the window.
+    fn fill(self) -> plotters::style::ShapeStyle {
+        use plotters::style::Color;
+        match self {
+            Shade::Fault => RGBColor(255, 190, 110).mix(0.35).filled(),
+            Shade::Breaker => RGBColor(110, 100, 190).mix(0.22).filled(),
+        }
+    }
+
+    /// Where the label's top is, as a share of the y axis.
+    fn label_at(self) -> f64 {
+        match self {
+            Shade::Fault => 0.98,
+            Shade::Breaker => 0.90,
+        }
+    }
+}
+
+/// The label of a fault window: its kind, and for the faults of a
+/// resource or a redrive what they strike.
+pub fn fault_label(f: &crate::scenario::Fault) -> String {
+    use crate::scenario::FaultKind;
+    match &f.kind {
+        FaultKind::ResourceOutage { resource, .. } => {
+            format!("{} ({})", f.kind.name(), resource.name)
+        }
+        FaultKind::ResourceSlowdown { resource, factor } => {
+            format!("{} ×{factor} ({})", f.kind.name(), resource.name)
+        }
+        FaultKind::Redrive { from, to, .. } => format!("redrive ({} → {})", from.name, to.name),
+        k => k.name().to_owned(),
+    }
+}
+
+/// The windows replication 0's breaker of queue `queue` was open or
+/// half-open (`summary.breakers`), in seconds divided by `div`; the first
+/// labelled `label`.
+pub fn breaker_windows(
+    summary: &crate::output::summary::RunSummary,
+    queue: &str,
+    div: f64,
+    label: &str,
+) -> Vec<Window> {
+    let Some(changes) = &summary.breakers else {
+        return Vec::new();
+    };
+    let end = summary.timeseries.last().map_or(0.0, |s| s.time);
+    crate::output::resource_summary::open_periods(changes, queue, end)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (start, end))| Window {
+            label: if i == 0 {
+                label.to_owned()
+            } else {
+                String::new()
+            },
+            start: start / div,
+            end: end / div,
+            shade: Shade::Breaker,
+        })
+        .collect()
 }
 
 /// A dashed reference line with a legend entry: an SLO bound (horizontal,

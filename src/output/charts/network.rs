@@ -12,8 +12,9 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::run::{Throughput, throughput_of};
-use super::{Chart, QueueSeries, Window, queue_backlogs};
+use super::{Chart, QueueSeries, Shade, Window, fault_label, queue_backlogs};
 use crate::capacity::{Station, queue_conditions_at};
+use crate::output::resource_summary::open_periods;
 use crate::output::summary::RunSummary;
 use crate::scenario::{Node, Scenario};
 
@@ -75,6 +76,15 @@ pub fn write_queue_panels(
     if summary.queues.is_empty() {
         return Ok(None);
     }
+    let end = summary.timeseries.last().map_or(0.0, |s| s.time);
+    let open: Vec<Vec<(f64, f64)>> = summary
+        .queues
+        .iter()
+        .map(|q| match &summary.breakers {
+            Some(changes) => open_periods(changes, &q.name, end),
+            None => Vec::new(),
+        })
+        .collect();
     let columns: Vec<[Vec<f64>; 3]> = summary
         .queues
         .iter()
@@ -91,11 +101,13 @@ pub fn write_queue_panels(
         .queues
         .iter()
         .zip(&columns)
-        .map(|(q, [time, visible, in_flight])| QueueSeries {
+        .zip(&open)
+        .map(|((q, [time, visible, in_flight]), open)| QueueSeries {
             name: &q.name,
             time,
             visible,
             in_flight,
+            open,
         })
         .collect();
     let windows: Vec<Window> = sc
@@ -104,10 +116,11 @@ pub fn write_queue_panels(
         .map(|f| Window {
             label: match f.target.as_ref().map(|r| (r.node, &r.name)) {
                 Some((Node::Queue(_), name)) => format!("{} ({name})", f.kind.name()),
-                _ => f.kind.name().to_owned(),
+                _ => fault_label(f),
             },
             start: f.at.as_secs_f64(),
             end: f.end().as_secs_f64(),
+            shade: Shade::Fault,
         })
         .collect();
     let title = format!(

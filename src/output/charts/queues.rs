@@ -1,7 +1,8 @@
 //! Small multiples of a network's queues: one panel per queue, in a grid of
 //! two or three columns, each plotting the queue's visible and in-flight
 //! messages over time on its own y scale, the fault windows shaded as in the
-//! backlog chart. One legend above the panels serves them all.
+//! backlog chart, and the periods its own fleet's breaker was open. One
+//! legend above the panels serves them all.
 //!
 //! Contract: [`queue_backlogs`] writes `dir/queues.svg` and `dir/queues.png`
 //! atomically and returns ("queues", SVG text) for the report, as
@@ -18,7 +19,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::draw::{Drawn, FONT, Joins, axis_top, encode_png, register_font, runs, segments, ticks};
-use super::{BLUE, ORANGE, Window, decimate, time_unit};
+use super::{BLUE, ORANGE, Shade, Window, decimate, time_unit};
 
 /// File stem of the chart.
 pub const QUEUES_CHART: &str = "queues";
@@ -35,6 +36,8 @@ pub struct QueueSeries<'a> {
     pub visible: &'a [f64],
     /// In-flight messages at each sample.
     pub in_flight: &'a [f64],
+    /// Periods its fleet's breaker was open (seconds), shaded on its panel only.
+    pub open: &'a [(f64, f64)],
 }
 
 /// Writes the panels of `series` (in the order given) as
@@ -128,7 +131,8 @@ fn draw<DB: DrawingBackend>(
 ) -> Drawn<DB> {
     root.fill(&WHITE)?;
     let (header, body) = root.split_vertically(HEADER);
-    draw_header(&header, title, !windows.is_empty())?;
+    let breakers = series.iter().any(|s| !s.open.is_empty());
+    draw_header(&header, title, !windows.is_empty(), breakers)?;
     if series.is_empty() {
         let style =
             TextStyle::from((FONT, 22).into_font()).pos(Pos::new(HPos::Center, VPos::Center));
@@ -158,6 +162,7 @@ fn draw_header<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
     faults: bool,
+    breakers: bool,
 ) -> Drawn<DB> {
     let (w, _) = area.dim_in_pixel();
     let centre = Pos::new(HPos::Center, VPos::Top);
@@ -173,16 +178,16 @@ fn draw_header<DB: DrawingBackend>(
         area.draw(&Text::new(name, (x + 36, y), font.clone()))?;
         x += 36 + 11 * name.len() as i32 + 40;
     }
-    if faults {
-        area.draw(&Rectangle::new([(x, y - 9), (x + 28, y + 9)], shade()))?;
-        area.draw(&Text::new("fault window", (x + 36, y), font))?;
+    let shades = [
+        (faults, Shade::Fault, "fault window"),
+        (breakers, Shade::Breaker, "breaker open (replication 0)"),
+    ];
+    for (_, shade, name) in shades.into_iter().filter(|s| s.0) {
+        area.draw(&Rectangle::new([(x, y - 9), (x + 28, y + 9)], shade.fill()))?;
+        area.draw(&Text::new(name, (x + 36, y), font.clone()))?;
+        x += 36 + 11 * name.len() as i32 + 40;
     }
     Ok(())
-}
-
-/// The fill of a fault window, as in the backlog chart.
-fn shade() -> ShapeStyle {
-    RGBColor(255, 190, 110).mix(0.35).filled()
 }
 
 fn panel<DB: DrawingBackend>(
@@ -225,7 +230,7 @@ fn panel<DB: DrawingBackend>(
         let (start, end) = (w.start / axis.div, w.end / axis.div);
         ctx.draw_series(std::iter::once(Rectangle::new(
             [(start, 0.0), (end, y_max)],
-            shade(),
+            w.shade.fill(),
         )))?;
         let label = Text::new(
             w.label.clone(),
@@ -233,6 +238,13 @@ fn panel<DB: DrawingBackend>(
             (FONT, 15).into_font(),
         );
         ctx.draw_series(std::iter::once(label))?;
+    }
+    // The legend above says what these are: no label in a small panel.
+    for &(start, end) in s.open {
+        ctx.draw_series(std::iter::once(Rectangle::new(
+            [(start / axis.div, 0.0), (end / axis.div, y_max)],
+            Shade::Breaker.fill(),
+        )))?;
     }
     draw_line(&mut ctx, &visible, BLUE, joins)?;
     draw_line(&mut ctx, &in_flight, ORANGE, joins)
@@ -304,12 +316,14 @@ mod tests {
                 time: &time,
                 visible: &visible[k],
                 in_flight: &in_flight[k],
+                open: &[],
             })
             .collect();
         let windows = [Window {
             label: "consumer-crash".into(),
             start: 300.0,
             end: 480.0,
+            shade: Shade::Fault,
         }];
         let title = format!("orders: backlog per queue ({n} queues, mean of 5 replications)");
         let (name, svg) = queue_backlogs(dir, &title, &series, &windows).unwrap();

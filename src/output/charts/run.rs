@@ -1,6 +1,9 @@
 //! The charts of one run: backlog, throughput, latency percentiles,
-//! latency by send time, oldest age, consumers. Time charts shade the
-//! scenario's fault windows; latency charts draw the `[slo]` latency targets.
+//! latency by send time, oldest age, consumers, then each shared
+//! resource's holders and waiters ([`super::resources`]). Time charts shade
+//! the scenario's fault windows; a single queue's backlog chart also shades
+//! the periods its breaker was open in replication 0; latency charts draw
+//! the `[slo]` latency targets.
 //!
 //! For a network the same charts cover every queue (summed; the oldest age
 //! of any queue), their titles say so, latency is end to end, and the
@@ -50,7 +53,17 @@ pub fn run_charts(
             MAX_BAND_BUCKETS,
         ),
     };
-    vec![
+    // A single queue's breaker shades its backlog; a network's, its panel.
+    let mut backlog_axis = t.clone();
+    if !net && let Some(q) = sc.queues.first() {
+        backlog_axis.windows.extend(breaker_windows(
+            summary,
+            &q.name,
+            t.div,
+            "breaker open (replication 0)",
+        ));
+    }
+    let mut charts = vec![
         Chart {
             name: "backlog".into(),
             title: if net {
@@ -63,7 +76,7 @@ pub fn run_charts(
             },
             x_label: t.label.clone(),
             y_label: "messages".into(),
-            kind: t.lines(
+            kind: backlog_axis.lines(
                 vec![
                     line("visible", t.series(summary, &|s| s.visible), BLUE),
                     line("in flight", t.series(summary, &|s| s.in_flight), ORANGE),
@@ -122,27 +135,31 @@ pub fn run_charts(
             y_label: "consumers".into(),
             kind: t.lines(consumer_lines(sc, summary, &t), None, vec![]),
         },
-    ]
+    ];
+    charts.extend(super::resources::resource_charts(sc, summary, &t));
+    charts
 }
 
 /// The run's time axis: its unit, and the fault windows in that unit.
-struct TimeAxis {
-    label: String,
-    div: f64,
-    windows: Vec<Window>,
+#[derive(Clone)]
+pub(super) struct TimeAxis {
+    pub label: String,
+    pub div: f64,
+    pub windows: Vec<Window>,
 }
 
 impl TimeAxis {
-    fn new(sc: &Scenario, summary: &RunSummary) -> Self {
+    pub(super) fn new(sc: &Scenario, summary: &RunSummary) -> Self {
         let end = summary.timeseries.last().map_or(0.0, |s| s.time);
         let (unit, div) = time_unit(end);
         let windows = sc
             .faults
             .iter()
             .map(|f| Window {
-                label: f.kind.name().to_owned(),
+                label: fault_label(f),
                 start: f.at.as_secs_f64() / div,
                 end: f.end().as_secs_f64() / div,
+                shade: Shade::Fault,
             })
             .collect();
         TimeAxis {
@@ -152,7 +169,7 @@ impl TimeAxis {
         }
     }
 
-    fn x(&self, seconds: f64) -> f64 {
+    pub(super) fn x(&self, seconds: f64) -> f64 {
         seconds / self.div
     }
 
@@ -166,7 +183,7 @@ impl TimeAxis {
         decimate(points, MAX_LINE_BUCKETS)
     }
 
-    fn lines(&self, lines: Vec<Line>, band: Option<Band>, marks: Vec<Mark>) -> Kind {
+    pub(super) fn lines(&self, lines: Vec<Line>, band: Option<Band>, marks: Vec<Mark>) -> Kind {
         Kind::Lines {
             lines,
             band,

@@ -7,7 +7,8 @@
 //! schedules and traces, batch sizes, request latency, the processing
 //! distribution (mean and p99), errors, poison messages, heartbeats,
 //! crashes and restarts, autoscaling, the dead-letter threshold, every
-//! fault, prices and the replications. Settings at a value that does nothing
+//! fault, prices and the replications; shared resources, `uses`,
+//! `idempotency` and `breaker` through [`super::downstream_words`]. Settings at a value that does nothing
 //! (a 0 delay, no heartbeat) are left out.
 
 use super::words::{dist, num, pct, secs, time, usd, window};
@@ -32,6 +33,7 @@ pub fn describe(sc: &Scenario) -> Vec<String> {
     }
     out.push(queue(sc.queue(), DeadLetter::Single));
     out.extend(fleet(sc.consumers()));
+    out.extend(super::downstream_words::resource_sentences(sc));
     let slots = sc.consumers().slots();
     out.extend(
         sc.faults
@@ -48,6 +50,7 @@ pub(super) fn fleet(c: &ConsumerConfig) -> Vec<String> {
     if let Some(a) = &c.autoscale {
         out.push(autoscale(a, c.count));
     }
+    out.extend(super::downstream_words::fleet_downstream(c));
     out
 }
 
@@ -312,7 +315,11 @@ fn consumers(c: &ConsumerConfig) -> String {
 }
 
 fn processing(c: &ConsumerConfig) -> String {
-    let mut s = format!("Processing time per message: {}", dist(&c.processing));
+    let mut s = if super::downstream_words::no_own_processing(c) {
+        "No processing time of a message's own: its time is its steps below".to_owned()
+    } else {
+        format!("Processing time per message: {}", dist(&c.processing))
+    };
     s += &if c.error_rate == 0.0 {
         "; no processing fails at random".to_owned()
     } else {
@@ -324,7 +331,9 @@ fn processing(c: &ConsumerConfig) -> String {
             pct(c.poison_fraction)
         );
     }
-    if c.error_rate > 0.0 || c.poison_fraction > 0.0 {
+    // An acquire of a resource that times out or is refused fails it too.
+    let holds = !c.uses.is_empty() || c.idempotency.as_ref().is_some_and(|i| i.store.is_some());
+    if c.error_rate > 0.0 || c.poison_fraction > 0.0 || holds {
         s += &match c.on_error {
             OnError::Wait => "; a failed message waits out its visibility timeout".to_owned(),
             OnError::Release => "; a failed message is released (visible again at once)".to_owned(),

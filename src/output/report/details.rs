@@ -108,7 +108,7 @@ pub(super) fn faults(h: &mut String, s: &RunSummary, of: &str) {
             FaultKind::ErrorBurst { error_rate } => {
                 format!("error-burst {}%", short(error_rate * 100.0))
             }
-            k => k.name().to_owned(),
+            _ => crate::output::charts::fault_label(&f.fault),
         };
         let _ = writeln!(
             h,

@@ -13,6 +13,11 @@
 //! feeds). Every other edge carries the traffic equations' predicted rate
 //! ([`crate::traffic::solve`]), its note says "predicted", and
 //! [`Flows::predicted`] counts them for the caption.
+//!
+//! Shared resources are cylinders after the other nodes, each with its
+//! capacity and simulated utilisation, and an edge from every fleet that
+//! holds it ([`super::resource_flows`]). A single-queue scenario with
+//! resources is drawn as a network of one queue, no bottleneck marked.
 
 use crate::output::report::topology::{EdgeKind, TopoEdge, TopoKind, TopoNode, Topology};
 use crate::output::report::words::num;
@@ -42,6 +47,9 @@ struct Index {
 /// The diagram of `sc`'s run summarised by `s` (a network's: `s.queues` in
 /// the order of `sc.queues`).
 pub fn flows(sc: &Scenario, s: &RunSummary) -> Flows {
+    // A single queue with resources is drawn too: its top level is its queue.
+    let single = s.queues.is_empty().then(|| as_network(sc, s));
+    let s = single.as_ref().unwrap_or(s);
     let mut nodes = Vec::new();
     for p in &sc.producers {
         nodes.push(node(&p.name, TopoKind::Producer, None, None));
@@ -72,12 +80,48 @@ pub fn flows(sc: &Scenario, s: &RunSummary) -> Flows {
         ix.topic.push(nodes.len());
         nodes.push(node(&t.name, TopoKind::Topic, None, None));
     }
-    let bottleneck = mark_bottleneck(sc, s, &ix, &mut nodes);
-    let (edges, predicted) = edges(sc, s, &ix);
+    let first_resource = nodes.len();
+    for r in &s.resources {
+        let capacity = format!("capacity {}", r.capacity);
+        let u = Some(r.mean("utilization"));
+        nodes.push(node(&r.name, TopoKind::Resource, Some(capacity), u));
+    }
+    // One fleet is no bottleneck among others.
+    let bottleneck = match single {
+        Some(_) => None,
+        None => mark_bottleneck(sc, s, &ix, &mut nodes),
+    };
+    let (mut edges, predicted) = edges(sc, s, &ix);
+    edges.extend(super::resource_flows::use_edges(
+        sc,
+        s,
+        &ix.fleet,
+        first_resource,
+    ));
     Flows {
         topology: Topology { nodes, edges },
         predicted,
         bottleneck,
+    }
+}
+
+/// A single queue's summary as a network of one queue: its top level is
+/// its queue's.
+fn as_network(sc: &Scenario, s: &RunSummary) -> RunSummary {
+    let zero = crate::stats::summarize_in(&[0.0], crate::stats::Range::NON_NEGATIVE);
+    let queue = QueueSummary {
+        name: sc.queues[0].name.clone(),
+        metrics: s.metrics.clone(),
+        conservation: s.conservation,
+        duplicates_by_cause: s.duplicates_by_cause.clone(),
+        timeseries: Vec::new(),
+        arrived_from_queues: zero,
+        journeys: zero,
+        journey_latency_mean: zero,
+    };
+    RunSummary {
+        queues: vec![queue],
+        ..s.clone()
     }
 }
 
@@ -100,7 +144,7 @@ fn fleet_size(c: &crate::scenario::ConsumerConfig) -> String {
 }
 
 /// The mean of queue metric `name`.
-fn metric(q: &QueueSummary, name: &str) -> f64 {
+pub(super) fn metric(q: &QueueSummary, name: &str) -> f64 {
     q.metrics
         .iter()
         .find(|(n, _)| *n == name)
@@ -280,7 +324,13 @@ fn direct_sends(sc: &Scenario, s: &RunSummary, q: usize) -> f64 {
     (metric(qs, "produced") - qs.arrived_from_queues.mean - initial).max(0.0)
 }
 
-fn edge(from: usize, to: usize, rate: f64, note: Option<String>, kind: EdgeKind) -> TopoEdge {
+pub(super) fn edge(
+    from: usize,
+    to: usize,
+    rate: f64,
+    note: Option<String>,
+    kind: EdgeKind,
+) -> TopoEdge {
     TopoEdge {
         from,
         to,

@@ -7,7 +7,10 @@
 //! timeline, and how to reproduce it, with the resolved scenario as TOML.
 //! A network's adds the topology diagram above the words (with the
 //! simulated rates) and a per-queue table after the metrics, and words
-//! every queue, fleet and topic ([`network_words`]).
+//! every queue, fleet and topic ([`network_words`]). A scenario with shared
+//! resources has the topology diagram too (resources as cylinders), and a
+//! Resources section after the metrics; one with circuit breakers, a
+//! Circuit breakers section ([`resources`]).
 //!
 //! A sweep's or plan's report leads with every point: each SLO target's
 //! verdict per point ([`Grid`]), the headline metrics per point and the
@@ -18,10 +21,13 @@
 
 mod describe;
 mod details;
+mod downstream_words;
 mod flows;
 mod network;
 pub mod network_words;
 pub mod points;
+mod resource_flows;
+mod resources;
 pub mod topology;
 pub mod words;
 
@@ -146,7 +152,7 @@ pub fn report_html(r: &Report) -> String {
     if let Some(partial) = &r.summary.manifest.partial {
         let _ = writeln!(h, "<p class=\"fail\">Partial results: {}</p>", esc(partial));
     }
-    if sc.is_network() {
+    if sc.is_network() || !sc.resources.is_empty() {
         network::topology(&mut h, sc, r.summary, &of);
     }
     section_scenario(&mut h, sc, &of);
@@ -158,6 +164,8 @@ pub fn report_html(r: &Report) -> String {
     if sc.is_network() {
         network::queues(&mut h, r.summary, &of);
     }
+    resources::resources(&mut h, r.summary, &of);
+    resources::breakers(&mut h, r.summary, &of);
     details::faults(&mut h, r.summary, &of);
     details::reproduce(&mut h, r, &of);
     h.push_str("</body></html>");

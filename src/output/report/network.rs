@@ -1,7 +1,7 @@
 //! The report's sections of a network run: the topology diagram with the
 //! simulated rates ([`super::flows`]), and the per-queue table with the
 //! conservation verdicts, network-wide and per queue. A single-queue report
-//! has neither.
+//! has neither, unless it has shared resources: then it has the diagram.
 //!
 //! `of` is appended to every heading, as in [`super::details`].
 
@@ -37,12 +37,20 @@ pub(super) fn topology(h: &mut String, sc: &Scenario, s: &RunSummary, of: &str) 
             if n == 1 { "ies" } else { "y" }
         ),
     };
+    let resources = if s.resources.is_empty() {
+        ""
+    } else {
+        " A resource's cylinder shows its capacity and its utilisation (time-weighted holders over \
+         capacity); a dotted arrow from a fleet to it carries the acquires granted per second (an \
+         estimate from the fleet's deliveries where several fleets share the resource)."
+    };
     let note = format!(
         "Simulated mean rates, messages per second: each edge's messages over the run, mean of \
          {} replications, divided by the {} producers send for. A queue's box shows its mean \
-         visible backlog; a fleet's, its consumers' busy share (utilisation).{}{}",
+         visible backlog; a fleet's, its consumers' busy share (utilisation).{}{}{}",
         s.manifest.replications,
         time(sc.duration),
+        resources,
         bottleneck,
         predicted
     );

@@ -53,6 +53,11 @@ pub fn describe_network(sc: &Scenario) -> Vec<Described> {
         });
     }
     out.extend(sc.topics.iter().map(|t| Described::plain(topic(sc, t))));
+    out.extend(
+        super::downstream_words::resource_sentences(sc)
+            .into_iter()
+            .map(Described::plain),
+    );
     for f in &sc.faults {
         let target = f.target.as_ref().and_then(|r| match r.node {
             Node::Queue(q) => Some(&sc.queues[q]),
@@ -62,7 +67,11 @@ pub fn describe_network(sc: &Scenario) -> Vec<Described> {
         let node = target.unwrap_or(&sc.queues[0]);
         let fleet = node.consumers.as_ref();
         let at = match f.kind {
-            FaultKind::Spike { .. } => String::new(),
+            // These name what they strike themselves.
+            FaultKind::Spike { .. }
+            | FaultKind::ResourceOutage { .. }
+            | FaultKind::ResourceSlowdown { .. }
+            | FaultKind::Redrive { .. } => String::new(),
             _ => format!(" at queue \"{}\"", node.name),
         };
         out.push(Described::plain(fault(

@@ -1,7 +1,8 @@
 //! The network of a scenario drawn for `report.html`: producers, queues,
-//! topics and fleets as boxes, left to right in the direction messages flow,
-//! edges labelled with their mean rates, each fleet's utilisation as a
-//! colour and a percentage, the bottleneck marked.
+//! topics and fleets as boxes, shared resources as cylinders, left to right
+//! in the direction messages flow, edges labelled with their mean rates,
+//! each fleet's and resource's utilisation as a colour and a percentage,
+//! the bottleneck marked.
 //!
 //! Contract: [`svg`] is a pure function of a [`Topology`] to one `<svg>`
 //! element (plain SVG, no scripts, no external fonts or images) to inline in
@@ -57,6 +58,8 @@ pub enum TopoKind {
     Topic,
     /// The consumers of a queue.
     Fleet,
+    /// A shared resource (a database's connections): drawn as a cylinder.
+    Resource,
 }
 
 /// One arrow.
@@ -87,6 +90,8 @@ pub enum EdgeKind {
     Subscribe,
     /// Queue to its dead-letter queue (drawn dashed).
     DeadLetter,
+    /// Fleet to a resource it holds (drawn brown, dotted).
+    Use,
 }
 
 /// The topology as one `<svg>` element.
@@ -159,6 +164,7 @@ fn node_lines(n: &TopoNode) -> Vec<TextLine> {
         TopoKind::Queue => "QUEUE",
         TopoKind::Topic => "TOPIC",
         TopoKind::Fleet => "FLEET",
+        TopoKind::Resource => "RESOURCE",
     };
     let mut lines = vec![
         TextLine {

@@ -1,11 +1,13 @@
-//! The SVG text of a placed topology: edges first, then the boxes, then the
-//! edge labels on white so that they stay readable over any line, then a
-//! one-line legend of what the colours and dashes mean.
+//! The SVG text of a placed topology: edges first, then the boxes (a
+//! resource as a cylinder), then the edge labels on white so that they stay
+//! readable over any line, then a one-line legend of what the colours and
+//! dashes mean. What only resources use (their arrowhead, their legend
+//! entry) is written only when the diagram has them.
 
 use std::fmt::Write as _;
 
 use super::geometry::{Layout, Leg, Point, Rect, Route, controls};
-use super::layout::{MARGIN, TAG_ROOM, TURN};
+use super::layout::{CAP, MARGIN, TAG_ROOM, TURN};
 use super::{EdgeKind, Heat, TextLine, TopoKind, TopoNode, Topology, edge_lines, heat, node_lines};
 use crate::output::report::esc;
 
@@ -29,6 +31,10 @@ pub(super) fn svg(t: &Topology, l: &Layout) -> String {
          style=\"width:auto;max-width:100%;height:auto\" role=\"img\"><title>Network topology</title>"
     );
     s.push_str(DEFS);
+    // Only a diagram with resources has their arrowhead: others keep their bytes.
+    if t.edges.iter().any(|e| e.kind == EdgeKind::Use) {
+        s.push_str(USE_DEFS);
+    }
     s.push_str("<g class=\"edges\" fill=\"none\">\n");
     for (e, route) in t.edges.iter().zip(&l.routes) {
         if let Some(route) = route {
@@ -65,6 +71,14 @@ const DEFS: &str = "<defs>\
 <marker id=\"mqsim-topo-arrow-dlq\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"10\" markerHeight=\"10\" markerUnits=\"userSpaceOnUse\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" fill=\"#c62828\"/></marker>\
 </defs>\n";
 
+/// The arrowhead of an edge to a resource.
+const USE_DEFS: &str = "<defs>\
+<marker id=\"mqsim-topo-arrow-use\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"10\" markerHeight=\"10\" markerUnits=\"userSpaceOnUse\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" fill=\"#8d6e63\"/></marker>\
+</defs>\n";
+
+/// The colour of resources and of the edges to them.
+const BROWN: &str = "#8d6e63";
+
 fn edge(s: &mut String, kind: EdgeKind, route: &Route) {
     let d = match route {
         Route::Forward { from, legs, to } => forward_path(*from, legs, *to),
@@ -82,11 +96,12 @@ fn edge(s: &mut String, kind: EdgeKind, route: &Route) {
         EdgeKind::Emit => ("emit", ""),
         EdgeKind::Subscribe => ("subscribe", ""),
         EdgeKind::DeadLetter => ("dead-letter", " stroke-dasharray=\"7 5\""),
+        EdgeKind::Use => ("use", " stroke-dasharray=\"2 4\" stroke-linecap=\"round\""),
     };
-    let (color, marker) = if kind == EdgeKind::DeadLetter {
-        (RED, "mqsim-topo-arrow-dlq")
-    } else {
-        (EDGE, "mqsim-topo-arrow")
+    let (color, marker) = match kind {
+        EdgeKind::DeadLetter => (RED, "mqsim-topo-arrow-dlq"),
+        EdgeKind::Use => (BROWN, "mqsim-topo-arrow-use"),
+        _ => (EDGE, "mqsim-topo-arrow"),
     };
     let _ = writeln!(
         s,
@@ -141,6 +156,7 @@ fn colours(n: &TopoNode) -> (&'static str, &'static str) {
         (None, TopoKind::Queue) => ("#e3eefa", "#1f77b4"),
         (None, TopoKind::Topic) => ("#efe6f8", "#8456b3"),
         (None, TopoKind::Fleet) => ("#f6f6f6", "#616161"),
+        (None, TopoKind::Resource) => ("#f4ece6", BROWN),
     }
 }
 
@@ -151,9 +167,13 @@ fn node(s: &mut String, n: &TopoNode, b: &Rect) {
     } else {
         (border, 1.5)
     };
+    if n.kind == TopoKind::Resource {
+        cylinder(s, n, b, (fill, border), (stroke, width));
+        return;
+    }
     let rx = match n.kind {
         TopoKind::Producer | TopoKind::Queue => 4,
-        TopoKind::Fleet => 10,
+        TopoKind::Fleet | TopoKind::Resource => 10,
         TopoKind::Topic => 18,
     };
     let class = match n.kind {
@@ -161,6 +181,7 @@ fn node(s: &mut String, n: &TopoNode, b: &Rect) {
         TopoKind::Queue => "queue",
         TopoKind::Topic => "topic",
         TopoKind::Fleet => "fleet",
+        TopoKind::Resource => "resource",
     };
     let _ = write!(
         s,
@@ -176,6 +197,38 @@ fn node(s: &mut String, n: &TopoNode, b: &Rect) {
         }
     } else {
         *b
+    };
+    lines(s, &node_lines(n), &text_area, border);
+    if n.bottleneck {
+        tag(s, b);
+    }
+    s.push_str("</g>\n");
+}
+
+/// A resource: a cylinder filling `b` (its body, then the front of its top
+/// rim), its text between the rims.
+fn cylinder(
+    s: &mut String,
+    n: &TopoNode,
+    b: &Rect,
+    (fill, border): (&str, &str),
+    (stroke, width): (&str, f64),
+) {
+    let (rx, c) = (b.w / 2.0, CAP);
+    let (left, right, top, bottom) = (b.x, b.x + b.w, b.y + c, b.y + b.h - c);
+    let _ = write!(
+        s,
+        "<g class=\"node resource\"><path class=\"node-box\" d=\"M{left:.1},{top:.1} \
+         L{left:.1},{bottom:.1} A{rx:.1},{c:.1} 0 0 0 {right:.1},{bottom:.1} L{right:.1},{top:.1} \
+         A{rx:.1},{c:.1} 0 0 0 {left:.1},{top:.1} Z\" fill=\"{fill}\" stroke=\"{stroke}\" \
+         stroke-width=\"{width}\"/><ellipse cx=\"{:.1}\" cy=\"{top:.1}\" rx=\"{rx:.1}\" ry=\"{c:.1}\" \
+         fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{width}\"/>",
+        b.cx()
+    );
+    let text_area = Rect {
+        y: b.y + 2.0 * c,
+        h: b.h - 3.0 * c,
+        ..*b
     };
     lines(s, &node_lines(n), &text_area, border);
     if n.bottleneck {
@@ -249,6 +302,7 @@ fn text(s: &str) -> String {
 enum Item {
     Swatch(&'static str, &'static str, &'static str),
     Dashed(&'static str),
+    Dotted(&'static str),
     Words(&'static str),
 }
 
@@ -258,7 +312,7 @@ const LEGEND_SIZE: f64 = 12.0;
 impl Item {
     fn words(&self) -> TextLine {
         let w = match self {
-            Item::Swatch(.., w) | Item::Dashed(w) | Item::Words(w) => w,
+            Item::Swatch(.., w) | Item::Dashed(w) | Item::Dotted(w) | Item::Words(w) => w,
         };
         TextLine::new(*w, LEGEND_SIZE, false)
     }
@@ -287,6 +341,11 @@ fn legend_items(t: &Topology) -> Vec<Item> {
     if t.edges.iter().any(|e| e.kind == EdgeKind::DeadLetter) {
         items.push(Item::Dashed("to a dead-letter queue"));
     }
+    if t.edges.iter().any(|e| e.kind == EdgeKind::Use) {
+        items.push(Item::Dotted(
+            "holds a shared resource (acquires granted per second)",
+        ));
+    }
     items
 }
 
@@ -312,6 +371,14 @@ fn draw_legend(s: &mut String, items: &[Item], top: f64) {
                     s,
                     "<path d=\"M{x:.1},{mid:.1} h{SWATCH}\" stroke=\"{RED}\" stroke-width=\"1.8\" \
                      stroke-dasharray=\"5 3\"/>"
+                );
+                x += SWATCH + 6.0;
+            }
+            Item::Dotted(_) => {
+                let _ = write!(
+                    s,
+                    "<path d=\"M{x:.1},{mid:.1} h{SWATCH}\" stroke=\"{BROWN}\" stroke-width=\"1.8\" \
+                     stroke-dasharray=\"2 4\" stroke-linecap=\"round\"/>"
                 );
                 x += SWATCH + 6.0;
             }

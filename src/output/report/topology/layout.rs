@@ -17,7 +17,7 @@ use std::cmp::Ordering;
 
 use super::geometry::{Layout, Leg, Point, Rect, Route, curve_at};
 use super::layers::{Graph, layered};
-use super::{TextLine, TopoNode, Topology, edge_lines, node_lines};
+use super::{TextLine, TopoKind, TopoNode, Topology, edge_lines, node_lines};
 
 /// Radius of a back edge's turns, and its distance from the boxes.
 pub(super) const TURN: f64 = 16.0;
@@ -44,6 +44,8 @@ const PASSES: usize = 4;
 
 /// Extra room at the top of a bottleneck's box, under its tag.
 pub(super) const TAG_ROOM: f64 = 6.0;
+/// Half the height of a resource cylinder's rim ellipses.
+pub(super) const CAP: f64 = 7.0;
 
 /// A node's box size: its lines of text, and room for its tag.
 fn box_size(n: &TopoNode) -> (f64, f64) {
@@ -51,9 +53,15 @@ fn box_size(n: &TopoNode) -> (f64, f64) {
     let w = lines.iter().map(TextLine::width).fold(0.0, f64::max);
     let h: f64 = lines.iter().map(TextLine::height).sum();
     let tag = if n.bottleneck { TAG_ROOM } else { 0.0 };
+    // A cylinder's top and bottom rims take room above and below the text.
+    let rims = if n.kind == TopoKind::Resource {
+        3.0 * CAP
+    } else {
+        0.0
+    };
     (
         (w + 2.0 * PAD_X).max(MIN_BOX_W).ceil(),
-        (h + 2.0 * PAD_Y + tag).ceil(),
+        (h + 2.0 * PAD_Y + tag + rims).ceil(),
     )
 }
 
