@@ -51,6 +51,12 @@
 //!   timeout holds a slot that long (Little's law, solved by iteration).
 //!   `queue.throughput_limit`: producers cannot send more than the limit ×
 //!   messages a send call.
+//! * **Shared resources** (`uses`, an idempotency `store`): each processing
+//!   also waits for and holds its resources; the waits and the holds'
+//!   contention come from a closed-loop model of every fleet that shares
+//!   them ([`resources`]; docs/model.md#capacity-with-shared-resources), and a fleet
+//!   whose share of a resource's throughput is below what its consumers
+//!   would do without waiting is limited by that resource.
 //!
 //! Left out: `batch_window` and `wait_time` (a saturated queue fills every
 //! batch at once), the work lost when a crash abandons a processing on an
@@ -66,6 +72,10 @@ use crate::scenario::{
     BatchFailure, ConsumerConfig, FaultKind, Node, OnError, ProducerConfig, QueueConfig, QueueKind,
     Scenario,
 };
+
+pub mod resources;
+
+pub use resources::{ResourceLoad, best_throughput, saturated_throughput};
 
 /// What limits throughput, component by component.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -88,6 +98,24 @@ pub struct Capacity {
     pub rate: f64,
     /// What sets `rate`, in words.
     pub limit: String,
+    /// What sets `rate`, by kind (for the bottleneck of the traffic
+    /// equations).
+    #[serde(skip)]
+    pub binding: Binding,
+}
+
+/// What kind of thing sets a fleet's capacity.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Binding {
+    /// Its consumers (their count, processing time, round trips, repeats).
+    #[default]
+    Fleet,
+    /// A setting of its queue: FIFO groups, `max_in_flight`,
+    /// `throughput_limit`.
+    Queue,
+    /// Its share of shared resource `index` (into `Scenario::resources`).
+    Resource(usize),
 }
 
 /// The circumstances of a fault window: processing time multiplied, the
@@ -122,6 +150,11 @@ pub struct Station<'a> {
     /// FIFO groups (an emitted message is taken to keep the group of the
     /// message that caused it) and their send batches its send calls.
     pub producers: Vec<&'a ProducerConfig>,
+    /// The scenario: the other fleets that share its resources.
+    pub scenario: &'a Scenario,
+    /// The queue's index in `scenario.queues` (`None`: a stand-in for a
+    /// scenario without a fleet).
+    pub index: Option<usize>,
 }
 
 impl<'a> Station<'a> {
@@ -140,6 +173,8 @@ impl<'a> Station<'a> {
             queue: &node.queue,
             consumers,
             producers,
+            scenario: sc,
+            index: Some(index),
         })
     }
 
@@ -154,6 +189,8 @@ impl<'a> Station<'a> {
                 queue: sc.queue(),
                 consumers: sc.consumers(),
                 producers: sc.producers.iter().collect(),
+                scenario: sc,
+                index: None,
             },
         }
     }
@@ -163,7 +200,24 @@ impl<'a> Station<'a> {
     pub fn per_consumer_rate(&self) -> f64 {
         let fleet = f64::from(self.consumers.count) * self.availability();
         let batch = f64::from(self.consumers.batch_size);
-        1.0 / cost(self, &Conditions::default(), batch, fleet).total
+        let held = self.held_saturated();
+        1.0 / cost(self, &Conditions::default(), batch, fleet, held).total
+    }
+
+    /// Whether its processings hold shared resources (`uses`, a `store`).
+    pub fn holds_resources(&self) -> bool {
+        resources::holds_any(self.consumers)
+    }
+
+    /// The resource time a processing takes at `consumers.count`
+    /// consumers, every fleet sharing its resources saturated.
+    fn held_saturated(&self) -> Held {
+        if !self.holds_resources() {
+            return Held::default();
+        }
+        let count = f64::from(self.consumers.count);
+        let demands = resources::saturated(self.scenario, self.index, count, self.availability());
+        resources::solve(self.scenario, &demands).held(self.index)
     }
 
     /// Messages per second the fleet keeps up with when `consumers_up`
@@ -196,7 +250,14 @@ impl<'a> Station<'a> {
     pub fn fates(&self) -> Fates {
         let c = self.consumers;
         let up = f64::from(c.count) * self.availability();
-        let full = cost(self, &Conditions::default(), f64::from(c.batch_size), up);
+        let held = self.held_saturated();
+        let full = cost(
+            self,
+            &Conditions::default(),
+            f64::from(c.batch_size),
+            up,
+            held,
+        );
         let f = c.poison_fraction;
         match self.queue.max_receive_count {
             // A good message is dead-lettered when all its tries fail.
@@ -266,11 +327,71 @@ pub fn model(sc: &Scenario, consumers: f64, availability: f64, cond: &Conditions
 impl Station<'_> {
     /// The capacity of `consumers` consumers (of which the `availability`
     /// share is up) under `cond`: the smallest of the fleet's rate and the
-    /// caps that apply, named in [`Capacity::limit`].
+    /// caps that apply, named in [`Capacity::limit`]. Every other fleet
+    /// that shares a resource with it is saturated too, with its
+    /// `consumers.count`.
     pub fn model(&self, consumers: f64, availability: f64, cond: &Conditions) -> Capacity {
+        if !self.holds_resources() {
+            return self
+                .model_held(consumers, availability, cond, Held::default())
+                .0;
+        }
+        let mut demands = resources::saturated(self.scenario, self.index, consumers, availability);
+        if let Some(Some(d)) = self.index.and_then(|i| demands.get_mut(i)) {
+            d.cond = *cond;
+        }
+        self.model_among(&demands)
+    }
+
+    /// The capacity of this fleet, saturated, when the fleets sharing its
+    /// resources ask what `demands` says (indexed by queue; this queue's
+    /// entry gives its consumers and conditions, its arrivals are ignored).
+    pub fn model_among(&self, demands: &[Option<resources::Demand>]) -> Capacity {
+        let mine = self.index.and_then(|i| demands.get(i).copied().flatten());
+        let Some(mut mine) = mine else {
+            let c = f64::from(self.consumers.count);
+            let a = self.availability();
+            return self
+                .model_held(c, a, &Conditions::default(), Held::default())
+                .0;
+        };
+        if !self.holds_resources() {
+            return self
+                .model_held(
+                    mine.consumers,
+                    mine.availability,
+                    &mine.cond,
+                    Held::default(),
+                )
+                .0;
+        }
+        mine.arrivals = None;
+        let mut demands = demands.to_vec();
+        if let Some(i) = self.index {
+            demands[i] = Some(mine);
+        }
+        let solution = resources::solve(self.scenario, &demands);
+        let held = solution.held(self.index);
+        let (mut cap, _) = self.model_held(mine.consumers, mine.availability, &mine.cond, held);
+        if let Some((index, why)) = solution.limit(self, &mine, held, cap.rate) {
+            cap.binding = Binding::Resource(index);
+            cap.limit = why;
+        }
+        cap
+    }
+
+    /// [`Station::model`] with each processing taking `held` more seconds
+    /// at shared resources; also returns the cost of a message.
+    fn model_held(
+        &self,
+        consumers: f64,
+        availability: f64,
+        cond: &Conditions,
+        held: Held,
+    ) -> (Capacity, Cost) {
         let batch = f64::from(self.consumers.batch_size);
         let up = consumers * availability;
-        let full = cost(self, cond, batch, up);
+        let full = cost(self, cond, batch, up, held);
         let mu = 1.0 / full.total;
         let fleet = if availability < 1.0 {
             format!(
@@ -280,21 +401,23 @@ impl Station<'_> {
         } else {
             format!("consumers ({consumers} × {mu:.4} msg/s each)")
         };
-        let mut limits: Vec<(f64, String)> = vec![(up * mu, fleet)];
+        let mut limits: Vec<(f64, String, Binding)> = vec![(up * mu, fleet, Binding::Fleet)];
+        let queue = |(rate, why): (f64, String)| (rate, why, Binding::Queue);
         if self.queue.kind == QueueKind::Fifo {
-            limits.extend(self.fifo_limits(&full, consumers, up));
+            limits.extend(self.fifo_limits(&full, consumers, up).map(queue));
         }
         if f64::from(self.queue.max_in_flight) < up * batch {
-            limits.push(self.in_flight_limit(&full, cond, consumers, up, mu));
+            let limit = self.in_flight_limit(&full, cond, consumers, up, mu, held);
+            limits.push(queue(limit));
         }
         if let Some(limit) = self.queue.throughput_limit {
-            limits.push(self.throughput_limit(limit));
+            limits.push(queue(self.throughput_limit(limit)));
         }
-        let (rate, limit) = limits
+        let (rate, limit, binding) = limits
             .into_iter()
             .min_by(|a, b| a.0.total_cmp(&b.0))
-            .unwrap_or((up * mu, String::new()));
-        Capacity {
+            .unwrap_or((up * mu, String::new(), Binding::Fleet));
+        let cap = Capacity {
             per_consumer_rate: mu,
             seconds_per_message: full.total,
             request_share: full.requests / full.total,
@@ -303,7 +426,9 @@ impl Station<'_> {
             effective_consumers: rate / mu,
             rate,
             limit,
-        }
+            binding,
+        };
+        (cap, full)
     }
 
     /// The FIFO caps: all groups, and the busiest group alone.
@@ -344,6 +469,7 @@ impl Station<'_> {
         consumers: f64,
         up: f64,
         mu: f64,
+        held: Held,
     ) -> (f64, String) {
         let batch = f64::from(self.consumers.batch_size);
         let max_in_flight = f64::from(self.queue.max_in_flight);
@@ -359,7 +485,7 @@ impl Station<'_> {
             let free = (max_in_flight - rate * hold).max(max_in_flight * 1e-3);
             let b = (2.0 * free / up - 1.0).clamp(1.0, batch);
             let busy = up.min(free);
-            rate = 0.5 * rate + 0.5 * busy / cost(self, cond, b, busy).total;
+            rate = 0.5 * rate + 0.5 * busy / cost(self, cond, b, busy, held).total;
         }
         let why = format!(
             "max_in_flight ({max_in_flight}) < consumers × batch_size ({})",
@@ -442,9 +568,20 @@ pub fn availability(sc: &Scenario) -> f64 {
     Station::first(sc).availability()
 }
 
+/// Seconds a processing spends at shared resources, waiting and holding:
+/// their mean and variance (of the holds only; waits are taken as fixed).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Held {
+    mean: f64,
+    var: f64,
+}
+
 /// Consumer seconds per message, and what they are made of.
 struct Cost {
     total: f64,
+    /// Processings a message (repeats and duplicates included); each
+    /// holds the fleet's resources.
+    processings: f64,
     /// Of `total`, waiting for round trips.
     requests: f64,
     /// Failed processings a message (errors, poison), for FIFO locks.
@@ -455,10 +592,17 @@ struct Cost {
 }
 
 /// The consumer time one message costs with batches of `batch` messages.
-fn cost(st: &Station, cond: &Conditions, batch: f64, fleet: f64) -> Cost {
+fn cost(st: &Station, cond: &Conditions, batch: f64, fleet: f64, held: Held) -> Cost {
     let c = st.consumers;
-    let s = c.processing.mean() * cond.slowdown;
-    let var = c.processing.variance() * cond.slowdown * cond.slowdown;
+    // An idempotency lookup without a store is consumer time of its own;
+    // with one it is a hold of the store (in `held`).
+    let (lookup, lookup_var) = c
+        .idempotency
+        .as_ref()
+        .filter(|i| i.store.is_none())
+        .map_or((0.0, 0.0), |i| (i.lookup.mean(), i.lookup.variance()));
+    let s = c.processing.mean() * cond.slowdown + lookup + held.mean;
+    let var = c.processing.variance() * cond.slowdown * cond.slowdown + lookup_var + held.var;
     let l = c.request_latency.as_secs_f64();
     let e = cond.error_rate.unwrap_or(c.error_rate);
     let f = c.poison_fraction;
@@ -519,6 +663,7 @@ fn cost(st: &Station, cond: &Conditions, batch: f64, fleet: f64) -> Cost {
     let failures = (1.0 - f) * good_n * e + f * poison_n;
     Cost {
         total,
+        processings: n,
         requests,
         failures,
         good_ok,

@@ -24,10 +24,23 @@
 //! matrix on it) is at least 1 never drains: each message that enters it
 //! comes back at least once on average, so its flow grows until a fleet's
 //! capacity caps it. [`Traffic::cycles`] names such loops.
+//!
+//! Shared resources: a fleet's capacity depends on what the other fleets
+//! holding its resources ask of them, so the capacities are solved again
+//! with every other fleet at its solved arrival rate (capped by its own
+//! capacity; this fleet saturated), and the equations with them, until
+//! no capacity moves ([`MAX_ROUNDS`]). Each resource's offered holds are
+//! `Σ_q λ_q · holds a message_q`, its capacity the holds a second at
+//! `min(capacity, consumers)` holders ([`crate::capacity::resources`]).
+//!
+//! The bottleneck is the most utilised of the queues (named by what
+//! limits them: their fleet, a setting of the queue, or a resource) and
+//! the resources (offered holds / capacity).
 
 use serde::Serialize;
 
-use crate::capacity::{Conditions, Fates, Station};
+use crate::capacity::resources::{self, Demand, ResourceLoad};
+use crate::capacity::{Binding, Capacity, Conditions, Fates, Station};
 use crate::scenario::{Node, Scenario};
 
 /// Iterations of the fixed-point solve, at most.
@@ -37,6 +50,8 @@ pub const MAX_ITERATIONS: u32 = 100_000;
 pub const TOLERANCE: f64 = 1e-12;
 /// A loop whose gain is at least `1 - GAIN_SLACK` never drains.
 const GAIN_SLACK: f64 = 1e-9;
+/// Rounds of capacities and equations, at most, with shared resources.
+pub const MAX_ROUNDS: u32 = 100;
 
 /// The solved traffic of a scenario.
 #[derive(Clone, Debug, Serialize)]
@@ -48,7 +63,10 @@ pub struct Traffic {
     /// Every edge with its mean rate: sends, emits, subscriptions,
     /// dead-letter redrives.
     pub edges: Vec<Edge>,
-    /// The queue with the highest utilisation, if any queue gets messages.
+    /// Every shared resource, in scenario order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<ResourceTraffic>,
+    /// The most utilised queue or resource, if any queue gets messages.
     pub bottleneck: Option<Bottleneck>,
     /// Loops of queues that never drain (gain ≥ 1).
     pub cycles: Vec<Cycle>,
@@ -72,6 +90,9 @@ pub struct QueueTraffic {
     pub capacity: Option<f64>,
     /// What sets `capacity`, in words ([`crate::capacity::Capacity::limit`]).
     pub limited_by: Option<String>,
+    /// What sets `capacity`, by kind.
+    #[serde(skip)]
+    pub binding: Option<Binding>,
     /// `arrival_rate / capacity` (infinite for arrivals at no capacity);
     /// `None` without consumers.
     pub utilization: Option<f64>,
@@ -81,6 +102,24 @@ pub struct QueueTraffic {
     pub fates: Option<Fates>,
     /// Utilisation at or above 1: the backlog grows.
     pub overloaded: bool,
+}
+
+/// One shared resource's load.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ResourceTraffic {
+    /// Its figures in the capacity model: capacity in holds a second
+    /// (`throughput`), holders, the USL peak.
+    #[serde(flatten)]
+    pub load: ResourceLoad,
+    /// Holds a second the queues' arrival rates ask of it.
+    pub offered: f64,
+    /// `offered / throughput`.
+    pub utilization: f64,
+    /// The queues whose fleets hold it, in scenario order.
+    pub queues: Vec<String>,
+    /// Their indices.
+    #[serde(skip)]
+    pub indices: Vec<usize>,
 }
 
 /// One topic's rate.
@@ -140,15 +179,35 @@ pub enum Endpoint {
     Topic(usize),
 }
 
-/// The most utilised queue.
+/// The most utilised queue or resource.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Bottleneck {
-    /// Index into [`Traffic::queues`].
+    /// What it is.
+    pub kind: BottleneckKind,
+    /// Index into [`Traffic::queues`]: the queue it limits (for a
+    /// resource, the most utilised queue whose fleet holds it).
     pub index: usize,
-    /// Its name.
+    /// Its name: the queue's, or the resource's.
     pub name: String,
-    /// Its utilisation.
+    /// Index into [`Traffic::resources`] for a resource.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<usize>,
+    /// Its utilisation: the queue's arrival rate over its capacity, or the
+    /// resource's offered holds over its capacity (whichever is higher
+    /// for a resource that limits a queue).
     pub utilization: f64,
+}
+
+/// What kind of node a bottleneck is.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BottleneckKind {
+    /// A queue's fleet (its consumers).
+    Fleet,
+    /// A setting of a queue (FIFO groups, `max_in_flight`, `throughput_limit`).
+    Queue,
+    /// A shared resource.
+    Resource,
 }
 
 /// A loop of queues that never drains.
@@ -175,20 +234,97 @@ impl Traffic {
 /// Solves the traffic equations of `sc`, with each fleet's capacity from
 /// [`crate::capacity`] (at `autoscale.max` for a fleet that scales).
 pub fn solve(sc: &Scenario) -> Traffic {
-    let models: Vec<_> = (0..sc.queues.len())
+    // Every fleet at its most consumers, saturated.
+    let mut demands: Vec<Option<Demand>> = (0..sc.queues.len())
         .map(|i| {
-            Station::of(sc, i).map(|st| {
-                let most = f64::from(st.consumers.slots());
-                st.model(most, st.availability(), &Conditions::default())
+            Station::of(sc, i).map(|st| Demand {
+                consumers: f64::from(st.consumers.slots()),
+                availability: st.availability(),
+                cond: Conditions::default(),
+                arrivals: None,
             })
         })
         .collect();
-    let capacities: Vec<Option<f64>> = models.iter().map(|m| m.as_ref().map(|m| m.rate)).collect();
-    let mut traffic = solve_with(sc, &capacities);
+    let models_at = |demands: &[Option<Demand>]| -> Vec<Option<Capacity>> {
+        (0..sc.queues.len())
+            .map(|i| Station::of(sc, i).map(|st| st.model_among(demands)))
+            .collect()
+    };
+    let rates = |models: &[Option<Capacity>]| -> Vec<Option<f64>> {
+        models.iter().map(|m| m.as_ref().map(|m| m.rate)).collect()
+    };
+    let mut models = models_at(&demands);
+    let mut traffic = solve_with(sc, &rates(&models));
+    let shared =
+        (0..sc.queues.len()).any(|i| Station::of(sc, i).is_some_and(|s| s.holds_resources()));
+    if shared {
+        for _ in 0..MAX_ROUNDS {
+            for (d, q) in demands.iter_mut().zip(&traffic.queues) {
+                if let Some(d) = d {
+                    d.arrivals = Some(q.arrival_rate);
+                }
+            }
+            let next = models_at(&demands);
+            let moved = rates(&models)
+                .iter()
+                .zip(rates(&next))
+                .map(|(a, b)| match (a, b) {
+                    (Some(a), Some(b)) => (a - b).abs() / a.abs().max(b.abs()).max(1e-300),
+                    _ => 0.0,
+                })
+                .fold(0.0, f64::max);
+            models = next;
+            traffic = solve_with(sc, &rates(&models));
+            if moved <= TOLERANCE * 1e3 {
+                break;
+            }
+        }
+        for (d, q) in demands.iter_mut().zip(&traffic.queues) {
+            if let Some(d) = d {
+                d.arrivals = Some(q.arrival_rate);
+            }
+        }
+        traffic.resources = resource_rows(sc, &traffic, &demands);
+    }
     for (q, m) in traffic.queues.iter_mut().zip(models) {
+        q.binding = m.as_ref().map(|m| m.binding);
         q.limited_by = m.map(|m| m.limit);
     }
+    traffic.bottleneck = bottleneck(&traffic.queues, &traffic.resources);
     traffic
+}
+
+/// Each resource's offered holds and utilisation with every fleet at its
+/// arrival rate (`demands`).
+fn resource_rows(sc: &Scenario, t: &Traffic, demands: &[Option<Demand>]) -> Vec<ResourceTraffic> {
+    let solution = resources::solve(sc, demands);
+    solution
+        .loads
+        .iter()
+        .enumerate()
+        .map(|(r, load)| {
+            let mut offered = 0.0;
+            let mut indices = Vec::new();
+            for (i, q) in t.queues.iter().enumerate() {
+                let per = solution.holds_per_message(sc, i, r);
+                if per > 0.0 {
+                    offered += q.arrival_rate * per;
+                    indices.push(i);
+                }
+            }
+            let utilization = match offered {
+                o if o <= 0.0 => 0.0,
+                o => o / load.throughput,
+            };
+            ResourceTraffic {
+                load: load.clone(),
+                offered,
+                utilization,
+                queues: indices.iter().map(|&i| sc.queues[i].name.clone()).collect(),
+                indices,
+            }
+        })
+        .collect()
 }
 
 /// The edges of `sc` with their mean rates ([`solve`]), for diagrams.
@@ -204,12 +340,13 @@ pub fn solve_with(sc: &Scenario, capacities: &[Option<f64>]) -> Traffic {
     let out: Vec<f64> = (0..net.n).map(|q| net.out(q, lambda[q])).collect();
     let queues = queue_rows(sc, &net, &lambda, &out);
     let (edges, topics) = edge_rates(sc, &net, &out);
-    let bottleneck = bottleneck(&queues);
+    let bottleneck = bottleneck(&queues, &[]);
     let cycles = net.cycles(sc);
     Traffic {
         queues,
         topics,
         edges,
+        resources: Vec::new(),
         bottleneck,
         cycles,
         iterations,
@@ -438,6 +575,7 @@ fn queue_rows(sc: &Scenario, net: &Network, lambda: &[f64], out: &[f64]) -> Vec<
                 external_rate: net.ext[q],
                 capacity,
                 limited_by: None,
+                binding: None,
                 utilization,
                 throughput: out[q],
                 fates,
@@ -542,19 +680,49 @@ fn edge_rates(sc: &Scenario, net: &Network, out: &[f64]) -> (Vec<Edge>, Vec<Topi
     (edges, topics)
 }
 
-/// The queue with the highest utilisation (the first of equals), if any
-/// queue with consumers gets messages.
-fn bottleneck(queues: &[QueueTraffic]) -> Option<Bottleneck> {
+/// The most utilised queue or resource (the first of equals, queues
+/// first), if any queue with consumers gets messages. A queue whose
+/// capacity a resource sets stands for that resource.
+fn bottleneck(queues: &[QueueTraffic], resources: &[ResourceTraffic]) -> Option<Bottleneck> {
     let mut best: Option<Bottleneck> = None;
+    let mut consider = |b: Bottleneck| {
+        if b.utilization > 0.0 && best.as_ref().is_none_or(|o| b.utilization > o.utilization) {
+            best = Some(b);
+        }
+    };
     for (index, q) in queues.iter().enumerate() {
         let Some(u) = q.utilization else { continue };
-        if u > 0.0 && best.as_ref().is_none_or(|b| u > b.utilization) {
-            best = Some(Bottleneck {
-                index,
-                name: q.name.clone(),
-                utilization: u,
-            });
-        }
+        let (kind, name, resource) = match q.binding {
+            Some(Binding::Resource(r)) if r < resources.len() => (
+                BottleneckKind::Resource,
+                resources[r].load.name.clone(),
+                Some(r),
+            ),
+            Some(Binding::Queue) => (BottleneckKind::Queue, q.name.clone(), None),
+            _ => (BottleneckKind::Fleet, q.name.clone(), None),
+        };
+        consider(Bottleneck {
+            kind,
+            index,
+            name,
+            resource,
+            utilization: u,
+        });
+    }
+    for (r, res) in resources.iter().enumerate() {
+        // The queue it limits most: the most utilised of its fleets'.
+        let index = res.indices.iter().copied().max_by(|&a, &b| {
+            let u = |i: usize| queues[i].utilization.unwrap_or(0.0);
+            u(a).total_cmp(&u(b)).then(b.cmp(&a))
+        });
+        let Some(index) = index else { continue };
+        consider(Bottleneck {
+            kind: BottleneckKind::Resource,
+            index,
+            name: res.load.name.clone(),
+            resource: Some(r),
+            utilization: res.utilization,
+        });
     }
     best
 }

@@ -270,3 +270,97 @@ fn a_single_queue_scenario_is_a_network_of_one() {
     let cap = crate::capacity::capacity(&sc).rate;
     assert!(close(t.queues[0].capacity.unwrap(), cap));
 }
+
+/// Resource `db` of `capacity` slots (USL `sigma`, `kappa` when given),
+/// held `hold` seconds (exponential) by the fleets of `queues`.
+fn share(sc: &mut Scenario, capacity: u32, usl: Option<(f64, f64)>, hold: f64, queues: &[usize]) {
+    use crate::scenario::{Contention, ResourceNode, ResourceRef, Use};
+    let contention = usl.map_or(Contention::None, |(sigma, kappa)| Contention::Usl {
+        sigma,
+        kappa,
+    });
+    sc.resources.push(ResourceNode {
+        name: "db".into(),
+        capacity,
+        acquire_timeout: None,
+        contention,
+    });
+    let index = sc.resources.len() - 1;
+    for &q in queues {
+        let c = sc.queues[q].consumers.as_mut().unwrap();
+        c.uses.push(Use {
+            resource: ResourceRef {
+                name: "db".into(),
+                index,
+            },
+            hold: crate::dist::Dist::exp(hold).unwrap(),
+        });
+    }
+}
+
+#[test]
+fn a_resource_is_the_bottleneck_when_it_sets_the_capacity() {
+    // 50 consumers, 2 slots held 100 ms: 20 holds/s for 10 msg/s.
+    let mut sc = base();
+    sc.queues[0].consumers.as_mut().unwrap().count = 50;
+    share(&mut sc, 2, None, 0.1, &[0]);
+    let t = solve(&sc);
+    let r = &t.resources[0];
+    assert!(
+        close(r.load.throughput, 20.0) && close(r.offered, 10.0),
+        "{r:?}"
+    );
+    assert!(close(r.utilization, 0.5) && r.load.holders == 2.0);
+    assert_eq!(r.queues, ["a"]);
+    let a = &t.queues[0];
+    assert_eq!(a.binding, Some(Binding::Resource(0)));
+    assert!((a.capacity.unwrap() - 20.0).abs() < 1e-6, "{a:?}");
+    let bn = t.bottleneck.unwrap();
+    assert_eq!(
+        (bn.kind, bn.name.as_str()),
+        (BottleneckKind::Resource, "db")
+    );
+    assert_eq!((bn.index, bn.resource), (0, Some(0)));
+    assert!((bn.utilization - 0.5).abs() < 1e-6);
+}
+
+#[test]
+fn a_fleet_sharing_a_resource_gets_what_the_others_leave() {
+    // a and b hold db (20 holds/s). Both flooded they split it; in the
+    // traffic equations b asks for its 1 msg/s only, and a keeps the rest.
+    let mut sc = base();
+    let b = add(&mut sc, "b");
+    for q in [0, b] {
+        sc.queues[q].consumers.as_mut().unwrap().count = 20;
+    }
+    let to_b = qref(&sc, b);
+    let mut pb = sc.producers[0].clone();
+    pb.to = to_b;
+    pb.rate = 1.0;
+    sc.producers.push(pb);
+    share(&mut sc, 2, None, 0.1, &[0, b]);
+    let flooded = Station::of(&sc, 0).unwrap().capacity().rate;
+    assert!((flooded - 10.0).abs() < 1e-3, "{flooded}");
+    let t = solve(&sc);
+    let a = t.queues[0].capacity.unwrap();
+    assert!((a - 19.0).abs() < 0.1, "{a}");
+    assert!(close(t.resources[0].offered, 11.0));
+    assert_eq!(t.resources[0].queues, ["a", "b"]);
+}
+
+#[test]
+fn a_queue_setting_is_a_bottleneck_of_its_own_kind() {
+    let mut sc = base();
+    sc.queues[0].queue.throughput_limit = Some(12.5);
+    let bn = solve(&sc).bottleneck.unwrap();
+    assert_eq!((bn.kind, bn.name.as_str()), (BottleneckKind::Queue, "a"));
+    assert!(close(bn.utilization, 0.8));
+    let mut sc = base();
+    sc.queues[0].queue.throughput_limit = None;
+    let t = solve(&sc);
+    assert_eq!(t.bottleneck.as_ref().unwrap().kind, BottleneckKind::Fleet);
+    // No resources: none listed, none written.
+    assert!(t.resources.is_empty());
+    let json = serde_json::to_value(&t).unwrap();
+    assert!(json.get("resources").is_none());
+}
