@@ -4,8 +4,8 @@ use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::Mode;
-use super::network;
 use super::suite::{Expectation, Model, Quantity};
+use super::{network, resources};
 use crate::engine::result::ReplicationResult;
 use crate::stats::summarize;
 
@@ -145,6 +145,19 @@ fn estimate(q: Quantity, r: &ReplicationResult) -> f64 {
         Quantity::JourneyMean(name) => {
             network::queue(r, name).map_or(f64::NAN, |q| q.journey_latency_mean)
         }
+        Quantity::WaitWithResources => {
+            r.metrics.wait_mean
+                + r.resources
+                    .first()
+                    .map_or(f64::NAN, |x| x.metrics.wait_mean)
+        }
+        Quantity::ResourceUtilization(name) => r
+            .resources
+            .iter()
+            .find(|x| x.name == name)
+            .map_or(f64::NAN, |x| x.metrics.utilization),
+        Quantity::Throughput(name) => resources::throughput(r, name),
+        Quantity::UslPeak => resources::usl_peak(r),
         Quantity::LittlesLaw
         | Quantity::Conservation
         | Quantity::Copies { .. }

@@ -22,6 +22,7 @@
 
 mod judge;
 pub mod network;
+pub mod resources;
 mod suite;
 pub mod theory;
 

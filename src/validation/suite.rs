@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use super::theory::{Mmc, pk_wq};
-use super::{Mode, network};
+use super::{Mode, network, resources};
 use crate::scenario::{Scenario, load_str};
 
 /// A quantity the suite checks.
@@ -46,6 +46,16 @@ pub enum Quantity {
         /// The receiving queue.
         to: &'static str,
     },
+    /// Mean wait before service with resources: the queue's wait plus the
+    /// wait for the (only) resource.
+    WaitWithResources,
+    /// The time-average utilisation of a resource.
+    ResourceUtilization(&'static str),
+    /// Completions per second at a queue over the run.
+    Throughput(&'static str),
+    /// The USL peak fitted to the curve model's throughputs
+    /// ([`super::resources`]).
+    UslPeak,
     /// `to` receives the share `theory` of what `from` processed: a
     /// binomial count ([`super::network`]'s rule).
     Share {
@@ -71,6 +81,10 @@ impl Quantity {
             Quantity::JourneyMean(q) => format!("end-to-end, ending at {q}"),
             Quantity::Copies { from, to } => format!("{to} produced = {from} done"),
             Quantity::Share { from, to } => format!("{to} share of {from} done"),
+            Quantity::WaitWithResources => "mean wait Wq incl. connection".into(),
+            Quantity::ResourceUtilization(r) => format!("{r}: utilisation"),
+            Quantity::Throughput(q) => format!("{q}: throughput /s"),
+            Quantity::UslPeak => "USL peak (fitted N)".into(),
         }
     }
 }
@@ -113,6 +127,7 @@ pub fn suite(mode: Mode, replications: Option<u32>) -> Vec<Model> {
     models.push(littles_law());
     // Appended last, so the single-queue models keep their seeds.
     models.extend(network::models(mode));
+    models.extend(resources::models(mode));
     for (i, m) in models.iter_mut().enumerate() {
         m.scenario.seed = 20_261_126 + i as u64;
         if let Some(r) = replications {

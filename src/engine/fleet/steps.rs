@@ -29,6 +29,11 @@ use crate::engine::shared::Shared;
 use crate::scenario::ConsumerConfig;
 use crate::time::round_ticks;
 
+/// How long a refused acquire takes to fail: the connection error's round
+/// trip. It keeps a consumer that retries at once (`on_error = "release"`)
+/// from looping without time passing.
+pub(super) const REFUSAL_ROUND_TRIP: u64 = 1_000;
+
 /// One step of a message's processing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Stage {
@@ -49,6 +54,9 @@ pub(super) enum Slot {
     Pending(u16),
     /// In resource `r`'s line.
     Waiting(u16),
+    /// Refused by a resource in a fail-fast outage; the processing fails
+    /// when its pending event fires.
+    Refused,
     /// Holding resource `r`.
     Holding(u16),
 }
@@ -157,7 +165,8 @@ impl Fleet<'_> {
         }
     }
 
-    /// Consumer `c` will ask for resource `r` at `at`, to hold it `draw` ticks.
+    /// Consumer `c` will ask for resource `r` at `at`, to hold it `draw`
+    /// ticks.
     fn acquire_at(&mut self, c: usize, r: u16, draw: f64, at: u64, sh: &mut Shared) {
         self.consumers[c].hold_draw = draw;
         if at > sh.now {
@@ -178,8 +187,9 @@ impl Fleet<'_> {
         }
     }
 
-    /// Consumer `c` asks for resource `r` now; false when it was refused.
-    fn acquire(&mut self, c: usize, r: u16, sh: &mut Shared) -> bool {
+    /// Consumer `c` asks for resource `r` now. A refusal fails the
+    /// processing [`REFUSAL_ROUND_TRIP`] later.
+    fn acquire(&mut self, c: usize, r: u16, sh: &mut Shared) {
         let consumer = &mut self.consumers[c];
         consumer.ticket = consumer.ticket.wrapping_add(1);
         let who = self.waiter(c, sh.now);
@@ -197,11 +207,11 @@ impl Fleet<'_> {
                 }
             }
             Acquire::Failed => {
-                self.consumers[c].slot = Slot::Free;
-                return false;
+                self.consumers[c].slot = Slot::Refused;
+                let event = self.step_done_event(c);
+                sh.events.schedule(sh.now + REFUSAL_ROUND_TRIP, event);
             }
         }
-        true
     }
 
     fn start_hold(&mut self, c: usize, r: u16, factor: f64, sh: &mut Shared) {
@@ -217,9 +227,12 @@ impl Fleet<'_> {
     pub(super) fn on_step_done(&mut self, c: usize, batch: u32, q: &mut Queue, sh: &mut Shared) {
         match self.consumers[c].slot {
             Slot::Pending(r) => {
-                if !self.acquire(c, r, sh) {
-                    self.step_failed(c, q, sh);
-                }
+                self.acquire(c, r, sh);
+                return;
+            }
+            Slot::Refused => {
+                self.consumers[c].slot = Slot::Free;
+                self.step_failed(c, q, sh);
                 return;
             }
             Slot::Holding(r) => {
@@ -290,7 +303,7 @@ impl Fleet<'_> {
                 sh.resources[usize::from(r)].leave_line(sh.now, who, false);
             }
             Slot::Holding(r) => sh.resources[usize::from(r)].abandon(sh.now, &mut sh.granted),
-            Slot::Free | Slot::Pending(_) => {}
+            Slot::Free | Slot::Pending(_) | Slot::Refused => {}
         }
     }
 

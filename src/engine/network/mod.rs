@@ -199,13 +199,15 @@ impl<'a> Network<'a> {
     }
 
     fn start(&mut self) {
-        self.take_sample();
         self.sh.events.schedule(self.sample, Event::Sample);
         self.schedule_faults();
         for p in &mut self.producers {
             p.start(&mut self.sh);
         }
         self.fill_initial_backlogs();
+        // The first row shows the initial backlogs, before any consumer
+        // takes from them.
+        self.take_sample();
         for fleet in &mut self.fleets {
             let q = &mut self.queues[usize::from(fleet.queue)];
             fleet.start(q, &mut self.sh);
