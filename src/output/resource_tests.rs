@@ -1,8 +1,9 @@
 //! Tests of the outputs of shared resources and circuit breakers: snapshots
 //! of `summary.json`'s `resources` and `breakers`, of `timeseries.csv` and
 //! of the terminal table on a hand-made run of a scenario with a resource
-//! and a breaker (built in code: scenario files cannot name them yet); a
-//! scenario without them writes none of it; a real run's figures are sane.
+//! and a breaker (built in code, so that the tests do not depend on the
+//! parser); a scenario without them writes none of it; a real run's
+//! figures are sane; the report shows them only when there are some.
 
 use std::path::Path;
 
@@ -244,4 +245,114 @@ fn write_example() {
     let dir = std::env::var("MQSIM_DEMO_DIR").unwrap_or_else(|_| "/tmp/mqsim-resources".into());
     let sc = incident_scenario(BASE);
     write_everything(&sc, Path::new(&dir));
+}
+
+/// Writes the order pipeline with shared resources, a breaker, idempotency
+/// and an outage, to look at:
+/// `MQSIM_DEMO_DIR=/tmp/x cargo test --release --lib resource_tests::write_network_example -- --ignored`.
+#[test]
+#[ignore]
+fn write_network_example() {
+    use crate::scenario::{Fault, FaultKind, Idempotency, OutageMode};
+    let text = std::fs::read_to_string("scenarios/order-pipeline.toml").unwrap();
+    let set = ["replications=3", "duration=\"20m\"", "warmup=\"1m\""].map(String::from);
+    let mut sc = crate::scenario::load_str(&text, Path::new("order-pipeline.toml"), &set).unwrap();
+    let resource = |name: &str, capacity, timeout| ResourceNode {
+        name: name.into(),
+        capacity,
+        acquire_timeout: Some(SimTime::from_secs(timeout)),
+        contention: Contention::Usl {
+            sigma: 0.02,
+            kappa: 0.002,
+        },
+    };
+    sc.resources = vec![resource("email-api", 3, 3), resource("orders-db", 8, 5)];
+    let of = |name: &str, index| ResourceRef {
+        name: name.into(),
+        index,
+    };
+    let q = |sc: &mut Scenario, name: &str| {
+        let i = sc.queues.iter().position(|q| q.name == name).unwrap();
+        sc.queues[i].consumers.as_mut().unwrap().clone()
+    };
+    for (name, res, index, mean) in [
+        ("orders", "orders-db", 1, 0.06),
+        ("shipping", "orders-db", 1, 0.04),
+        ("email", "email-api", 0, 0.05),
+    ] {
+        let mut c = q(&mut sc, name);
+        c.uses.push(Use {
+            resource: of(res, index),
+            hold: Dist::Exp { mean },
+        });
+        if name == "email" {
+            c.breaker = Some(Breaker {
+                error_rate: 0.5,
+                window: SimTime::from_secs(30),
+                min_calls: 20,
+                open_for: SimTime::from_secs(45),
+            });
+        }
+        if name == "shipping" {
+            c.idempotency = Some(Idempotency {
+                ttl: SimTime::from_secs(3600),
+                lookup: Dist::Const { value: 0.002 },
+                store: Some(of("orders-db", 1)),
+            });
+        }
+        let i = sc.queues.iter().position(|q| q.name == name).unwrap();
+        sc.queues[i].consumers = Some(c);
+    }
+    sc.faults.push(Fault {
+        kind: FaultKind::ResourceOutage {
+            resource: of("email-api", 0),
+            mode: OutageMode::Hang,
+        },
+        at: SimTime::from_secs(480),
+        duration: SimTime::from_secs(120),
+        target: None,
+    });
+    let dir = std::env::var("MQSIM_DEMO_DIR").unwrap_or_else(|_| "/tmp/mqsim-network".into());
+    write_everything(&sc, Path::new(&dir));
+}
+
+/// The report of a run with a resource and a breaker: the diagram with the
+/// resource as a cylinder, its section, its words; one without has none.
+#[test]
+fn the_report_shows_resources_only_when_there_are_some() {
+    let text = BASE.replace("replications = 2", "replications = 1");
+    let dir = tempfile::tempdir().unwrap();
+    write_everything(&incident_scenario(&text), dir.path());
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    roxmltree::Document::parse_with_options(&html, options).unwrap();
+    for part in [
+        "<h2>Topology",
+        "class=\"node resource\"",
+        "<h2>Resources",
+        "<h2>Circuit breakers",
+        "Resource &quot;db&quot;: at most 10 consumers hold it at once",
+        "For each message a consumer holds resource &quot;db&quot;",
+        "A circuit breaker guards the fleet's receives",
+        "id=\"chart-resource_db\"",
+    ] {
+        assert!(html.contains(part), "{part}\n{html}");
+    }
+    let charts = dir.path().join("charts");
+    assert!(charts.join("resource_db.svg").exists() && charts.join("resource_db.png").exists());
+    let plain = tempfile::tempdir().unwrap();
+    let sc = crate::scenario::load_str(&text, Path::new("res.toml"), &[]).unwrap();
+    write_everything(&sc, plain.path());
+    let html = std::fs::read_to_string(plain.path().join("report.html")).unwrap();
+    for part in [
+        "<h2>Topology",
+        "<h2>Resources",
+        "<h2>Circuit breakers",
+        "resource_",
+    ] {
+        assert!(!html.contains(part), "{part}");
+    }
 }

@@ -84,7 +84,7 @@ capacity = 10
         lambda = theory.lambda,
     );
     Model {
-        name: "M/M/10 as 50 consumers on a 10-connection pool".into(),
+        name: "M/M/10 as a 10-conn pool".into(),
         scenario: parse(&text),
         expectations: vec![
             expect(Quantity::WaitWithResources, theory.wq()),
@@ -135,7 +135,7 @@ contention = {{ model = "usl", sigma = {SIGMA}, kappa = {KAPPA} }}
     }
     expectations.push(expect(Quantity::UslPeak, ((1.0 - SIGMA) / KAPPA).sqrt()));
     Model {
-        name: format!("USL sigma={SIGMA} kappa={KAPPA}, N = 5..90"),
+        name: "USL curve, N = 5..90".into(),
         scenario: parse(&text),
         expectations,
     }
