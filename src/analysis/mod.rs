@@ -9,12 +9,13 @@
 
 mod faults;
 mod network;
+mod resources;
 
 use std::io::{self, Write};
 
 use mqsim::capacity::{self, Capacity};
 use mqsim::scenario::{ConsumerConfig, Layout, QueueConfig, Scenario};
-use mqsim::traffic::Traffic;
+use mqsim::traffic::{ResourceTraffic, Traffic};
 use serde::Serialize;
 
 /// Load figures and warnings for one scenario.
@@ -43,6 +44,10 @@ pub struct Analysis {
     /// that never drain (absent for the single form).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network: Option<Traffic>,
+    /// The shared resources' figures (the single form; a network's are in
+    /// `network.resources`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<ResourceTraffic>,
 }
 
 /// Analyses `sc` without simulating it.
@@ -87,6 +92,8 @@ fn analyse_single(sc: &Scenario) -> Analysis {
     }
     warnings.extend(fleet_warnings(sc.queue(), sc.consumers()));
     peak_warning(sc, capacity, &mut warnings);
+    let resources = resource_traffic(sc);
+    warnings.extend(resources::warnings(sc, &resources));
     let messages = faults::messages(sc);
     let events = messages * EVENTS_PER_MESSAGE * f64::from(sc.replications);
     warnings.extend(size_warning(events));
@@ -101,7 +108,16 @@ fn analyse_single(sc: &Scenario) -> Analysis {
         faults: faults::outlook(sc),
         warnings,
         network: None,
+        resources,
     }
+}
+
+/// The traffic equations' figures of `sc`'s resources (none without any).
+fn resource_traffic(sc: &Scenario) -> Vec<ResourceTraffic> {
+    if sc.resources.is_empty() {
+        return Vec::new();
+    }
+    mqsim::traffic::solve(sc).resources
 }
 
 /// Warnings about one fleet's settings against its queue's: batches that
@@ -223,6 +239,7 @@ pub fn write_analysis(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
             a.offered_load
         )?,
     }
+    resources::write(&a.resources, out)?;
     write_tail(a, out)
 }
 

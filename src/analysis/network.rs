@@ -32,6 +32,7 @@ pub fn analyse(sc: &Scenario) -> Analysis {
     let model = station.model(most, station.availability(), &Conditions::default());
     let offered_load = traffic.bottleneck.as_ref().map_or(0.0, |b| b.utilization);
     let mut warnings = traffic_warnings(&traffic);
+    warnings.extend(super::resources::warnings(sc, &traffic.resources));
     for q in &sc.queues {
         let Some(c) = &q.consumers else { continue };
         let fleet = fleet_warnings(&q.queue, c);
@@ -58,6 +59,8 @@ pub fn analyse(sc: &Scenario) -> Analysis {
         events,
         faults: faults::outlook_network(sc, &traffic),
         warnings,
+        // In `network.resources`.
+        resources: Vec::new(),
         network: Some(traffic),
     }
 }
@@ -129,6 +132,7 @@ pub fn write(a: &Analysis, t: &Traffic, out: &mut dyn Write) -> io::Result<()> {
             e.from, e.to, e.rate
         )?;
     }
+    super::resources::write(&t.resources, out)?;
     match &t.bottleneck {
         Some(b) => writeln!(
             out,
