@@ -94,7 +94,7 @@ fn analyse_single(sc: &Scenario) -> Analysis {
     peak_warning(sc, capacity, &mut warnings);
     let resources = resource_traffic(sc);
     warnings.extend(resources::warnings(sc, &resources));
-    let messages = faults::messages(sc);
+    let messages = faults::messages(sc) + initial_backlogs(sc);
     let events = messages * EVENTS_PER_MESSAGE * f64::from(sc.replications);
     warnings.extend(size_warning(events));
     Analysis {
@@ -110,6 +110,11 @@ fn analyse_single(sc: &Scenario) -> Analysis {
         network: None,
         resources,
     }
+}
+
+/// Messages in the queues at time 0 (`initial_backlog`): part of the run.
+fn initial_backlogs(sc: &Scenario) -> f64 {
+    sc.queues.iter().map(|q| q.queue.initial_backlog as f64).sum()
 }
 
 /// The traffic equations' figures of `sc`'s resources (none without any).

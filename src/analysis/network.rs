@@ -38,7 +38,7 @@ pub fn analyse(sc: &Scenario) -> Analysis {
         let fleet = fleet_warnings(&q.queue, c);
         warnings.extend(fleet.into_iter().map(|w| format!("queue {}: {w}", q.name)));
     }
-    let messages = faults::messages(sc);
+    let messages = faults::messages(sc) + super::initial_backlogs(sc);
     // Each message is handled at every queue it reaches.
     let external: f64 = traffic.queues.iter().map(|q| q.external_rate).sum();
     let handled: f64 = traffic.queues.iter().map(|q| q.arrival_rate).sum();

@@ -14,7 +14,8 @@
 //! the run, and the fault is marked not drained.
 //!
 //! The backlog watched is the network's: visible messages in all queues
-//! (in a single-queue scenario, that queue's).
+//! (in a single-queue scenario, that queue's), plus the messages hidden by
+//! a retry backoff, which are backlog waiting out its delay.
 //!
 //! What a fault does to its target is the target's rule: spikes act through
 //! the arrival rate (the producers' arrival processes); a consumer outage,

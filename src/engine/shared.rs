@@ -90,6 +90,9 @@ pub struct Shared {
     /// Producers retrying a failed send: their held messages are backlog
     /// that no queue has seen yet.
     pub retrying: u32,
+    /// Messages in all queues hidden by a retry backoff: backlog that waits
+    /// out its delay. The fault watches count it with the visible messages.
+    pub backing_off: TimeWeighted,
     /// End-to-end observations at the queues that send nothing on (a
     /// network; a single queue's own recorder is the whole story).
     pub end_to_end: Option<Box<Recorder>>,
@@ -112,6 +115,7 @@ impl Shared {
             integrate_visible: true,
             watches,
             retrying: 0,
+            backing_off: TimeWeighted::default(),
             end_to_end: None,
             resources: Vec::new(),
             granted: Vec::new(),
@@ -131,11 +135,29 @@ impl Shared {
         self.observe_backlog();
     }
 
+    /// Messages hidden by a backoff went up or down by one.
+    pub fn backoff_changed(&mut self, delta: i64) {
+        let value = self.backing_off.value.wrapping_add_signed(delta);
+        self.backing_off.set(self.now, value);
+        self.observe_backlog();
+    }
+
+    /// The backlog the fault watches see: visible messages and those
+    /// waiting out a backoff.
+    pub fn backlog(&self) -> u64 {
+        self.visible_all.value + self.backing_off.value
+    }
+
+    /// The integral of [`Shared::backlog`] until `now`.
+    pub fn backlog_area(&mut self, now: u64) -> u128 {
+        self.visible_all.area_until(now) + self.backing_off.area_until(now)
+    }
+
     /// Shows the fault watches the backlog (after it or the producers'
     /// retrying changed).
     pub fn observe_backlog(&mut self) {
         if self.watches.watching() {
-            let total = self.visible_all.value;
+            let total = self.backlog();
             self.watches.observe(self.now, total, self.retrying > 0);
         }
     }

@@ -51,25 +51,33 @@ impl Point {
     pub fn label(&self, index: usize) -> String {
         let mut s = format!("{index:03}");
         for (k, v) in &self.settings {
-            let _ = write!(s, "_{k}={}", v.trim_matches('"'));
+            let _ = write!(s, "_{}={}", safe(k), safe(v));
         }
-        let safe: String = s
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || "._=-".contains(c) {
-                    c
-                } else {
-                    '-'
-                }
-            })
-            .collect();
-        if safe.len() <= LABEL_CHARS {
-            return safe;
+        if s.len() <= LABEL_CHARS {
+            return s;
         }
-        let mut cut: String = safe.chars().take(LABEL_CHARS - 1).collect();
+        let mut cut: String = s.chars().take(LABEL_CHARS - 1).collect();
         cut.push('~');
         cut
     }
+}
+
+/// `text` with each run of characters other than ASCII letters, digits,
+/// `.` and `_` made one `-`, none at the end and none at the start but a
+/// minus sign: `{ backoff = "exponential" }` becomes `backoff-exponential`.
+fn safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || "._".contains(c) {
+            out.push(c);
+        } else if !out.ends_with('-') && (!out.is_empty() || c == '-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
 }
 
 /// Parses `--vary KEY=V1,V2,...` or `--vary KEY=START..END[:STEP]` (numbers;

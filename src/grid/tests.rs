@@ -83,7 +83,20 @@ fn labels_are_safe_directory_names() {
     let p = Point {
         settings: vec![("consumers.processing".into(), "{ dist = \"exp\" }".into())],
     };
-    assert!(!p.label(0).contains(['/', ' ', '{', '"']));
+    assert_eq!(p.label(0), "000_consumers.processing=dist-exp");
+    let p = Point {
+        settings: vec![
+            (
+                "consumers.on_error".into(),
+                "{ backoff = \"exponential\", base = \"1s\" }".into(),
+            ),
+            ("x".into(), "-0.5".into()),
+        ],
+    };
+    assert_eq!(
+        p.label(1),
+        "001_consumers.on_error=backoff-exponential-base-1s_x=-0.5"
+    );
 }
 
 #[test]

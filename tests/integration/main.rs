@@ -21,6 +21,7 @@ mod properties;
 mod reference;
 mod report;
 mod resolved;
+mod resource_examples;
 mod resources;
 mod scaleout;
 mod scenarios;

@@ -51,20 +51,20 @@ impl Network<'_> {
 
     pub(super) fn on_fault_prep(&mut self, i: usize) {
         let now = self.sh.now;
-        let area = self.sh.visible_all.area_until(now);
+        let area = self.sh.backlog_area(now);
         self.sh.watches.prep(i, now, area);
     }
 
     pub(super) fn on_fault_start(&mut self, i: usize) {
         let now = self.sh.now;
-        let area = self.sh.visible_all.area_until(now);
-        let (visible, losses) = (self.sh.visible_all.value, self.losses());
+        let area = self.sh.backlog_area(now);
+        let (visible, losses) = (self.sh.backlog(), self.losses());
         self.sh.watches.start(i, now, area, visible, losses);
         self.apply_fault(i, true);
     }
 
     pub(super) fn on_fault_end(&mut self, i: usize) {
-        let (visible, losses) = (self.sh.visible_all.value, self.losses());
+        let (visible, losses) = (self.sh.backlog(), self.losses());
         self.sh.watches.end(i, self.sh.now, visible, losses);
         self.apply_fault(i, false);
         // The level may already be back (or never have left).
@@ -73,7 +73,7 @@ impl Network<'_> {
 
     /// Closes the books of faults still on at `end`.
     pub(super) fn close_open_faults(&mut self, end: u64) {
-        let (visible, losses) = (self.sh.visible_all.value, self.losses());
+        let (visible, losses) = (self.sh.backlog(), self.losses());
         self.sh.watches.close_open(end, visible, losses);
     }
 

@@ -17,7 +17,7 @@
 mod fifo;
 mod store;
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 
 use rand::Rng;
 
@@ -84,6 +84,10 @@ pub struct Queue<'a> {
     /// Messages from other queues that wait for an outage to end.
     pub pending: Vec<Outgoing>,
     rng_duplicates: Stream,
+    /// Slots of the messages hidden by a retry backoff: backlog that waits
+    /// out its delay (in flight, but nobody works on it). Empty, and never
+    /// looked at, unless a fleet backs off.
+    backing_off: HashSet<u32>,
 }
 
 /// How a queue is set up: its index, its recorder and its random stream.
@@ -133,6 +137,7 @@ impl<'a> Queue<'a> {
             rec: setup.rec,
             pending: Vec::new(),
             rng_duplicates: setup.rng_duplicates,
+            backing_off: HashSet::new(),
         }
     }
 
@@ -326,9 +331,18 @@ impl<'a> Queue<'a> {
                 m.cause = Redelivery::VisibilityExpired;
             }
             self.set_in_flight(self.in_flight - 1);
+            self.end_backoff(sh, h);
             self.return_visible(sh, h);
         }
         due
+    }
+
+    /// `h` no longer waits out a backoff (visible again, or gone).
+    #[inline(always)]
+    fn end_backoff(&mut self, sh: &mut Shared, h: Handle) {
+        if !self.backing_off.is_empty() && self.backing_off.remove(&h.slot()) {
+            sh.backoff_changed(-1);
+        }
     }
 
     /// Whether `h` is in flight under `receipt` (the latest receive).
@@ -363,6 +377,9 @@ impl<'a> Queue<'a> {
         let m = self.store.get_mut(h);
         let deadline = (sh.now + delay).min(m.received_at + VISIBILITY_CAP);
         m.deadline = deadline;
+        if self.backing_off.insert(h.slot()) {
+            sh.backoff_changed(1);
+        }
         let event = Event::VisibilityDeadline {
             queue: self.index,
             msg: h,
@@ -484,6 +501,7 @@ impl<'a> Queue<'a> {
             }
         }
         self.rec.on_gone(sh.now - m.sent_at);
+        self.end_backoff(sh, h);
         self.store.remove(sh.now, h);
     }
 
