@@ -1,19 +1,36 @@
 //! A flow estimate of each fault, without simulating: the arrival rate and
 //! capacity (the model of [`mqsim::capacity`], with the fault's outage,
-//! slowdown or error burst applied) while it lasts, the backlog it can build, and how long the spare
-//! capacity after it needs to clear that backlog. Deterministic fluid
+//! slowdown or error burst applied) while it lasts, the backlog it can
+//! build, and how long the spare capacity after it needs to clear that
+//! backlog. Deterministic fluid
 //! arithmetic (rates in, rates out), so it ignores randomness, visibility
 //! timeouts and duplicates: the simulation is the answer, this is the sanity
 //! check a reviewer does on a napkin.
 //!
+//! A fleet that holds a resource in a `resource-outage` has no capacity
+//! while it lasts; a `resource-slowdown` stretches the resource's holds in
+//! the model ([`resources`]). A redrive adds its rate to its `to` queue's
+//! arrivals for as long as its move lasts, which is its window here
+//! ([`redrive`]). Other fleets that share a resource with a stopped fleet
+//! are taken to find it as busy as usual (a lower bound on theirs).
+//!
 //! In a network each fault is estimated at the queue it targets (the first
 //! queue with consumers when it names none), whose arrivals are taken to
-//! follow the producers' in proportion ([`outlook_network`]).
+//! follow the producers' in proportion, plus the redrives into it
+//! ([`outlook_network`]); a resource fault at every queue whose fleet
+//! holds the resource, one line each (the first queue with consumers when
+//! none does), a redrive at its `to` queue.
+
+mod redrive;
+mod resources;
 
 use mqsim::capacity::{self, Station};
 use mqsim::scenario::{Arrivals, Fault, FaultKind, Node, Scenario};
 use mqsim::traffic::Traffic;
 use serde::Serialize;
+
+use redrive::Inflow;
+pub use redrive::Move;
 
 /// What the fluid model expects of one fault.
 #[derive(Debug, Serialize)]
@@ -23,6 +40,9 @@ pub struct FaultOutlook {
     /// The queue it is estimated at (networks only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<String>,
+    /// A redrive's move: the figures below are over it, not the window.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moves: Option<Move>,
     /// Mean messages per second reaching the queue or its producers during the fault.
     pub arrival_rate: f64,
     /// Messages per second the consumers can take during the fault.
@@ -35,17 +55,17 @@ pub struct FaultOutlook {
 }
 
 /// The queue a fault outlook is about.
-struct Focus<'a> {
-    /// Its fleet and settings.
-    station: Station<'a>,
+struct Focus {
     /// Its index, when only the faults that target it (or name no target)
     /// apply; `None`: every fault (the single form).
     index: Option<usize>,
     /// Its arrivals per message the producers send.
     share: f64,
+    /// The redrives into it.
+    inflows: Vec<Inflow>,
 }
 
-impl Focus<'_> {
+impl Focus {
     /// Whether fault `f` strikes this queue.
     fn applies(&self, f: &Fault) -> bool {
         match (self.index, &f.target) {
@@ -53,53 +73,107 @@ impl Focus<'_> {
             _ => true,
         }
     }
+
+    /// Its fleet and settings in `sc`.
+    fn station<'a>(&self, sc: &'a Scenario) -> Option<Station<'a>> {
+        match self.index {
+            None => Some(Station::first(sc)),
+            Some(i) => Station::of(sc, i),
+        }
+    }
+
+    /// Messages per second reaching it at `t` seconds.
+    fn arrival_rate_at(&self, sc: &Scenario, t: f64) -> f64 {
+        let moved: f64 = self.inflows.iter().map(|m| m.at(t)).sum();
+        self.share * arrival_rate_at(sc, t) + moved
+    }
+
+    /// The mean of [`Self::arrival_rate_at`] over `[a, b)`.
+    fn mean_arrival_rate(&self, sc: &Scenario, a: f64, b: f64) -> f64 {
+        if b <= a {
+            return self.arrival_rate_at(sc, a);
+        }
+        let moved: f64 = self.inflows.iter().map(|m| m.within(a, b)).sum();
+        self.share * mean_arrival_rate(sc, a, b) + moved / (b - a)
+    }
 }
 
 /// The outlook of every fault of `sc`, in file order.
 pub fn outlook(sc: &Scenario) -> Vec<FaultOutlook> {
     let focus = Focus {
-        station: Station::first(sc),
         index: None,
         share: 1.0,
+        inflows: Vec::new(),
     };
-    sc.faults.iter().map(|f| estimate(sc, f, &focus)).collect()
-}
-
-/// The outlook of every fault of the network `sc`, each at its queue,
-/// whose arrivals are `t`'s rate scaled by the producers' in the window.
-pub fn outlook_network(sc: &Scenario, t: &Traffic) -> Vec<FaultOutlook> {
-    let first = sc.queues.iter().position(|q| q.consumers.is_some());
     sc.faults
         .iter()
-        .filter_map(|f| {
-            let index = match &f.target {
-                Some(r) => match r.node {
-                    Node::Queue(i) => Some(i),
-                    Node::Topic(_) => None,
-                },
-                None => first,
-            }?;
-            let total = sc.arrival_rate();
-            let arriving = t.queues.get(index).map_or(0.0, |q| q.arrival_rate);
-            let focus = Focus {
-                station: Station::of(sc, index)?,
-                index: Some(index),
-                share: if total > 0.0 { arriving / total } else { 0.0 },
-            };
-            let mut o = estimate(sc, f, &focus);
-            o.queue = Some(sc.queues[index].name.clone());
-            Some(o)
-        })
+        .map(|f| estimate(sc, f, &focus, None))
         .collect()
 }
 
-/// The fluid estimate of fault `f` at `focus`.
-fn estimate(sc: &Scenario, f: &Fault, focus: &Focus) -> FaultOutlook {
-    let (a, b) = (f.at.as_secs_f64(), f.end().as_secs_f64());
-    let arrival_rate = focus.share * mean_arrival_rate(sc, a, b);
+/// The outlook of every fault of the network `sc`, at each queue it is
+/// estimated at ([`queues_of`]), whose arrivals are `t`'s rate scaled by
+/// the producers' in the window, plus the redrives into it.
+pub fn outlook_network(sc: &Scenario, t: &Traffic) -> Vec<FaultOutlook> {
+    let total = sc.arrival_rate();
+    let mut outlooks = Vec::new();
+    for f in &sc.faults {
+        let moves = redrive::move_of(sc, t, f);
+        for index in queues_of(sc, f) {
+            if Station::of(sc, index).is_none() {
+                continue;
+            }
+            let arriving = t.queues.get(index).map_or(0.0, |q| q.arrival_rate);
+            let focus = Focus {
+                index: Some(index),
+                share: if total > 0.0 { arriving / total } else { 0.0 },
+                inflows: redrive::inflows(sc, t, index),
+            };
+            let mut o = estimate(sc, f, &focus, moves);
+            o.queue = Some(sc.queues[index].name.clone());
+            outlooks.push(o);
+        }
+    }
+    outlooks
+}
+
+/// The queues of the network `sc` fault `f` is estimated at: its target;
+/// for a resource fault, every queue whose fleet holds the resource; for a
+/// redrive, its `to`; otherwise (and when no fleet holds the resource)
+/// the first queue with consumers.
+fn queues_of(sc: &Scenario, f: &Fault) -> Vec<usize> {
+    let first = sc.queues.iter().position(|q| q.consumers.is_some());
+    match (&f.kind, &f.target) {
+        (
+            FaultKind::ResourceOutage { resource, .. }
+            | FaultKind::ResourceSlowdown { resource, .. },
+            _,
+        ) => {
+            let held = resources::holders(sc, resource.index);
+            if held.is_empty() {
+                first.into_iter().collect()
+            } else {
+                held
+            }
+        }
+        (FaultKind::Redrive { to, .. }, _) => vec![to.queue_index()],
+        (_, Some(r)) => match r.node {
+            Node::Queue(i) => vec![i],
+            Node::Topic(_) => Vec::new(),
+        },
+        (_, None) => first.into_iter().collect(),
+    }
+}
+
+/// The fluid estimate of fault `f` at `focus`; over the move `moves` of a
+/// redrive rather than its window.
+fn estimate(sc: &Scenario, f: &Fault, focus: &Focus, moves: Option<Move>) -> FaultOutlook {
+    let a = f.at.as_secs_f64();
+    let b = moves.map_or(f.end().as_secs_f64(), |m| a + m.seconds);
+    let arrival_rate = focus.mean_arrival_rate(sc, a, b);
     let capacity = capacity_at(sc, focus, (a + b) / 2.0);
     let backlog = (arrival_rate - capacity).max(0.0) * (b - a);
-    let spare = capacity_at(sc, focus, b) - focus.share * arrival_rate_at(sc, b);
+    let spare = capacity_at(sc, focus, b) - focus.arrival_rate_at(sc, b);
     let drain_seconds = if backlog == 0.0 {
         Some(0.0)
     } else {
@@ -108,6 +182,7 @@ fn estimate(sc: &Scenario, f: &Fault, focus: &Focus) -> FaultOutlook {
     FaultOutlook {
         fault: format!("{} at {} for {}", f.kind.name(), f.at, f.duration),
         queue: None,
+        moves,
         arrival_rate,
         capacity,
         backlog,
@@ -171,11 +246,18 @@ fn mean_arrival_rate(sc: &Scenario, a: f64, b: f64) -> f64 {
 
 /// Messages per second the focus's consumers can take at `t` seconds:
 /// the capacity model ([`mqsim::capacity`]) for the consumers not in an
-/// outage, under the active slowdowns and error bursts that strike it; 0
-/// in a queue outage.
+/// outage, under the active slowdowns, error bursts and resource
+/// slowdowns that strike it; 0 in a queue outage or an outage of a
+/// resource its fleet holds.
 fn capacity_at(sc: &Scenario, focus: &Focus, t: f64) -> f64 {
+    let slowed = resources::slowed(sc, t);
+    let Some(st) = focus.station(&slowed) else {
+        return 0.0;
+    };
+    if resources::stopped(sc, st.consumers, t) {
+        return 0.0;
+    }
     // An autoscaled fleet at its largest: the optimistic bound.
-    let st = &focus.station;
     let fleet = st.consumers.slots();
     let cond = match focus.index {
         None => capacity::conditions_at(sc, t),
@@ -211,55 +293,4 @@ fn active(sc: &Scenario, t: f64) -> impl Iterator<Item = &Fault> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use mqsim::scenario::load_str;
-    use std::path::Path;
-
-    fn scenario(faults: &str) -> Scenario {
-        let text = format!(
-            "duration = \"2h\"\n[[producers]]\nrate = 10\n[consumers]\ncount = 12\nprocessing = \"1s\"\n{faults}"
-        );
-        load_str(&text, Path::new("t.toml"), &[]).unwrap()
-    }
-
-    #[test]
-    fn a_consumer_outage_builds_rate_times_length_and_drains_at_the_spare_rate() {
-        let sc =
-            scenario("[[faults]]\nkind = \"consumer-outage\"\nat = \"20m\"\nduration = \"10m\"\n");
-        let o = &outlook(&sc)[0];
-        assert_eq!((o.arrival_rate, o.capacity), (10.0, 0.0));
-        assert_eq!(o.backlog, 6000.0);
-        assert_eq!(o.drain_seconds, Some(3000.0));
-    }
-
-    #[test]
-    fn a_spike_within_a_slowdown_averages_over_the_window() {
-        let sc = scenario(
-            "[[faults]]\nkind = \"slowdown\"\nat = \"0s\"\nduration = \"20m\"\nfactor = 2\n\
-             [[faults]]\nkind = \"spike\"\nat = \"5m\"\nduration = \"10m\"\nfactor = 3\n",
-        );
-        let o = outlook(&sc);
-        // Slowdown: 12 / 2 s = 6/s; arrivals 10 for 10 min and 30 for 10 min.
-        assert_eq!(o[0].capacity, 6.0);
-        assert!((o[0].arrival_rate - 20.0).abs() < 1e-9);
-        assert!((o[0].backlog - 14.0 * 1200.0).abs() < 1e-6);
-        assert_eq!(o[0].drain_seconds, Some(14.0 * 1200.0 / 2.0));
-        // The spike alone: 30/s against 6/s for 10 minutes.
-        assert_eq!(o[1].backlog, 24.0 * 600.0);
-    }
-
-    #[test]
-    fn no_spare_capacity_means_no_drain_estimate() {
-        let sc = scenario("[[faults]]\nkind = \"queue-outage\"\nat = \"1h\"\nduration = \"1h\"\n");
-        let o = &outlook(&sc)[0];
-        assert_eq!(o.backlog, 36_000.0);
-        // After a fault that ends at the horizon, producers have stopped.
-        assert_eq!(o.drain_seconds, Some(36_000.0 / 12.0));
-        let sc = scenario(
-            "[[faults]]\nkind = \"slowdown\"\nat = \"1h\"\nduration = \"30m\"\nfactor = 2\n\
-             [[faults]]\nkind = \"spike\"\nat = \"90m\"\nduration = \"30m\"\nfactor = 2\n",
-        );
-        assert_eq!(outlook(&sc)[0].drain_seconds, None);
-    }
-}
+mod tests;

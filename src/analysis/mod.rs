@@ -264,9 +264,15 @@ fn write_tail(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
             .queue
             .as_ref()
             .map_or(String::new(), |q| format!(" (queue {q})"));
+        let moves = f.moves.map_or(String::new(), |m| {
+            format!(
+                "moves about {:.0} messages in {:.0} s; ",
+                m.messages, m.seconds
+            )
+        });
         writeln!(
             out,
-            "fault           {}{at}: {:.4} msg/s in, {:.4} msg/s capacity; backlog about {:.0}, {drain}",
+            "fault           {}{at}: {moves}{:.4} msg/s in, {:.4} msg/s capacity; backlog about {:.0}, {drain}",
             f.fault, f.arrival_rate, f.capacity, f.backlog
         )?;
     }

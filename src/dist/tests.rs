@@ -99,6 +99,25 @@ fn gamma_from_cv_has_that_mean_and_cv() {
 }
 
 #[test]
+fn scaling_multiplies_the_draws() {
+    let mut all = continuous();
+    all.push(Dist::constant(0.25).unwrap());
+    all.push(Dist::empirical("f".into(), vec![1.0, 2.0, 4.0]).unwrap());
+    for d in &all {
+        let k = 2.5;
+        let s = d.scaled(k);
+        assert!((s.mean() - k * d.mean()).abs() < 1e-9 * d.mean(), "{d:?}");
+        assert!(
+            (s.variance() - k * k * d.variance()).abs() < 1e-9 * d.variance().max(1e-12),
+            "{d:?}"
+        );
+        for x in [0.1, 0.5, 1.0, 2.0, 3.0] {
+            assert!((s.cdf(k * x) - d.cdf(x)).abs() < 1e-9, "{d:?} at {x}");
+        }
+    }
+}
+
+#[test]
 fn const_and_empirical_sample_what_they_hold() {
     assert!(
         draws(&Dist::constant(0.25).unwrap(), 10, 1)
