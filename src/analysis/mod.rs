@@ -114,7 +114,10 @@ fn analyse_single(sc: &Scenario) -> Analysis {
 
 /// Messages in the queues at time 0 (`initial_backlog`): part of the run.
 fn initial_backlogs(sc: &Scenario) -> f64 {
-    sc.queues.iter().map(|q| q.queue.initial_backlog as f64).sum()
+    sc.queues
+        .iter()
+        .map(|q| q.queue.initial_backlog as f64)
+        .sum()
 }
 
 /// The traffic equations' figures of `sc`'s resources (none without any).
