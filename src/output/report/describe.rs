@@ -481,7 +481,7 @@ pub(super) fn fault(f: &Fault, at: &str, slots: u32, base_error_rate: f64) -> St
         ),
         FaultKind::ResourceOutage { resource, mode } => match mode {
             OutageMode::Fail => format!(
-                "resource \"{}\" is down: every acquire fails at once",
+                "resource \"{}\" is down: every acquire is refused, failing its processing 1 ms later",
                 resource.name
             ),
             OutageMode::Hang => format!(
