@@ -92,9 +92,13 @@ pub fn parse_vary(arg: &str) -> Result<SweepAxis, String> {
     if key.is_empty() || key.split('.').any(str::is_empty) || spec.is_empty() {
         return Err(format!("--vary {arg}: {usage}"));
     }
-    let values = match spec.split_once("..") {
+    let structured = spec.contains(['{', '[', '"', '\'']);
+    let values = match spec.split_once("..").filter(|_| !structured) {
         Some((start, rest)) => range(start, rest).map_err(|why| format!("--vary {arg}: {why}"))?,
-        None => spec.split(',').map(|v| literal(v.trim())).collect(),
+        None => split_top_level(spec)
+            .into_iter()
+            .map(|v| literal(v.trim()))
+            .collect(),
     };
     if values.iter().any(String::is_empty) {
         return Err(format!("--vary {arg}: empty value; {usage}"));
@@ -107,6 +111,28 @@ pub fn parse_vary(arg: &str) -> Result<SweepAxis, String> {
 
 /// A value as a TOML literal: numbers, booleans, arrays and tables as
 /// written, anything else quoted (so `30s` needs no shell quoting).
+/// `spec` cut at the commas outside quotes, inline tables and arrays, so
+/// that a value may be `{ backoff = "exponential", base = "1s" }`.
+fn split_top_level(spec: &str) -> Vec<&str> {
+    let (mut parts, mut depth, mut quote, mut start) = (Vec::new(), 0i32, None, 0);
+    for (i, c) in spec.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '{' | '[') => depth += 1,
+            (None, '}' | ']') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                parts.push(&spec[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&spec[start..]);
+    parts
+}
+
 fn literal(v: &str) -> String {
     let is_toml = v.parse::<toml_edit::Value>().is_ok();
     if is_toml || v.is_empty() {

@@ -30,6 +30,20 @@ fn lists_and_ranges_parse() {
     // Strings need no shell quoting; TOML literals stay as written.
     let v = parse_vary("queue.visibility_timeout=30s,60s,\"2m\"").unwrap();
     assert_eq!(v.values, ["\"30s\"", "\"60s\"", "\"2m\""]);
+    // Inline tables keep their commas; a ".." inside one is no range.
+    let v = parse_vary(
+        "consumers.on_error=release, { backoff = \"exponential\", base = \"1s\" },\
+         { dist = \"empirical\", file = \"../x.csv\" }",
+    )
+    .unwrap();
+    assert_eq!(
+        v.values,
+        [
+            "\"release\"",
+            "{ backoff = \"exponential\", base = \"1s\" }",
+            "{ dist = \"empirical\", file = \"../x.csv\" }"
+        ]
+    );
 }
 
 #[test]
