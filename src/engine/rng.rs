@@ -40,6 +40,8 @@ pub enum Purpose {
     Groups(u32),
     /// Lost send acknowledgements of producer `i` (`3000 + i`).
     Resends(u32),
+    /// Burst state changes of producer `i` (`4000 + i`).
+    Bursts(u32),
     /// Purpose number `n` of fleet or queue `k` >= 1 (`100_000 k + n`);
     /// the first fleet and queue use the plain numbers.
     Component(u16, u64),
@@ -68,6 +70,7 @@ impl Purpose {
             Purpose::Arrivals(i) => 1000 + u64::from(i),
             Purpose::Groups(i) => 2000 + u64::from(i),
             Purpose::Resends(i) => 3000 + u64::from(i),
+            Purpose::Bursts(i) => 4000 + u64::from(i),
             Purpose::Component(k, n) => 100_000 * u64::from(k) + n,
         }
     }

@@ -557,10 +557,15 @@ pub fn schedule(key: &str, value: &toml::Value, horizon: SimTime) -> Checked<Vec
             rate,
         });
     }
-    if steps.iter().all(|s| s.rate == 0.0) {
+    not_all_zero(key, steps, horizon)
+}
+
+/// `steps`, unless no rate of them before `horizon` is above 0.
+pub fn not_all_zero(key: &str, steps: Vec<RateStep>, horizon: SimTime) -> Checked<Vec<RateStep>> {
+    if steps.iter().all(|s| s.rate == 0.0 || s.from >= horizon) {
         return Err(invalid(
             key,
-            "every rate is 0: the producer would send nothing",
+            format!("every rate before the end ({horizon}) is 0: the producer would send nothing"),
         ));
     }
     Ok(steps)

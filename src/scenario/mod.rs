@@ -8,6 +8,7 @@
 //! Nothing here panics on any input.
 
 mod autoscale;
+mod burst;
 mod checks;
 mod distspec;
 mod downstream;
@@ -22,6 +23,8 @@ pub mod presets;
 mod queues;
 mod raw;
 mod resources;
+mod schedule_file;
+pub mod series;
 mod validate;
 mod written;
 

@@ -12,9 +12,11 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use super::burst::Burst;
 use super::downstream::{
     Backoff, Breaker, Idempotency, OutageMode, ResourceNode, ResourceRef, Use,
 };
+pub use super::schedule_file::ScheduleFile;
 use crate::dist::Dist;
 use crate::time::SimTime;
 
@@ -217,6 +219,10 @@ pub struct ProducerConfig {
     /// Piecewise-constant rate: `(from, rate)` steps in time order, the first
     /// at 0. Empty when the rate is constant.
     pub schedule: Vec<RateStep>,
+    /// The production export `schedule` was read from, if it was.
+    pub schedule_file: Option<ScheduleFile>,
+    /// Bursts inside the rate's periods (Poisson arrivals only), if any.
+    pub burst: Option<Burst>,
     /// The arrival process.
     pub arrivals: Arrivals,
     /// Messages per SendMessageBatch call (1 ..= 10).

@@ -129,6 +129,7 @@ pub struct RawProducer {
     pub to: Option<String>,
     pub rate: Option<f64>,
     pub schedule: Option<toml::Value>,
+    pub burst: Option<super::burst::RawBurst>,
     pub arrivals: Option<toml::Value>,
     pub send_batch: Option<i64>,
     pub groups: Option<i64>,

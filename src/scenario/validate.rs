@@ -8,6 +8,7 @@
 
 use super::files::DataFiles;
 
+use super::burst;
 use super::checks::{
     Checked, duration_in, int_in, invalid, number_in, probability, required, safe_name, word,
 };
@@ -17,6 +18,7 @@ use super::network::{self, Names};
 use super::queues;
 use super::raw::{RawCost, RawProducer, RawQueue, RawScenario};
 use super::resources;
+use super::schedule_file::{self, ScheduleFile};
 use crate::engine::result::Metrics;
 use crate::time::SimTime;
 
@@ -189,10 +191,28 @@ fn producers_of(
             "allowed: 1 ..= 1000 [[producers]] entries",
         ));
     }
+    let read = raw
+        .iter()
+        .enumerate()
+        .map(|(i, p)| match &p.schedule {
+            Some(value) if schedule_file::is_file_form(value) => {
+                schedule_file::read(&format!("producers.{i}.schedule"), value, files).map(Some)
+            }
+            _ => Ok(None),
+        })
+        .collect::<Checked<Vec<_>>>()?;
+    let epoch_ms = schedule_file::epoch_ms(read.iter().flatten());
     let producers = raw
         .into_iter()
+        .zip(read)
         .enumerate()
-        .map(|(i, p)| producer(i, p, horizon, files, nodes))
+        .map(|(i, (p, read))| {
+            let from_file = read.map(|r| {
+                let steps = schedule_file::steps(&r, epoch_ms.unwrap_or_default(), horizon);
+                (r.spec, steps)
+            });
+            producer(i, p, horizon, files, nodes, from_file)
+        })
         .collect::<Checked<Vec<_>>>()?;
     for (i, p) in producers.iter().enumerate() {
         if producers[..i].iter().any(|q| q.name == p.name) {
@@ -214,9 +234,11 @@ fn producer(
     horizon: SimTime,
     files: &DataFiles,
     nodes: &Names,
+    from_file: Option<(ScheduleFile, Vec<RateStep>)>,
 ) -> Checked<ProducerConfig> {
     let key = |k: &str| format!("producers.{i}.{k}");
     let arrivals = arrivals(&key("arrivals"), raw.arrivals.as_ref(), horizon, files)?;
+    let (schedule_file, file_steps) = from_file.unzip();
     let (rate, schedule) = match (&arrivals, raw.rate, &raw.schedule) {
         (Arrivals::Trace { times, .. }, None, None) => {
             (times.len() as f64 / horizon.as_secs_f64(), Vec::new())
@@ -234,7 +256,10 @@ fn producer(
             ));
         }
         (_, None, Some(value)) => {
-            let steps = incidents::schedule(&key("schedule"), value, horizon)?;
+            let steps = match file_steps {
+                Some(steps) => incidents::not_all_zero(&key("schedule"), steps, horizon)?,
+                None => incidents::schedule(&key("schedule"), value, horizon)?,
+            };
             (incidents::mean_rate(&steps, horizon), steps)
         }
         (_, rate, None) => {
@@ -252,6 +277,19 @@ fn producer(
             (rate, Vec::new())
         }
     };
+    let burst = raw
+        .burst
+        .as_ref()
+        .map(|b| {
+            if arrivals != Arrivals::Poisson {
+                return Err(invalid(
+                    key("burst"),
+                    "bursts modulate a Poisson process: remove burst, or use arrivals = \"poisson\"",
+                ));
+            }
+            burst::burst(&key("burst"), b, rate, schedule_file.as_ref().map(|f| f.period))
+        })
+        .transpose()?;
     let retry = raw.retry.unwrap_or_default();
     Ok(ProducerConfig {
         name: raw.name.unwrap_or_else(|| format!("producer-{i}")),
@@ -262,6 +300,8 @@ fn producer(
         },
         rate,
         schedule,
+        schedule_file,
+        burst,
         arrivals,
         send_batch: int_in(&key("send_batch"), raw.send_batch, 1, 1..=10)? as u32,
         groups: int_in(&key("groups"), raw.groups, 1, 1..=1_000_000)? as u32,

@@ -129,8 +129,13 @@ impl Serialize for WrittenProducer<'_> {
         if p.schedule.is_empty() && !traced {
             m.serialize_entry("rate", &p.rate)?;
         }
-        if !p.schedule.is_empty() {
-            m.serialize_entry("schedule", &p.schedule)?;
+        match &p.schedule_file {
+            Some(file) => m.serialize_entry("schedule", file)?,
+            None if !p.schedule.is_empty() => m.serialize_entry("schedule", &p.schedule)?,
+            None => {}
+        }
+        if let Some(burst) = &p.burst {
+            m.serialize_entry("burst", burst)?;
         }
         m.serialize_entry("arrivals", &p.arrivals)?;
         m.serialize_entry("send_batch", &p.send_batch)?;

@@ -15,7 +15,7 @@ use rand::Rng;
 use rand_distr::Exp1;
 
 use crate::engine::rng::Stream;
-use crate::scenario::{Arrivals, FaultKind, ProducerConfig, Scenario};
+use crate::scenario::{Arrivals, Burst, FaultKind, ProducerConfig, Scenario};
 use crate::time::round_ticks;
 
 /// One piece of the rate function: from `start` (µs) on, `rate` per µs.
@@ -31,6 +31,41 @@ enum Kind {
     Trace { times: Arc<[u64]>, next: usize },
 }
 
+/// The two-state modulation of a bursty producer's rate.
+struct Modulation {
+    /// Rate multiplier in each state: `[between bursts, in a burst]`.
+    factor: [f64; 2],
+    /// Rate of leaving each state, per µs.
+    leave: [f64; 2],
+    state: usize,
+    /// When the state changes next, µs.
+    next_switch: f64,
+    rng: Stream,
+}
+
+impl Modulation {
+    /// Starts in the stationary distribution: in a burst with probability
+    /// `share`; sojourns are exponential, so the residual one is too.
+    fn new(burst: &Burst, mut rng: Stream) -> Self {
+        let length = burst.length.ticks() as f64;
+        let leave = [burst.share / ((1.0 - burst.share) * length), 1.0 / length];
+        let state = usize::from(rng.random::<f64>() < burst.share);
+        let next_switch = rng.sample::<f64, _>(Exp1) / leave[state];
+        Modulation {
+            factor: [burst.low, burst.high],
+            leave,
+            state,
+            next_switch,
+            rng,
+        }
+    }
+
+    fn switch(&mut self) {
+        self.state ^= 1;
+        self.next_switch += self.rng.sample::<f64, _>(Exp1) / self.leave[self.state];
+    }
+}
+
 /// The arrival times of one producer, in order.
 pub struct ArrivalProcess {
     kind: Kind,
@@ -40,11 +75,13 @@ pub struct ArrivalProcess {
     t: f64,
     horizon: u64,
     rng: Stream,
+    burst: Option<Modulation>,
 }
 
 impl ArrivalProcess {
-    /// The process of producer `index` of `sc`, drawing from `rng`.
-    pub fn new(sc: &Scenario, index: usize, rng: Stream) -> Self {
+    /// The process of producer `index` of `sc`, drawing from `rng` (and
+    /// from `burst_rng` for the state changes of its bursts, if it has them).
+    pub fn new(sc: &Scenario, index: usize, rng: Stream, burst_rng: Stream) -> Self {
         let p = &sc.producers[index];
         let kind = match &p.arrivals {
             Arrivals::Poisson => Kind::Poisson,
@@ -61,6 +98,7 @@ impl ArrivalProcess {
             t: 0.0,
             horizon: sc.duration.ticks(),
             rng,
+            burst: p.burst.as_ref().map(|b| Modulation::new(b, burst_rng)),
         }
     }
 
@@ -81,7 +119,14 @@ impl ArrivalProcess {
     }
 
     /// Moves `t` forward until the integrated rate grows by `area`.
-    fn advance(&mut self, mut area: f64) -> Option<()> {
+    fn advance(&mut self, area: f64) -> Option<()> {
+        if self.burst.is_some() {
+            return self.advance_modulated(area);
+        }
+        self.advance_plain(area)
+    }
+
+    fn advance_plain(&mut self, mut area: f64) -> Option<()> {
         loop {
             let piece = *self.pieces.get(self.piece)?;
             let end = self
@@ -103,6 +148,41 @@ impl ArrivalProcess {
             self.piece += 1;
         }
     }
+
+    /// [`Self::advance_plain`] with the rate also multiplied by the burst
+    /// state, whose changes cut the pieces further.
+    fn advance_modulated(&mut self, mut area: f64) -> Option<()> {
+        let horizon = self.horizon as f64;
+        loop {
+            let piece = *self.pieces.get(self.piece)?;
+            let piece_end = self
+                .pieces
+                .get(self.piece + 1)
+                .map_or(f64::INFINITY, |next| next.start);
+            let m = self.burst.as_mut()?;
+            let end = piece_end.min(m.next_switch);
+            let rate = piece.rate * m.factor[m.state];
+            if rate > 0.0 {
+                let reach = self.t + area / rate;
+                if reach < end {
+                    self.t = reach;
+                    return Some(());
+                }
+                area -= (end - self.t) * rate;
+            }
+            // Past the horizon nothing more is sent: stop switching.
+            if end.is_infinite() || end >= horizon {
+                return None;
+            }
+            self.t = end;
+            if m.next_switch <= end {
+                m.switch();
+            }
+            if piece_end <= end {
+                self.piece += 1;
+            }
+        }
+    }
 }
 
 /// The producer's rate per µs as pieces from 0: schedule × active spikes.
@@ -119,14 +199,23 @@ fn rate_pieces(sc: &Scenario, p: &ProducerConfig) -> Vec<Piece> {
             _ => None,
         })
         .collect();
-    let base_at = |t: u64| -> f64 {
+    // The cuts come in increasing time, so the schedule is walked once
+    // (a schedule read from a file can have tens of thousands of steps).
+    let mut step = 0;
+    let mut base_at = |t: u64| -> f64 {
         if p.schedule.is_empty() {
             return p.rate;
         }
+        while p
+            .schedule
+            .get(step + 1)
+            .is_some_and(|s| s.from.ticks() <= t)
+        {
+            step += 1;
+        }
         p.schedule
-            .iter()
-            .take_while(|s| s.from.ticks() <= t)
-            .last()
+            .get(step)
+            .filter(|s| s.from.ticks() <= t)
             .map_or(0.0, |s| s.rate)
     };
     let mut cuts: Vec<u64> = vec![0];
@@ -166,7 +255,7 @@ mod tests {
             "duration = \"100s\"\n[[producers]]\nname = \"web\"\n{extra_producer}\n[consumers]\nprocessing = \"1s\"\n{faults}"
         );
         let sc = load_str(&text, Path::new("t.toml"), &[]).unwrap();
-        ArrivalProcess::new(&sc, 0, Stream::seed_from_u64(1))
+        ArrivalProcess::new(&sc, 0, Stream::seed_from_u64(1), Stream::seed_from_u64(2))
     }
 
     fn all(mut p: ArrivalProcess) -> Vec<u64> {
@@ -197,6 +286,43 @@ mod tests {
             .count();
         assert_eq!(in_spike, 40);
         assert_eq!(times.len(), 99 - 10 + 40);
+    }
+
+    #[test]
+    fn bursts_give_the_dispersion_of_counts_they_were_fitted_to() {
+        // 10/s, counts per minute with dispersion 5; 200 minutes a seed.
+        let burst = "rate = 10\nburst = { dispersion = 5.0, window = \"1m\" }";
+        let text = format!(
+            "duration = \"200m\"\n[[producers]]\n{burst}\n[consumers]\nprocessing = \"1s\""
+        );
+        let sc = load_str(&text, Path::new("t.toml"), &[]).unwrap();
+        let (mut means, mut dispersions) = (Vec::new(), Vec::new());
+        for seed in 0..40 {
+            let p = ArrivalProcess::new(
+                &sc,
+                0,
+                Stream::seed_from_u64(seed),
+                Stream::seed_from_u64(1000 + seed),
+            );
+            let mut counts = [0f64; 200];
+            for t in all(p) {
+                counts[(t / 60_000_000) as usize] += 1.0;
+            }
+            let mean = counts.iter().sum::<f64>() / 200.0;
+            let var = counts.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / 199.0;
+            means.push(mean);
+            dispersions.push(var / mean);
+        }
+        let check = |name: &str, values: &[f64], expected: f64| {
+            let s = crate::stats::summarize(values);
+            let (lo, hi) = (s.ci95_low.unwrap(), s.ci95_high.unwrap());
+            assert!(
+                lo <= expected && expected <= hi,
+                "{name}: {expected} not in [{lo}, {hi}]"
+            );
+        };
+        check("count per minute", &means, 600.0);
+        check("dispersion", &dispersions, 5.0);
     }
 
     #[test]

@@ -123,6 +123,7 @@ impl Producer {
                 sc,
                 index,
                 rng::stream(seed, Purpose::Arrivals(index as u32)),
+                rng::stream(seed, Purpose::Bursts(index as u32)),
             ),
             held: 0,
             send_batch: u64::from(config.send_batch),
