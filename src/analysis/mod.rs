@@ -193,6 +193,9 @@ fn peak_warning(sc: &Scenario, capacity: f64, warnings: &mut Vec<String>) {
         return;
     };
     if peak >= capacity && sc.arrival_rate() < capacity {
+        // A rate read from counts per period has many digits: three are enough.
+        let peak = format!("{peak:.3}");
+        let peak = peak.trim_end_matches('0').trim_end_matches('.');
         warnings.push(format!(
             "the schedule's busiest step (from {from}, {peak} msg/s in all) is at or above \
              capacity ({capacity:.3} msg/s): the backlog grows while it lasts"

@@ -6,6 +6,7 @@
 
 use hdrhistogram::Histogram;
 
+use super::observed::Backtest;
 use super::summary::RunSummary;
 use crate::engine::result::{Metrics, ReplicationResult, ResourceMetrics, Sample};
 
@@ -131,6 +132,27 @@ pub fn latency_csv(latency: &Histogram<u64>) -> Vec<u8> {
             ]
         });
     write_csv(header, rows)
+}
+
+/// `observed.csv`: each observed point beside the simulation at its
+/// instant (the mean and the range of the replications).
+pub fn observed_csv(b: &Backtest) -> Vec<u8> {
+    let header = [
+        "series",
+        "time_s",
+        "observed",
+        "simulated_mean",
+        "simulated_min",
+        "simulated_max",
+    ];
+    let rows = b.series.iter().flat_map(|s| {
+        s.points.iter().map(|p| {
+            let mut row = vec![s.level.key().to_owned()];
+            row.extend([p.time, p.observed, p.mean, p.low, p.high].map(fmt_num));
+            row
+        })
+    });
+    write_csv(header.map(str::to_owned).to_vec(), rows)
 }
 
 /// A number as written in every CSV file.

@@ -10,6 +10,7 @@
 use serde_json::{Map, Value, json};
 
 use super::Timing;
+use super::observed::Backtest;
 use super::summary::{FaultSummary, PERCENTILE_METHOD, RunSummary};
 use crate::engine::result::BreakerChange;
 use crate::stats::Stat;
@@ -83,6 +84,9 @@ pub fn summary_json(summary: &RunSummary) -> String {
     }
     if let Some(changes) = &summary.breakers {
         doc["breakers"] = Value::Array(changes.iter().map(breaker_json).collect());
+    }
+    if let Some(backtest) = &summary.observed {
+        doc["observed"] = observed_json(backtest);
     }
     // Only a run stopped by a resource guard says so.
     if let Some(partial) = &m.partial {
@@ -177,6 +181,28 @@ fn stat_json(s: &Stat) -> Value {
         "min": num(s.min),
         "max": num(s.max),
     })
+}
+
+/// The backtest: per observed series, how far the simulation is from it.
+fn observed_json(b: &Backtest) -> Value {
+    let mut doc = json!({ "queue": b.queue, "start": b.start });
+    for s in &b.series {
+        doc[s.level.key()] = json!({
+            "file": s.file,
+            "metric": s.level.cloudwatch(),
+            "points_compared": s.points.len(),
+            "points_not_compared": s.not_compared,
+            "rmse": num(s.rmse),
+            "bias": num(s.bias),
+            "peak_observed": num(s.peak_observed.0),
+            "peak_observed_at_seconds": num(s.peak_observed.1),
+            "peak_simulated": stat_json(&s.peak_simulated),
+            "peak_ratio": s.peak_ratio().map_or(Value::Null, num),
+            "inside_range_share": num(s.inside_share()),
+            "inside_range_expected": num(s.inside_expected),
+        });
+    }
+    doc
 }
 
 /// A JSON number; integers without a fraction; non-finite as null.

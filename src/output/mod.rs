@@ -7,6 +7,7 @@ mod atomic;
 pub mod charts;
 pub mod csv_files;
 pub mod json;
+pub mod observed;
 pub mod report;
 pub mod resource_summary;
 pub mod resource_table;
@@ -62,7 +63,11 @@ pub fn write_run(
         ("latency.csv", csv_files::latency_csv(&summary.latency)),
         ("timing.json", json::timing_json(timing).into_bytes()),
     ];
-    for (name, bytes) in files {
+    let observed = summary
+        .observed
+        .as_ref()
+        .map(|b| ("observed.csv", csv_files::observed_csv(b)));
+    for (name, bytes) in files.into_iter().chain(observed) {
         let path = dir.join(name);
         atomic::write_atomic(&path, &bytes)
             .with_context(|| format!("writing {}", path.display()))?;

@@ -17,6 +17,7 @@
 //! merged, then its quantiles (empty when no message sent then completed).
 //! Shared resources and breakers are summarised by [`super::resource_summary`].
 
+use super::observed::{Backtest, backtest};
 use hdrhistogram::Histogram;
 
 use super::resource_summary::{ResourceSummary, breaker_timeline, resource_summaries};
@@ -162,6 +163,8 @@ pub struct RunSummary {
     /// Replication 0's circuit-breaker changes, in time order; `None` when
     /// no fleet has a breaker.
     pub breakers: Option<Vec<BreakerChange>>,
+    /// The run set against `[observed]`, if the scenario has it.
+    pub observed: Option<Backtest>,
 }
 
 impl RunSummary {
@@ -249,6 +252,7 @@ pub fn aggregate(scenario: &Scenario, results: &[ReplicationResult]) -> RunSumma
         queues: queue_summaries(scenario, results),
         resources: resource_summaries(scenario, results),
         breakers: breaker_timeline(scenario, results),
+        observed: backtest(scenario, results),
     }
 }
 

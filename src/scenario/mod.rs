@@ -18,6 +18,7 @@ mod incidents;
 mod locate;
 mod model;
 mod network;
+pub mod observed;
 mod overrides;
 pub mod presets;
 mod queues;

@@ -16,6 +16,7 @@ pub use super::burst::Burst;
 use super::downstream::{
     Backoff, Breaker, Idempotency, OutageMode, ResourceNode, ResourceRef, Use,
 };
+use super::observed::Observed;
 pub use super::schedule_file::ScheduleFile;
 use crate::dist::Dist;
 use crate::time::SimTime;
@@ -59,6 +60,8 @@ pub struct Scenario {
     pub slo: Vec<SloTarget>,
     /// Prices for `cost_usd`.
     pub cost: CostConfig,
+    /// What production measured, to compare the run with (`[observed]`).
+    pub observed: Option<Observed>,
 }
 
 /// The name of the queue of a single-queue scenario (`[queue]`).

@@ -45,6 +45,8 @@ pub struct RawScenario {
     pub sweep: Option<toml::Table>,
     pub slo: Option<toml::Table>,
     pub cost: Option<RawCost>,
+    /// `[observed]`, read by [`super::observed`].
+    pub observed: Option<toml::Value>,
 }
 
 /// `[queue]`.

@@ -57,13 +57,17 @@ pub struct ScheduleFile {
 impl ScheduleFile {
     /// What `check` and the report say about it.
     pub fn describe(&self) -> String {
+        let scale = if self.scale == 1.0 {
+            String::new()
+        } else {
+            format!(", each multiplied by {}", self.scale)
+        };
         format!(
-            "{} counts per {} from {} to {} (scale {})",
+            "{} counts per {} from {} to {}{scale}",
             self.points,
             self.period,
             format_ms(self.first_ms),
             format_ms(self.last_ms + self.period.ticks() as i64 / 1000),
-            self.scale
         )
     }
 }

@@ -15,6 +15,7 @@ use super::checks::{
 use super::incidents;
 use super::model::*;
 use super::network::{self, Names};
+use super::observed;
 use super::queues;
 use super::raw::{RawCost, RawProducer, RawQueue, RawScenario};
 use super::resources;
@@ -83,7 +84,7 @@ pub fn validate(mut raw: RawScenario, stem: &str, files: &DataFiles) -> Checked<
         raw.producers.take(),
         "[[producers]] with rate = 50",
     )?;
-    let producers = producers_of(producers, duration, files, &nodes)?;
+    let (producers, epoch_ms) = producers_of(producers, duration, files, &nodes)?;
     let names: Vec<String> = producers.iter().map(|p| p.name.clone()).collect();
     let faults = raw
         .faults
@@ -110,6 +111,11 @@ pub fn validate(mut raw: RawScenario, stem: &str, files: &DataFiles) -> Checked<
     incidents::spikes_can_act(&faults, &producers)?;
     let seed = int_in("seed", raw.seed, 1, 0..=i64::MAX)? as u64;
     let replications = int_in("replications", raw.replications, 10, 1..=10_000)? as u32;
+    let observed = raw
+        .observed
+        .take()
+        .map(|v| observed::observed(v, &queues, epoch_ms, duration, files))
+        .transpose()?;
     Ok(Scenario {
         name,
         description: raw.description.unwrap_or_default(),
@@ -128,6 +134,7 @@ pub fn validate(mut raw: RawScenario, stem: &str, files: &DataFiles) -> Checked<
         sweep: sweep(raw.sweep.unwrap_or_default())?,
         slo: slo(raw.slo.unwrap_or_default())?,
         cost: cost(raw.cost.unwrap_or_default())?,
+        observed,
     })
 }
 
@@ -184,7 +191,7 @@ fn producers_of(
     horizon: SimTime,
     files: &DataFiles,
     nodes: &Names,
-) -> Checked<Vec<ProducerConfig>> {
+) -> Checked<(Vec<ProducerConfig>, Option<i64>)> {
     if raw.is_empty() || raw.len() > 1000 {
         return Err(invalid(
             "producers",
@@ -225,7 +232,7 @@ fn producers_of(
             ));
         }
     }
-    Ok(producers)
+    Ok((producers, epoch_ms))
 }
 
 fn producer(

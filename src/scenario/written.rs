@@ -242,6 +242,10 @@ impl Serialize for Scenario {
             st.serialize_field("slo", &Targets(&self.slo))?;
         }
         st.serialize_field("cost", &self.cost)?;
+        match &self.observed {
+            Some(observed) => st.serialize_field("observed", observed)?,
+            None => st.skip_field("observed")?,
+        }
         st.end()
     }
 }

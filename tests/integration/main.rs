@@ -3,6 +3,7 @@
 mod common;
 
 mod autoscale;
+mod backtest;
 mod capacity;
 mod charts;
 mod cli;

@@ -15,6 +15,7 @@
 mod draw;
 mod draw_grid;
 mod network;
+mod observed;
 mod queues;
 mod resources;
 mod run;

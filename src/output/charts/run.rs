@@ -136,6 +136,7 @@ pub fn run_charts(
             kind: t.lines(consumer_lines(sc, summary, &t), None, vec![]),
         },
     ];
+    super::observed::add_observed(&mut charts, sc, summary, results, &t);
     charts.extend(super::resources::resource_charts(sc, summary, &t));
     charts
 }

@@ -122,7 +122,15 @@ pub(super) fn producer(p: &ProducerConfig, to: &str, fifo: bool, sends_can_fail:
             } else {
                 "Poisson"
             };
-            if p.schedule.is_empty() {
+            if let Some(file) = &p.schedule_file {
+                format!(
+                    "sends at the rates counted in {} ({}), {spacing} within each period: {}; on average {}",
+                    file.file,
+                    file.describe(),
+                    schedule(p),
+                    rate(p.rate)
+                )
+            } else if p.schedule.is_empty() {
                 format!("sends {} ({spacing})", rate(p.rate))
             } else {
                 format!(
@@ -134,6 +142,19 @@ pub(super) fn producer(p: &ProducerConfig, to: &str, fifo: bool, sends_can_fail:
         }
     };
     let mut s = format!("Producer \"{}\" {how}{to}", p.name);
+    if let Some(b) = &p.burst {
+        s += &format!(
+            ", in bursts: {} of the time (spells of {} on average, one every {}) it sends {}× its rate and \
+             {}× between them, so that counts per {} have an index of dispersion of {} (1 for Poisson)",
+            pct(b.share),
+            time(b.length),
+            secs(b.quiet_secs() + b.length.as_secs_f64()),
+            num(b.high),
+            num(b.low),
+            time(b.window),
+            num(b.dispersion)
+        );
+    }
     if p.send_batch > 1 {
         s += &format!(", up to {} messages per send call", p.send_batch);
     }

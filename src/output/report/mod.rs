@@ -25,6 +25,7 @@ mod downstream_words;
 mod flows;
 mod network;
 pub mod network_words;
+mod observed;
 pub mod points;
 mod resource_flows;
 mod resources;
@@ -157,6 +158,7 @@ pub fn report_html(r: &Report) -> String {
     }
     section_scenario(&mut h, sc, &of);
     details::slo(&mut h, r.summary, &of);
+    observed::section(&mut h, sc, r.summary, &of);
     if r.grid.is_none() {
         section_charts(&mut h, r.charts);
     }
