@@ -246,7 +246,10 @@ fn weibull_shape(d: &Data, y_max: f64) -> f64 {
             s2 += w * dy * dy;
         }
         let m1 = s1 / s0;
-        (y_max + m1 - 1.0 / k - d.mean_ln, s2 / s0 - m1 * m1 + 1.0 / (k * k))
+        (
+            y_max + m1 - 1.0 / k - d.mean_ln,
+            s2 / s0 - m1 * m1 + 1.0 / (k * k),
+        )
     };
     let sd_ln = (d.ln.iter().map(|y| (y - d.mean_ln).powi(2)).sum::<f64>() / d.n).sqrt();
     // sd(ln X) = π / (k √6) for a Weibull: the start.
@@ -261,7 +264,11 @@ fn weibull_shape(d: &Data, y_max: f64) -> f64 {
         }
         let mut next = k - f / slope;
         if !(next > lo && next < hi) {
-            next = if hi.is_finite() { (lo + hi) / 2.0 } else { 2.0 * k };
+            next = if hi.is_finite() {
+                (lo + hi) / 2.0
+            } else {
+                2.0 * k
+            };
         }
         let done = (next - k).abs() <= 1e-13 * k;
         k = next;
@@ -398,10 +405,12 @@ pub fn pdf(dist: &Dist, x: f64) -> f64 {
             let z = x / scale;
             shape / scale * z.powf(shape - 1.0) * (-z.powf(shape)).exp()
         }
-        Dist::Lognormal { mu, sigma } => statrs::distribution::LogNormal::new(mu, sigma)
-            .map_or(f64::NAN, |d| d.pdf(x)),
-        Dist::Gamma { shape, scale } => statrs::distribution::Gamma::new(shape, 1.0 / scale)
-            .map_or(f64::NAN, |d| d.pdf(x)),
+        Dist::Lognormal { mu, sigma } => {
+            statrs::distribution::LogNormal::new(mu, sigma).map_or(f64::NAN, |d| d.pdf(x))
+        }
+        Dist::Gamma { shape, scale } => {
+            statrs::distribution::Gamma::new(shape, 1.0 / scale).map_or(f64::NAN, |d| d.pdf(x))
+        }
         _ => f64::NAN,
     }
 }

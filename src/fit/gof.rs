@@ -90,7 +90,11 @@ pub fn a2(dist: &Dist, sorted: &[f64]) -> f64 {
 }
 
 fn floor(ln: f64) -> f64 {
-    if ln.is_nan() { LN_FLOOR } else { ln.max(LN_FLOOR) }
+    if ln.is_nan() {
+        LN_FLOOR
+    } else {
+        ln.max(LN_FLOOR)
+    }
 }
 
 /// The Anderson–Darling test of the `family` fit `dist` on `sorted`.
@@ -178,11 +182,7 @@ pub fn tail_check(dist: &Dist, sorted: &[f64]) -> TailCheck {
     let p99 = quantile_check(dist, sorted, 0.99);
     let p999 = (sorted.len() >= 1000).then(|| quantile_check(dist, sorted, 0.999));
     let follows = p99.inside && p999.as_ref().is_none_or(|c| c.inside);
-    TailCheck {
-        p99,
-        p999,
-        follows,
-    }
+    TailCheck { p99, p999, follows }
 }
 
 fn quantile_check(dist: &Dist, sorted: &[f64], q: f64) -> QuantileCheck {

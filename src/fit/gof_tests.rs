@@ -26,9 +26,15 @@ fn a2_and_d_match_their_definitions_on_a_tiny_sample() {
             + 5.0 * (f[2].ln() + (1.0 - f[0]).ln()))
             / 3.0;
     assert!((a2(&dist, &x) - direct).abs() < 1e-12);
-    let d = [f[0], 2.0 / 3.0 - f[1], f[2] - 2.0 / 3.0, 1.0 - f[2], f[1] - 1.0 / 3.0]
-        .into_iter()
-        .fold(0.0, f64::max);
+    let d = [
+        f[0],
+        2.0 / 3.0 - f[1],
+        f[2] - 2.0 / 3.0,
+        1.0 - f[2],
+        f[1] - 1.0 / 3.0,
+    ]
+    .into_iter()
+    .fold(0.0, f64::max);
     assert!((ks_d(&dist, &x) - d).abs() < 1e-12);
     // A point far beyond the tail: large and finite.
     assert!(a2(&dist, &[0.1, 0.5, 2000.0]).is_finite());
@@ -55,16 +61,61 @@ fn each_test_rejects_about_5_percent_of_its_own_family() {
     let cases = [
         (Family::Exponential, Dist::Exp { mean: 0.1 }, 20),
         (Family::Exponential, Dist::Exp { mean: 0.1 }, 200),
-        (Family::Lognormal, Dist::Lognormal { mu: -2.0, sigma: 0.8 }, 50),
-        (Family::Weibull, Dist::Weibull { scale: 0.2, shape: 1.6 }, 100),
-        (Family::Gamma, Dist::Gamma { shape: 0.3, scale: 0.2 }, 200),
-        (Family::Gamma, Dist::Gamma { shape: 0.6, scale: 0.2 }, 200),
-        (Family::Gamma, Dist::Gamma { shape: 2.0, scale: 0.05 }, 200),
-        (Family::Gamma, Dist::Gamma { shape: 9.0, scale: 0.01 }, 100),
+        (
+            Family::Lognormal,
+            Dist::Lognormal {
+                mu: -2.0,
+                sigma: 0.8,
+            },
+            50,
+        ),
+        (
+            Family::Weibull,
+            Dist::Weibull {
+                scale: 0.2,
+                shape: 1.6,
+            },
+            100,
+        ),
+        (
+            Family::Gamma,
+            Dist::Gamma {
+                shape: 0.3,
+                scale: 0.2,
+            },
+            200,
+        ),
+        (
+            Family::Gamma,
+            Dist::Gamma {
+                shape: 0.6,
+                scale: 0.2,
+            },
+            200,
+        ),
+        (
+            Family::Gamma,
+            Dist::Gamma {
+                shape: 2.0,
+                scale: 0.05,
+            },
+            200,
+        ),
+        (
+            Family::Gamma,
+            Dist::Gamma {
+                shape: 9.0,
+                scale: 0.01,
+            },
+            100,
+        ),
     ];
     for (i, (family, dist, n)) in cases.into_iter().enumerate() {
         let rate = rejection_rate(family, &dist, n, 1000, 100 + i as u64);
-        assert!((0.03..=0.07).contains(&rate), "{family:?} {dist:?} n = {n}: {rate}");
+        assert!(
+            (0.03..=0.07).contains(&rate),
+            "{family:?} {dist:?} n = {n}: {rate}"
+        );
     }
 }
 
@@ -84,7 +135,10 @@ fn the_gamma_critical_value_falls_with_the_shape() {
 
 #[test]
 fn sample_quantile_ranges_hold_their_share_of_simulated_quantiles() {
-    let dist = Dist::Lognormal { mu: -2.0, sigma: 0.6 };
+    let dist = Dist::Lognormal {
+        mu: -2.0,
+        sigma: 0.6,
+    };
     let mut rng = Pcg64::seed_from_u64(5);
     for (n, q) in [(80, 0.99), (500, 0.99), (3000, 0.999)] {
         let (lo, hi) = sample_quantile_range(&dist, n, q, 0.9);
@@ -110,15 +164,63 @@ fn sample_quantile_ranges_hold_their_share_of_simulated_quantiles() {
 #[ignore]
 fn critical_values_by_simulation() {
     let cases = [
-        (Family::Gamma, Dist::Gamma { shape: 0.25, scale: 1.0 }),
-        (Family::Gamma, Dist::Gamma { shape: 0.35, scale: 1.0 }),
-        (Family::Gamma, Dist::Gamma { shape: 0.5, scale: 1.0 }),
-        (Family::Gamma, Dist::Gamma { shape: 0.75, scale: 1.0 }),
-        (Family::Gamma, Dist::Gamma { shape: 1.0, scale: 1.0 }),
-        (Family::Gamma, Dist::Gamma { shape: 2.0, scale: 1.0 }),
+        (
+            Family::Gamma,
+            Dist::Gamma {
+                shape: 0.25,
+                scale: 1.0,
+            },
+        ),
+        (
+            Family::Gamma,
+            Dist::Gamma {
+                shape: 0.35,
+                scale: 1.0,
+            },
+        ),
+        (
+            Family::Gamma,
+            Dist::Gamma {
+                shape: 0.5,
+                scale: 1.0,
+            },
+        ),
+        (
+            Family::Gamma,
+            Dist::Gamma {
+                shape: 0.75,
+                scale: 1.0,
+            },
+        ),
+        (
+            Family::Gamma,
+            Dist::Gamma {
+                shape: 1.0,
+                scale: 1.0,
+            },
+        ),
+        (
+            Family::Gamma,
+            Dist::Gamma {
+                shape: 2.0,
+                scale: 1.0,
+            },
+        ),
         (Family::Exponential, Dist::Exp { mean: 1.0 }),
-        (Family::Lognormal, Dist::Lognormal { mu: 0.0, sigma: 1.0 }),
-        (Family::Weibull, Dist::Weibull { scale: 1.0, shape: 1.0 }),
+        (
+            Family::Lognormal,
+            Dist::Lognormal {
+                mu: 0.0,
+                sigma: 1.0,
+            },
+        ),
+        (
+            Family::Weibull,
+            Dist::Weibull {
+                scale: 1.0,
+                shape: 1.0,
+            },
+        ),
     ];
     for (family, dist) in cases {
         let mut rng = Pcg64::seed_from_u64(2026);
@@ -133,4 +235,3 @@ fn critical_values_by_simulation() {
         println!("{family:?} {dist:?}: 95th percentile {:.3}", a2s[19_000]);
     }
 }
-

@@ -86,7 +86,7 @@ mod tests {
         assert_eq!(sig(2.0, 4), "2");
         assert_eq!(sig(123456.7, 4), "123457");
         assert_eq!(sig(0.000001234567, 4), "0.000001235");
-        assert_eq!(sig(-3.14159, 3), "-3.14");
+        assert_eq!(sig(-4.56789, 3), "-4.57");
     }
 
     #[test]

@@ -75,8 +75,8 @@ impl Sample {
             why,
         };
         let bytes = std::fs::read(file).map_err(|e| unreadable(e.to_string()))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|e| unreadable(format!("not UTF-8 text ({e})")))?;
+        let text =
+            String::from_utf8(bytes).map_err(|e| unreadable(format!("not UTF-8 text ({e})")))?;
         match column {
             Some(column) => Sample::from_csv(file, &text, column),
             None => Sample::from_lines(file, &text),
@@ -263,7 +263,10 @@ fn csv_hint(err: FitError, line: &str) -> FitError {
         } if line.contains(',') => FitError::NotADuration {
             why: format!(
                 "{why}; for a CSV file give --column NAME (this line has: {})",
-                line.split(',').map(str::trim).collect::<Vec<_>>().join(", ")
+                line.split(',')
+                    .map(str::trim)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             file,
             place,
@@ -306,7 +309,10 @@ mod tests {
         let err = lines("5ms\n5ms\n").unwrap_err().to_string();
         assert!(err.contains("all 2 samples are 5ms"), "{err}");
         let err = lines("id,latency\n1,5ms\n").unwrap_err().to_string();
-        assert!(err.contains("--column NAME (this line has: id, latency)"), "{err}");
+        assert!(
+            err.contains("--column NAME (this line has: id, latency)"),
+            "{err}"
+        );
     }
 
     #[test]

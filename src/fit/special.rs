@@ -5,7 +5,7 @@
 /// then the asymptotic series 1/x + 1/(2x²) + Σ B₂ₖ/x^(2k+1), whose first
 /// omitted term there is below 1e-13.
 pub fn trigamma(x: f64) -> f64 {
-    if !(x > 0.0) {
+    if x.is_nan() || x <= 0.0 {
         return f64::NAN;
     }
     let mut x = x;
@@ -17,7 +17,8 @@ pub fn trigamma(x: f64) -> f64 {
     let r = 1.0 / x;
     let r2 = r * r;
     // Bernoulli numbers B2 = 1/6, B4 = -1/30, B6 = 1/42, B8 = -1/30, B10 = 5/66.
-    let series = r2 * (1.0 / 6.0 - r2 * (1.0 / 30.0 - r2 * (1.0 / 42.0 - r2 * (1.0 / 30.0 - r2 * 5.0 / 66.0))));
+    let series = r2
+        * (1.0 / 6.0 - r2 * (1.0 / 30.0 - r2 * (1.0 / 42.0 - r2 * (1.0 / 30.0 - r2 * 5.0 / 66.0))));
     acc + r + r2 / 2.0 + r * series
 }
 

@@ -47,7 +47,14 @@ fn nudged(dist: &Dist, a: f64, b: f64) -> Dist {
 
 #[test]
 fn every_estimate_is_a_maximum_of_the_likelihood_it_reports() {
-    let x = draw(&Dist::Gamma { shape: 1.7, scale: 0.05 }, 400, 7);
+    let x = draw(
+        &Dist::Gamma {
+            shape: 1.7,
+            scale: 0.05,
+        },
+        400,
+        7,
+    );
     let data = Data::new(&x);
     for family in Family::ALL {
         let fit = families::fit(family, &data);
@@ -73,7 +80,14 @@ fn standard_errors_match_the_curvature_of_the_likelihood() {
     // For one parameter with the other at its estimate, 1/se² is at most
     // the curvature; for the exponential exactly. The Weibull's joint
     // information is checked against a numerical Hessian.
-    let x = draw(&Dist::Weibull { scale: 0.2, shape: 1.4 }, 2000, 11);
+    let x = draw(
+        &Dist::Weibull {
+            scale: 0.2,
+            shape: 1.4,
+        },
+        2000,
+        11,
+    );
     let fit = families::fit(Family::Weibull, &Data::new(&x));
     let Dist::Weibull { scale, shape } = fit.dist else {
         unreachable!()
@@ -81,7 +95,8 @@ fn standard_errors_match_the_curvature_of_the_likelihood() {
     let ll = |l: f64, k: f64| log_likelihood(&Dist::Weibull { scale: l, shape: k }, &x);
     let (hl, hk) = (scale * 1e-4, shape * 1e-4);
     let d2 = |f: &dyn Fn(f64, f64) -> f64, a: (f64, f64), b: (f64, f64)| {
-        (f(scale + a.0 + b.0, shape + a.1 + b.1) - f(scale + a.0 - b.0, shape + a.1 - b.1)
+        (f(scale + a.0 + b.0, shape + a.1 + b.1)
+            - f(scale + a.0 - b.0, shape + a.1 - b.1)
             - f(scale - a.0 + b.0, shape - a.1 + b.1)
             + f(scale - a.0 - b.0, shape - a.1 - b.1))
             / (4.0 * (a.0 + a.1) * (b.0 + b.1))
@@ -91,18 +106,38 @@ fn standard_errors_match_the_curvature_of_the_likelihood() {
     let i_lk = -d2(&ll, (hl, 0.0), (0.0, hk));
     let det = i_ll * i_kk - i_lk * i_lk;
     let (se_l, se_k) = ((i_kk / det).sqrt(), (i_ll / det).sqrt());
-    assert!((fit.params[0].se / se_l - 1.0).abs() < 1e-3, "{} vs {se_l}", fit.params[0].se);
-    assert!((fit.params[1].se / se_k - 1.0).abs() < 1e-3, "{} vs {se_k}", fit.params[1].se);
+    assert!(
+        (fit.params[0].se / se_l - 1.0).abs() < 1e-3,
+        "{} vs {se_l}",
+        fit.params[0].se
+    );
+    assert!(
+        (fit.params[1].se / se_k - 1.0).abs() < 1e-3,
+        "{} vs {se_k}",
+        fit.params[1].se
+    );
 }
 
 #[test]
 fn quantiles_invert_the_cdf() {
     for dist in [
         Dist::Exp { mean: 0.1 },
-        Dist::Gamma { shape: 0.4, scale: 2.0 },
-        Dist::Gamma { shape: 30.0, scale: 0.001 },
-        Dist::Lognormal { mu: -2.0, sigma: 1.3 },
-        Dist::Weibull { scale: 0.3, shape: 0.7 },
+        Dist::Gamma {
+            shape: 0.4,
+            scale: 2.0,
+        },
+        Dist::Gamma {
+            shape: 30.0,
+            scale: 0.001,
+        },
+        Dist::Lognormal {
+            mu: -2.0,
+            sigma: 1.3,
+        },
+        Dist::Weibull {
+            scale: 0.3,
+            shape: 0.7,
+        },
     ] {
         for p in [1e-4, 0.5, 0.99, 0.999_999] {
             let q = families::quantile(&dist, p);
@@ -116,10 +151,22 @@ fn quantiles_invert_the_cdf() {
 fn the_exponential_outranks_shapes_that_do_not_differ_from_1() {
     let x = draw(&Dist::Exp { mean: 0.1 }, 300, 3);
     let report = fit(&sample(x), "t.txt");
-    assert_eq!(report.ranking[0], Family::Exponential, "{:?}", report.ranking);
+    assert_eq!(
+        report.ranking[0],
+        Family::Exponential,
+        "{:?}",
+        report.ranking
+    );
     assert!(report.best.starts_with("{ dist = \"exp\", mean = \""));
     // Clearly non-exponential data: shape 3 is far from 1.
-    let x = draw(&Dist::Gamma { shape: 3.0, scale: 0.03 }, 300, 3);
+    let x = draw(
+        &Dist::Gamma {
+            shape: 3.0,
+            scale: 0.03,
+        },
+        300,
+        3,
+    );
     let report = fit(&sample(x), "t.txt");
     assert_ne!(report.ranking[0], Family::Exponential);
     assert!(report.ranking_notes.is_empty());
@@ -129,31 +176,67 @@ fn the_exponential_outranks_shapes_that_do_not_differ_from_1() {
 
 #[test]
 fn a_small_sample_is_reported_with_a_warning_and_still_fitted() {
-    let x = draw(&Dist::Lognormal { mu: -2.0, sigma: 0.5 }, 20, 5);
+    let x = draw(
+        &Dist::Lognormal {
+            mu: -2.0,
+            sigma: 0.5,
+        },
+        20,
+        5,
+    );
     let report = fit(&sample(x), "t.txt");
     assert_eq!(report.warnings[0].kind, WarningKind::SmallSample);
     assert!(report.warnings[0].message.contains("only 20 samples"));
     assert_eq!(report.recommended, report.best);
     // Wide intervals: the median's spans more than ±10%.
-    let p = &report.fits.iter().find(|f| f.family == Family::Lognormal).unwrap().parameters[0];
+    let p = &report
+        .fits
+        .iter()
+        .find(|f| f.family == Family::Lognormal)
+        .unwrap()
+        .parameters[0];
     assert!(p.ci95_high / p.ci95_low > 1.2, "{p:?}");
 }
 
 #[test]
 fn a_sample_no_family_follows_recommends_itself() {
     // Two far-apart clusters: no unimodal family has this tail.
-    let mut x = draw(&Dist::Lognormal { mu: -3.0, sigma: 0.2 }, 2000, 9);
-    x.extend(draw(&Dist::Lognormal { mu: 1.0, sigma: 0.1 }, 60, 10));
+    let mut x = draw(
+        &Dist::Lognormal {
+            mu: -3.0,
+            sigma: 0.2,
+        },
+        2000,
+        9,
+    );
+    x.extend(draw(
+        &Dist::Lognormal {
+            mu: 1.0,
+            sigma: 0.1,
+        },
+        60,
+        10,
+    ));
     let report = fit(&sample(x), "t.txt");
     let kinds: Vec<WarningKind> = report.warnings.iter().map(|w| w.kind).collect();
     assert_eq!(kinds, [WarningKind::Tail, WarningKind::AndersonDarling]);
-    assert_eq!(report.recommended, "{ dist = \"empirical\", file = \"t.txt\" }");
-    assert!(report.warnings[0].message.contains("processing = { dist = \"empirical\""));
+    assert_eq!(
+        report.recommended,
+        "{ dist = \"empirical\", file = \"t.txt\" }"
+    );
+    assert!(
+        report.warnings[0]
+            .message
+            .contains("processing = { dist = \"empirical\"")
+    );
 }
 
 #[test]
 fn gamma_tail_logarithms_are_exact_where_statrs_rounds_to_0() {
-    let dist = Dist::Gamma { shape: 0.25, scale: 1.0 };
+    let dist = Dist::Gamma {
+        shape: 0.25,
+        scale: 1.0,
+    };
     // P(0.25, z) ≈ z^0.25 / Γ(1.25) for tiny z.
     let (ln_f, ln_s) = families::ln_cdf_sf(&dist, 1e-40);
     let expected = 0.25 * 1e-40f64.ln() - statrs::function::gamma::ln_gamma(1.25);

@@ -14,12 +14,14 @@
 
 mod draw;
 mod draw_grid;
+mod fit;
 mod network;
 mod queues;
 mod resources;
 mod run;
 mod sweep;
 
+pub use fit::write_fit_chart;
 pub use network::write_queue_panels;
 pub use queues::{QUEUES_CHART, QueueSeries, queue_backlogs};
 pub use run::{run_charts, throughput_chart};
