@@ -2,6 +2,9 @@
 //! value, in exactly the syntax `scenario::distspec` reads (its `KINDS`):
 //! durations as strings with a unit, unitless parameters as plain numbers,
 //! both to 4 significant digits (far finer than any fit's interval).
+//! A duration string is rounded to the engine's tick (1 µs) when read, so
+//! durations below 1 ms, whose 4 digits reach below the microsecond, are
+//! written as plain numbers of seconds, which the parser keeps as written.
 
 use crate::dist::Dist;
 
@@ -41,25 +44,35 @@ pub fn duration(secs: f64) -> String {
     format!("{}{unit}", sig(v, DIGITS))
 }
 
+/// `secs` as a duration parameter of a scenario line: [`duration`] in
+/// quotes from 1 ms up (exact in ticks), a plain number of seconds below.
+pub fn duration_param(secs: f64) -> String {
+    if secs >= 1e-3 {
+        format!("\"{}\"", duration(secs))
+    } else {
+        sig(secs, DIGITS)
+    }
+}
+
 /// The scenario value of a fitted exponential, gamma, lognormal or Weibull
 /// distribution (`None` for other kinds).
 pub fn scenario_value(dist: &Dist) -> Option<String> {
     let number = |v: f64| sig(v, DIGITS);
     let text = match *dist {
-        Dist::Exp { mean } => format!("{{ dist = \"exp\", mean = \"{}\" }}", duration(mean)),
+        Dist::Exp { mean } => format!("{{ dist = \"exp\", mean = {} }}", duration_param(mean)),
         Dist::Gamma { shape, scale } => format!(
-            "{{ dist = \"gamma\", shape = {}, scale = \"{}\" }}",
+            "{{ dist = \"gamma\", shape = {}, scale = {} }}",
             number(shape),
-            duration(scale)
+            duration_param(scale)
         ),
         Dist::Lognormal { mu, sigma } => format!(
-            "{{ dist = \"lognormal\", median = \"{}\", sigma = {} }}",
-            duration(mu.exp()),
+            "{{ dist = \"lognormal\", median = {}, sigma = {} }}",
+            duration_param(mu.exp()),
             number(sigma)
         ),
         Dist::Weibull { scale, shape } => format!(
-            "{{ dist = \"weibull\", scale = \"{}\", shape = {} }}",
-            duration(scale),
+            "{{ dist = \"weibull\", scale = {}, shape = {} }}",
+            duration_param(scale),
             number(shape)
         ),
         _ => return None,
@@ -95,6 +108,16 @@ mod tests {
         assert_eq!(duration(1.40234), "1.402s");
         assert_eq!(duration(350e-6), "350us");
         assert_eq!(duration(152.34), "152.3s");
+    }
+
+    #[test]
+    fn sub_millisecond_durations_are_written_as_plain_seconds() {
+        assert_eq!(duration_param(0.0852149), "\"85.21ms\"");
+        assert_eq!(duration_param(0.0003502), "0.0003502");
+        assert_eq!(
+            scenario_value(&Dist::Exp { mean: 1.0823e-9 }).unwrap(),
+            "{ dist = \"exp\", mean = 0.000000001082 }"
+        );
     }
 
     #[test]

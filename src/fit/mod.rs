@@ -121,10 +121,10 @@ pub enum FitError {
     },
     /// Every value is the same: there is no spread to fit.
     #[error(
-        "{}: all {n} samples are {}: nothing to fit; write the constant `processing = \"{}\"`",
+        "{}: all {n} samples are {}: nothing to fit; write the constant `processing = {}`",
         file.display(),
         line::duration(*value),
-        line::duration(*value)
+        line::duration_param(*value)
     )]
     NoSpread {
         /// The file.

@@ -306,6 +306,26 @@ fn the_printed_best_line_is_what_the_scenario_parser_reads() {
     }
 }
 
+#[test]
+fn sub_microsecond_fits_are_written_in_seconds_and_parse_unrounded() {
+    // A string duration is rounded to the microsecond: "0.001082us" would
+    // be 0, an invalid mean.
+    let dir = tempfile::tempdir().unwrap();
+    let values = draw(&Dist::Exp { mean: 2e-7 }, 500, 3);
+    let text: String = values.iter().map(|v| format!("{v}\n")).collect();
+    let file = write(dir.path(), "fast.txt", &text);
+    let json = fit_json(&dir.path().join("out"), file.to_str().unwrap(), &[]);
+    let best = json["best"].as_str().unwrap();
+    assert!(!best.contains("us\""), "{best}");
+    check_with(best).success();
+    let path = root().join("scenarios/quickstart.toml");
+    let set = [format!("consumers.processing={best}")];
+    let sc = mqsim::scenario::load(&path, &set).unwrap();
+    let loaded = &sc.queues[0].consumers.as_ref().unwrap().processing;
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    assert!((loaded.mean() / mean - 1.0).abs() < 0.05, "{loaded:?}");
+}
+
 /// A fitted distribution as `fit.json` writes it.
 #[derive(serde::Deserialize)]
 #[serde(tag = "dist", rename_all = "lowercase")]
