@@ -5,7 +5,7 @@
 //! - lognormal: μ, σ the mean and (1/n) standard deviation of ln x; shown
 //!   as median e^μ and σ.
 //! - gamma: the shape k solves ln k − ψ(k) = ln x̄ − mean(ln x) (Newton, from
-//!   Minka's closed-form start, with ψ′ from [`super::special`]); scale x̄/k.
+//!   Minka's closed-form start, with ψ′ from `special`); scale x̄/k.
 //! - Weibull: the shape k solves Σ xᵏ ln x / Σ xᵏ − 1/k = mean(ln x), whose
 //!   left side increases with k (Newton kept inside a shrinking bracket,
 //!   bisecting when a step leaves it; the sums are taken relative to the
