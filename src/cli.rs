@@ -29,6 +29,27 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Combine the outputs of shards (`--shard K/N`) into the files the unsharded run writes.
     Merge(MergeArgs),
+    /// Fit processing-time samples to exponential, gamma, lognormal and Weibull; print the scenario line.
+    Fit(FitArgs),
+}
+
+/// `mqsim fit`.
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// The samples: one duration per line ("120ms", "1.5s", a number of seconds), or a CSV with --column.
+    pub file: PathBuf,
+    /// Read this column of a CSV file with a header line.
+    #[arg(long, value_name = "NAME")]
+    pub column: Option<String>,
+    /// Output directory for fit.json and the chart (default `output/fit-<file stem>/`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No table: only errors, and `--format json` output.
+    #[arg(long)]
+    pub quiet: bool,
+    /// What goes to stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 /// `mqsim sweep`.

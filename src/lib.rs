@@ -16,6 +16,7 @@
 pub mod capacity;
 pub mod dist;
 pub mod engine;
+pub mod fit;
 pub mod grid;
 pub mod output;
 pub mod scenario;

@@ -9,6 +9,7 @@
 //! module is imported by the execution or sweep modules.
 
 mod check;
+mod fit;
 mod merge;
 mod plan;
 mod run;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Plan(args) => plan::plan(&args),
         Command::Validate(args) => validate::validate(&args),
         Command::Merge(args) => merge::merge(&args),
+        Command::Fit(args) => fit::fit(&args),
     }
 }
 
@@ -40,7 +42,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     let bad_input = err
         .chain()
-        .any(|cause| cause.downcast_ref::<ScenarioError>().is_some());
+        .any(|cause| cause.is::<ScenarioError>() || cause.is::<mqsim::fit::FitError>());
     if bad_input { 2 } else { 3 }
 }
 

@@ -11,6 +11,7 @@ mod corpus;
 mod determinism;
 mod exits;
 mod fifo;
+mod fit;
 mod golden;
 mod incidents;
 mod network;

@@ -14,6 +14,7 @@
 
 mod draw;
 mod draw_grid;
+mod fit;
 mod network;
 mod observed;
 mod queues;
@@ -21,6 +22,7 @@ mod resources;
 mod run;
 mod sweep;
 
+pub use fit::write_fit_chart;
 pub use network::write_queue_panels;
 pub use queues::{QUEUES_CHART, QueueSeries, queue_backlogs};
 pub use run::{run_charts, throughput_chart};
