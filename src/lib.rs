@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod capacity;
+pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod fit;

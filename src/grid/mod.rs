@@ -109,11 +109,10 @@ pub fn parse_vary(arg: &str) -> Result<SweepAxis, String> {
     })
 }
 
-/// A value as a TOML literal: numbers, booleans, arrays and tables as
-/// written, anything else quoted (so `30s` needs no shell quoting).
 /// `spec` cut at the commas outside quotes, inline tables and arrays, so
-/// that a value may be `{ backoff = "exponential", base = "1s" }`.
-fn split_top_level(spec: &str) -> Vec<&str> {
+/// that a value may be `{ backoff = "exponential", base = "1s" }` (also how
+/// `mqsim compare --alt` cuts its list of settings).
+pub fn split_top_level(spec: &str) -> Vec<&str> {
     let (mut parts, mut depth, mut quote, mut start) = (Vec::new(), 0i32, None, 0);
     for (i, c) in spec.char_indices() {
         match (quote, c) {
@@ -133,6 +132,8 @@ fn split_top_level(spec: &str) -> Vec<&str> {
     parts
 }
 
+/// A value as a TOML literal: numbers, booleans, arrays and tables as
+/// written, anything else quoted (so `30s` needs no shell quoting).
 fn literal(v: &str) -> String {
     let is_toml = v.parse::<toml_edit::Value>().is_ok();
     if is_toml || v.is_empty() {
