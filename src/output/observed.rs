@@ -57,14 +57,39 @@ impl Level {
         }
     }
 
+    /// The simulated level at a sample.
+    pub fn simulated(self, s: &Sample) -> f64 {
+        match self {
+            Level::Visible => s.visible,
+            Level::Age => s.oldest_age,
+        }
+    }
+
     /// The simulated level as CloudWatch reports it: the age in whole
     /// seconds (so that a near-empty queue's 0.3 s reads 0, as observed).
-    fn of(self, s: &Sample) -> f64 {
+    fn reported(self, s: &Sample) -> f64 {
         match self {
             Level::Visible => s.visible,
             Level::Age => s.oldest_age.floor(),
         }
     }
+}
+
+/// `of` at each replication's sample `k`; a replication that has ended
+/// counts as drained (0) there.
+pub fn values_at<'a>(
+    runs: &'a [&[Sample]],
+    k: usize,
+    of: impl Fn(&Sample) -> f64 + 'a,
+) -> impl Iterator<Item = f64> + 'a {
+    runs.iter().map(move |run| run.get(k).map_or(0.0, &of))
+}
+
+/// The smallest and largest of `values`.
+pub fn min_max(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
+    values
+        .into_iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)))
 }
 
 /// One observed point beside the simulation at its instant.
@@ -164,16 +189,11 @@ fn compare(level: Level, s: &ObservedSeries, runs: &[&[Sample]], dt: f64) -> Ser
         if k >= longest {
             continue;
         }
-        let values: Vec<f64> = runs
-            .iter()
-            .map(|run| run.get(k).map_or(0.0, |x| level.of(x)))
-            .collect();
+        let values: Vec<f64> = values_at(runs, k, |x| level.reported(x)).collect();
         for (peak, v) in peaks.iter_mut().zip(&values) {
             *peak = peak.max(*v);
         }
-        let (low, high) = values
-            .iter()
-            .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let (low, high) = min_max(values.iter().copied());
         points.push(ComparedPoint {
             time: at.as_secs_f64(),
             observed,

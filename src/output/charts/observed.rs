@@ -12,7 +12,7 @@
 use super::run::TimeAxis;
 use super::*;
 use crate::engine::result::{ReplicationResult, Sample};
-use crate::output::observed::{Level, SeriesBacktest};
+use crate::output::observed::{Level, SeriesBacktest, min_max, values_at};
 use crate::output::summary::RunSummary;
 use crate::scenario::Scenario;
 
@@ -95,12 +95,14 @@ fn queue_chart(
     mean: &[Sample],
     t: &TimeAxis,
 ) -> Chart {
-    let (what, y_label, of): (&str, &str, fn(&Sample) -> f64) = match s.level {
-        Level::Visible => ("visible messages", "messages", |x| x.visible),
-        Level::Age => ("age of the oldest message", "seconds", |x| x.oldest_age),
+    let (what, y_label) = match s.level {
+        Level::Visible => ("visible messages", "messages"),
+        Level::Age => ("age of the oldest message", "seconds"),
     };
     let simulated = decimate(
-        mean.iter().map(|x| (t.x(x.time), of(x))).collect(),
+        mean.iter()
+            .map(|x| (t.x(x.time), s.level.simulated(x)))
+            .collect(),
         MAX_LINE_BUCKETS,
     );
     Chart {
@@ -135,18 +137,11 @@ fn observed_line(s: &SeriesBacktest, t: &TimeAxis) -> Line {
 /// replication that has ended counts as drained (0).
 fn range_band(runs: &[&[Sample]], level: Level, t: &TimeAxis) -> Band {
     let longest = runs.iter().copied().max_by_key(|r| r.len()).unwrap_or(&[]);
-    let of = |x: &Sample| match level {
-        Level::Visible => x.visible,
-        Level::Age => x.oldest_age,
-    };
     let points = longest
         .iter()
         .enumerate()
         .map(|(k, sample)| {
-            let (lo, hi) = runs.iter().fold((f64::MAX, f64::MIN), |(lo, hi), run| {
-                let v = run.get(k).map_or(0.0, of);
-                (lo.min(v), hi.max(v))
-            });
+            let (lo, hi) = min_max(values_at(runs, k, |x| level.simulated(x)));
             (t.x(sample.time), lo, hi)
         })
         .collect();
