@@ -9,6 +9,7 @@
 //! module is imported by the execution or sweep modules.
 
 mod check;
+mod compare;
 mod merge;
 mod plan;
 mod run;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Plan(args) => plan::plan(&args),
         Command::Validate(args) => validate::validate(&args),
         Command::Merge(args) => merge::merge(&args),
+        Command::Compare(args) => compare::compare(&args),
     }
 }
 

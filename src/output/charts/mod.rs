@@ -12,14 +12,17 @@
 //! same number of decimals. `docs/design-review.md` says which chart answers
 //! which question.
 
+mod compare;
 mod draw;
 mod draw_grid;
+mod draw_overlay;
 mod network;
 mod queues;
 mod resources;
 mod run;
 mod sweep;
 
+pub use compare::compare_charts;
 pub use network::write_queue_panels;
 pub use queues::{QUEUES_CHART, QueueSeries, queue_backlogs};
 pub use run::{run_charts, throughput_chart};
@@ -215,6 +218,12 @@ pub enum Kind {
         legend: Option<String>,
         /// SLO bound.
         marks: Vec<Mark>,
+    },
+    /// Lines over time, one per alternative of a comparison, with the
+    /// legend beside the plot (it covers no line, however many).
+    Overlay {
+        /// The lines.
+        lines: Vec<Line>,
     },
     /// A value per cell of a two-key grid, a colour scale, the SLO boundary.
     Heatmap {
