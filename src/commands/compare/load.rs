@@ -101,7 +101,7 @@ fn from_files(args: &CompareArgs) -> Result<Vec<Spec>> {
         ));
     }
     let mut specs = Vec::new();
-    for arg in &args.files {
+    for (k, arg) in args.files.iter().enumerate() {
         let file =
             FileArg::parse(arg, Path::is_file).map_err(|why| bad_input(Path::new(arg), why))?;
         let sc = inputs(args, &file.path)?.load(&[])?;
@@ -111,7 +111,7 @@ fn from_files(args: &CompareArgs) -> Result<Vec<Spec>> {
         };
         specs.push(Spec {
             label,
-            origin: file.path.display().to_string(),
+            origin: format!("argument {} ({arg})", k + 1),
             file: file.path,
             overrides: Vec::new(),
             scenario: sc,

@@ -28,7 +28,7 @@ use crate::sweep::runner::Runner;
 use load::Spec;
 use mqsim::compare::alternatives::default_dir_name;
 use mqsim::compare::differences::differences;
-use mqsim::compare::{headline_values, metric_rows};
+use mqsim::compare::{AltValues, headline_values, metric_rows};
 use mqsim::engine::Limits;
 use mqsim::output::compare::{Alternative, Comparison, json, table, write_files};
 use mqsim::output::{self, RunSummary, Timing, charts};
@@ -103,7 +103,7 @@ pub fn compare(args: &CompareArgs) -> Result<ExitCode> {
 #[derive(Clone)]
 struct Finished {
     summary: RunSummary,
-    values: Vec<Vec<f64>>,
+    values: AltValues,
 }
 
 /// The smallest `--max-backlog` default of the alternatives: they run side
@@ -139,7 +139,7 @@ fn warn(specs: &[Spec]) -> Result<()> {
 }
 
 fn comparison(specs: Vec<Spec>, finished: Vec<Finished>, set: &[String]) -> Comparison {
-    let values: Vec<Vec<Vec<f64>>> = finished.iter().map(|f| f.values.clone()).collect();
+    let values: Vec<AltValues> = finished.iter().map(|f| f.values.clone()).collect();
     let base = specs[0].scenario.clone();
     let alternatives = specs
         .into_iter()

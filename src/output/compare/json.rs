@@ -39,6 +39,9 @@ pub fn compare_json(c: &Comparison) -> String {
                 .zip(&row.figures)
                 .map(|(a, f)| {
                     let mut v = stat_json(&f.stat);
+                    if f.unmeasured > 0 {
+                        v["unmeasured_replications"] = json!(f.unmeasured);
+                    }
                     if let Some(d) = &f.diff {
                         v["diff"] = diff_json(d);
                     }

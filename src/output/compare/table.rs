@@ -45,6 +45,9 @@ pub fn write_compare_table(c: &Comparison, out: &mut impl Write) -> io::Result<(
                     d.pct.map_or("-".into(), |p| format!("{p:+.1}%"))
                 ));
             }
+            if !f.measured() {
+                line.push_str(&format!(" (not measured in {} of {})", f.unmeasured, c.replications()));
+            }
             writeln!(out, "{}", line.trim_end())?;
         }
     }

@@ -199,6 +199,12 @@ pub fn lead_sentence(c: &Comparison, i: usize) -> String {
             .diff
             .expect("alternatives after the first have a difference");
         let what = metric_words(LEAD);
+        if !fa.measured() || !fb.measured() {
+            let mut s = format!("{b} against {a}: {what} {}", unmeasured_words(c, r, i));
+            s.push_str(&cost_clause(c, i));
+            s.push('.');
+            return s;
+        }
         let (va, vb) = (
             value_words(LEAD, fa.stat.mean),
             value_words(LEAD, fb.stat.mean),
@@ -251,14 +257,15 @@ fn cost_clause(c: &Comparison, i: usize) -> String {
 pub fn other_sentences(c: &Comparison, i: usize) -> Vec<String> {
     let base = &c.base().label;
     let (mut beyond, mut within, mut same) = (Vec::new(), Vec::new(), Vec::new());
-    for r in c
-        .rows
-        .iter()
-        .filter(|r| r.metric != LEAD && r.metric != COST)
-    {
+    let mut unmeasured = Vec::new();
+    for r in c.rows.iter().filter(|r| r.metric != LEAD && r.metric != COST) {
         let (fa, fb) = (&r.figures[0], &r.figures[i]);
         let Some(d) = fb.diff else { continue };
         let what = metric_words(r.metric);
+        if !fa.measured() || !fb.measured() {
+            unmeasured.push(what.to_owned());
+            continue;
+        }
         match verdict(&d) {
             Verdict::Same => same.push(what.to_owned()),
             Verdict::Within => within.push(what.to_owned()),
@@ -283,12 +290,33 @@ pub fn other_sentences(c: &Comparison, i: usize) -> Vec<String> {
         ));
     }
     if !same.is_empty() {
+        out.push(format!("The same as {base} in every replication: {}.", same.join(", ")));
+    }
+    if !unmeasured.is_empty() {
         out.push(format!(
-            "The same as {base} in every replication: {}.",
-            same.join(", ")
+            "Not compared, not measured in every replication (too many messages unfinished at the \
+             end; see docs/metrics.md): {}.",
+            unmeasured.join(", ")
         ));
     }
     out
+}
+
+/// "is not measured in 10 of 10 replications of x (...)": which
+/// alternatives of `row`, the first and `i`, left it unmeasured.
+fn unmeasured_words(c: &Comparison, row: &MetricRow, i: usize) -> String {
+    let r = c.replications();
+    let which: Vec<String> = [0, i]
+        .iter()
+        .filter(|&&k| !row.figures[k].measured())
+        .map(|&k| format!("{} of {r} replications of {}", row.figures[k].unmeasured, c.alternatives[k].label))
+        .collect();
+    format!(
+        "is not measured in {} (too many messages were unfinished at the end, so the latency of \
+         the few completed says little): compare the backlog and the age of the oldest message \
+         instead",
+        which.join(" and ")
+    )
 }
 
 /// The alternative's SLO verdict in one sentence (`None` without `[slo]`).

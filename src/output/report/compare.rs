@@ -153,6 +153,11 @@ fn headline(h: &mut String, c: &Comparison) {
                 ),
                 None => Default::default(),
             };
+            let change = if f.measured() {
+                change
+            } else {
+                format!("{change} (not measured in {} of {})", f.unmeasured, c.replications())
+            };
             let _ = writeln!(
                 h,
                 "<tr><td class=\"l\">{metric}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{diff}</td>\
