@@ -64,7 +64,9 @@ fn half_width(v: &Value) -> f64 {
 fn two_files_give_every_output_in_the_default_directory() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a.toml", SMALL);
-    let fewer = SMALL.replace("count = 2", "count = 1").replace("seed = 3", "seed = 99");
+    let fewer = SMALL
+        .replace("count = 2", "count = 1")
+        .replace("seed = 3", "seed = 99");
     write(dir.path(), "b.toml", &fewer);
     mqsim()
         .current_dir(dir.path())
@@ -83,18 +85,36 @@ fn two_files_give_every_output_in_the_default_directory() {
     );
     assert_eq!(csv.lines().count(), 1 + 2 * mqsim::compare::HEADLINE.len());
     let first = lines.next().unwrap();
-    assert!(first.starts_with("current,latency_p50,") && first.ends_with(",,,,"), "{first}");
+    assert!(
+        first.starts_with("current,latency_p50,") && first.ends_with(",,,,"),
+        "{first}"
+    );
     assert!(lines.next().unwrap().starts_with("fewer,latency_p50,"));
     let doc = json(&out.join("compare.json"));
     assert_eq!(doc["manifest"]["seed"], 3);
-    assert_eq!(doc["alternatives"][1]["differences"][0]["key"], "consumers.count");
+    assert_eq!(
+        doc["alternatives"][1]["differences"][0]["key"],
+        "consumers.count"
+    );
     assert_eq!(doc["slo"]["fewer"]["latency_p99"]["pass"], true);
-    for chart in ["backlog", "latency_p99_over_time", "oldest_age", "latency", "cost"] {
+    for chart in [
+        "backlog",
+        "latency_p99_over_time",
+        "oldest_age",
+        "latency",
+        "cost",
+    ] {
         for ext in ["svg", "png"] {
-            assert!(out.join(format!("charts/{chart}.{ext}")).is_file(), "{chart}.{ext}");
+            assert!(
+                out.join(format!("charts/{chart}.{ext}")).is_file(),
+                "{chart}.{ext}"
+            );
         }
     }
-    assert!(!out.join("charts/consumers.svg").exists(), "fixed fleets: no consumers chart");
+    assert!(
+        !out.join("charts/consumers.svg").exists(),
+        "fixed fleets: no consumers chart"
+    );
     let summary = json(&out.join("summaries/fewer.json"));
     assert_eq!(summary["manifest"]["seed"], 3);
     let html = fs::read_to_string(out.join("report.html")).unwrap();
@@ -134,7 +154,11 @@ fn alternatives_of_one_file_keep_commas_inside_inline_tables() {
         .assert()
         .success();
     let stdout: Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
-    assert_eq!(stdout, json(&out.join("compare.json")), "--format json prints compare.json");
+    assert_eq!(
+        stdout,
+        json(&out.join("compare.json")),
+        "--format json prints compare.json"
+    );
     let alt = &stdout["alternatives"][1];
     assert_eq!(alt["label"], "backoff");
     assert_eq!(alt["overrides"].as_array().unwrap().len(), 2);
@@ -161,11 +185,19 @@ fn a_label_used_twice_exits_2_and_creates_nothing() {
     mqsim()
         .arg("compare")
         .arg(&a)
-        .args(["--alt", "x: consumers.count=3", "--alt", "x: consumers.count=4", "--out"])
+        .args([
+            "--alt",
+            "x: consumers.count=3",
+            "--alt",
+            "x: consumers.count=4",
+            "--out",
+        ])
         .arg(&out)
         .assert()
         .code(2)
-        .stderr(contains("--alt \"x: consumers.count=3\" and --alt \"x: consumers.count=4\""));
+        .stderr(contains(
+            "--alt \"x: consumers.count=3\" and --alt \"x: consumers.count=4\"",
+        ));
     assert!(!out.exists(), "nothing may be written");
 }
 
@@ -176,7 +208,12 @@ fn a_bad_alternative_exits_2_before_anything_runs() {
     let out = dir.path().join("out");
     let cases: [(&[&str], &str); 4] = [
         (
-            &["--alt", "ok: consumers.count=3", "--alt", "x: consumers.cont=3"],
+            &[
+                "--alt",
+                "ok: consumers.count=3",
+                "--alt",
+                "x: consumers.cont=3",
+            ],
             "in --alt \"x: consumers.cont=3\"",
         ),
         (&["--alt", "consumers.count=3"], "no label"),
@@ -268,7 +305,12 @@ fn the_files_do_not_depend_on_the_thread_count() {
             mqsim()
                 .arg("compare")
                 .arg(&file)
-                .args(["--alt", "three: consumers.count=3", "--alt", "one: consumers.count=1"])
+                .args([
+                    "--alt",
+                    "three: consumers.count=3",
+                    "--alt",
+                    "one: consumers.count=1",
+                ])
                 .args(["--quiet", "--threads", threads, "--out"])
                 .arg(&out)
                 .assert()
@@ -276,7 +318,12 @@ fn the_files_do_not_depend_on_the_thread_count() {
             out
         })
         .collect();
-    for name in ["compare.csv", "compare.json", "report.html", "charts/backlog.svg"] {
+    for name in [
+        "compare.csv",
+        "compare.json",
+        "report.html",
+        "charts/backlog.svg",
+    ] {
         assert_eq!(
             fs::read(outputs[0].join(name)).unwrap(),
             fs::read(outputs[1].join(name)).unwrap(),

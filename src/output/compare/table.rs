@@ -46,7 +46,11 @@ pub fn write_compare_table(c: &Comparison, out: &mut impl Write) -> io::Result<(
                 ));
             }
             if !f.measured() {
-                line.push_str(&format!(" (not measured in {} of {})", f.unmeasured, c.replications()));
+                line.push_str(&format!(
+                    " (not measured in {} of {})",
+                    f.unmeasured,
+                    c.replications()
+                ));
             }
             writeln!(out, "{}", line.trim_end())?;
         }

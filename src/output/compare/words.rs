@@ -258,7 +258,11 @@ pub fn other_sentences(c: &Comparison, i: usize) -> Vec<String> {
     let base = &c.base().label;
     let (mut beyond, mut within, mut same) = (Vec::new(), Vec::new(), Vec::new());
     let mut unmeasured = Vec::new();
-    for r in c.rows.iter().filter(|r| r.metric != LEAD && r.metric != COST) {
+    for r in c
+        .rows
+        .iter()
+        .filter(|r| r.metric != LEAD && r.metric != COST)
+    {
         let (fa, fb) = (&r.figures[0], &r.figures[i]);
         let Some(d) = fb.diff else { continue };
         let what = metric_words(r.metric);
@@ -290,7 +294,10 @@ pub fn other_sentences(c: &Comparison, i: usize) -> Vec<String> {
         ));
     }
     if !same.is_empty() {
-        out.push(format!("The same as {base} in every replication: {}.", same.join(", ")));
+        out.push(format!(
+            "The same as {base} in every replication: {}.",
+            same.join(", ")
+        ));
     }
     if !unmeasured.is_empty() {
         out.push(format!(
@@ -309,7 +316,12 @@ fn unmeasured_words(c: &Comparison, row: &MetricRow, i: usize) -> String {
     let which: Vec<String> = [0, i]
         .iter()
         .filter(|&&k| !row.figures[k].measured())
-        .map(|&k| format!("{} of {r} replications of {}", row.figures[k].unmeasured, c.alternatives[k].label))
+        .map(|&k| {
+            format!(
+                "{} of {r} replications of {}",
+                row.figures[k].unmeasured, c.alternatives[k].label
+            )
+        })
         .collect();
     format!(
         "is not measured in {} (too many messages were unfinished at the end, so the latency of \

@@ -156,7 +156,11 @@ fn headline(h: &mut String, c: &Comparison) {
             let change = if f.measured() {
                 change
             } else {
-                format!("{change} (not measured in {} of {})", f.unmeasured, c.replications())
+                format!(
+                    "{change} (not measured in {} of {})",
+                    f.unmeasured,
+                    c.replications()
+                )
             };
             let _ = writeln!(
                 h,
