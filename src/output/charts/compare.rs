@@ -40,6 +40,7 @@ pub fn compare_charts(c: &Comparison) -> Vec<Chart> {
         .map(|s| s.time)
         .fold(0.0, f64::max);
     let (unit, div) = time_unit(end);
+    let windows = common_faults(c, div);
     let over_time =
         |name: &str, title: &str, y: &str, f: &dyn Fn(&RunSummary) -> Vec<(f64, f64)>| {
             let base = f(&c.base().summary);
@@ -64,7 +65,10 @@ pub fn compare_charts(c: &Comparison) -> Vec<Chart> {
                 title: title.into(),
                 x_label: format!("time ({unit})"),
                 y_label: y.into(),
-                kind: Kind::Overlay { lines },
+                kind: Kind::Overlay {
+                    lines,
+                    windows: windows.clone(),
+                },
             }
         };
     let r = c.replications();
@@ -132,6 +136,34 @@ pub fn compare_charts(c: &Comparison) -> Vec<Chart> {
 
 /// The latency figures of the latency bars, with their group labels.
 const LATENCIES: [&str; 4] = ["latency_mean", "latency_p50", "latency_p90", "latency_p99"];
+
+/// The fault windows of the first alternative, in `div` units, when every
+/// alternative has the same faults (a window one alternative lacks would
+/// mislead about the others).
+fn common_faults(c: &Comparison, div: f64) -> Vec<Window> {
+    let faults = |a: &crate::output::compare::Alternative| -> Vec<(String, u64, u64)> {
+        a.scenario
+            .faults
+            .iter()
+            .map(|f| (fault_label(f), f.at.ticks(), f.end().ticks()))
+            .collect()
+    };
+    let first = faults(c.base());
+    if c.alternatives.iter().any(|a| faults(a) != first) {
+        return Vec::new();
+    }
+    c.base()
+        .scenario
+        .faults
+        .iter()
+        .map(|f| Window {
+            label: fault_label(f),
+            start: f.at.as_secs_f64() / div,
+            end: f.end().as_secs_f64() / div,
+            shade: Shade::Fault,
+        })
+        .collect()
+}
 
 /// Whether two series are the same point for point (NaN gaps alike).
 fn same_line(a: &[(f64, f64)], b: &[(f64, f64)]) -> bool {

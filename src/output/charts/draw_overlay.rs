@@ -19,7 +19,7 @@ pub(super) fn draw_overlay<DB: DrawingBackend>(
     chart: &Chart,
     joins: Joins,
 ) -> Drawn<DB> {
-    let Kind::Overlay { lines } = &chart.kind else {
+    let Kind::Overlay { lines, windows } = &chart.kind else {
         return Ok(());
     };
     let area = root.titled(&chart.title, (FONT, 28))?;
@@ -55,6 +55,18 @@ pub(super) fn draw_overlay<DB: DrawingBackend>(
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
         .draw()?;
+    for w in windows {
+        ctx.draw_series(std::iter::once(Rectangle::new(
+            [(w.start, 0.0), (w.end, y_max)],
+            w.shade.fill(),
+        )))?;
+        let at = (w.start, y_max * w.shade.label_at());
+        ctx.draw_series(std::iter::once(Text::new(
+            w.label.clone(),
+            at,
+            (FONT, 18).into_font(),
+        )))?;
+    }
     for l in lines {
         let style = l.color.stroke_width(3);
         let runs = runs(&l.points);

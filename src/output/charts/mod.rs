@@ -224,6 +224,8 @@ pub enum Kind {
     Overlay {
         /// The lines.
         lines: Vec<Line>,
+        /// Windows shaded behind them (faults every alternative has).
+        windows: Vec<Window>,
     },
     /// A value per cell of a two-key grid, a colour scale, the SLO boundary.
     Heatmap {

@@ -140,7 +140,8 @@ pub fn pct_words(p: f64) -> String {
         ""
     };
     let a = p.abs();
-    let digits = if a >= 10.0 { format!("{a:.0}") } else { sig(a) };
+    // Three significant digits: −99.6% must not read −100%.
+    let digits = sig(a);
     format!("{sign}{digits}%")
 }
 
@@ -391,7 +392,9 @@ mod tests {
         assert_eq!(money(1234.4), "$1234");
         assert_eq!(value_words("consumer_utilization", 0.8012), "80.1%");
         assert_eq!(value_words("throughput", 49.97), "50 msg/s");
-        assert_eq!(pct_words(-88.6), "−89%");
+        assert_eq!(pct_words(-88.6), "−88.6%");
+        assert_eq!(pct_words(-99.62), "−99.6%");
+        assert_eq!(pct_words(1234.6), "+1235%");
         assert_eq!(pct_words(0.53), "+0.53%");
     }
 

@@ -9,6 +9,7 @@
 use std::fmt::Write as _;
 
 use super::{Cell, Table, esc, section_charts, section_scenario, table};
+use crate::compare::differences::grouped_words;
 use crate::output::compare::{Alternative, Comparison, words};
 use crate::output::table::{short, verdict_words};
 use crate::output::units::with_unit;
@@ -102,17 +103,11 @@ fn what_it_is(c: &Comparison, i: usize, a: &Alternative) -> String {
         parts.push(format!("resolved, the same system as {}", c.base().label));
     } else if a.overrides.is_empty() {
         let base = &c.base().label;
-        let mut listed: Vec<String> = a
-            .differences
-            .iter()
-            .take(MAX_DIFFERENCES)
-            .map(|d| d.words(base))
-            .collect();
-        if a.differences.len() > MAX_DIFFERENCES {
-            listed.push(format!(
-                "and {} more keys",
-                a.differences.len() - MAX_DIFFERENCES
-            ));
+        let mut listed = grouped_words(&a.differences, base);
+        if listed.len() > MAX_DIFFERENCES {
+            let more = listed.len() - MAX_DIFFERENCES;
+            listed.truncate(MAX_DIFFERENCES);
+            listed.push(format!("and {more} more (compare.json lists every key)"));
         }
         parts.push(format!("differs from {base} in: {}", listed.join("; ")));
     }
