@@ -31,6 +31,8 @@ pub enum Command {
     Merge(MergeArgs),
     /// Fit processing-time samples to exponential, gamma, lognormal and Weibull; print the scenario line.
     Fit(FitArgs),
+    /// Run alternatives with common random numbers; paired differences from the first.
+    Compare(CompareArgs),
 }
 
 /// `mqsim fit`.
@@ -50,6 +52,36 @@ pub struct FitArgs {
     /// What goes to stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// `mqsim compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The alternatives' scenario files, each `FILE` or `LABEL=FILE` (the first is the
+    /// reference); with --alt, the one file the variants change.
+    #[arg(required = true, value_name = "[LABEL=]FILE")]
+    pub files: Vec<String>,
+    /// A variant of the one file: "LABEL: KEY=VALUE, KEY=VALUE" (values as --set takes them; repeatable).
+    #[arg(long = "alt", value_name = "LABEL: KEY=VALUE,...")]
+    pub alt: Vec<String>,
+    /// The label of the file itself among its --alt variants (default "base").
+    #[arg(long, value_name = "LABEL")]
+    pub base_label: Option<String>,
+    /// Override a key in every alternative, before its --alt settings (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Master seed of every alternative (default: the first's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Replications of every alternative (default: the first's `replications`).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub replications: Option<u32>,
+    /// What goes to stdout (json: the content of compare.json).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Threads, output directory (default `output/compare-<labels>/`), quietness, guards.
+    #[command(flatten)]
+    pub exec: Execution,
 }
 
 /// `mqsim sweep`.

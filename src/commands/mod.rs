@@ -9,6 +9,7 @@
 //! module is imported by the execution or sweep modules.
 
 mod check;
+mod compare;
 mod fit;
 mod merge;
 mod plan;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Validate(args) => validate::validate(&args),
         Command::Merge(args) => merge::merge(&args),
         Command::Fit(args) => fit::fit(&args),
+        Command::Compare(args) => compare::compare(&args),
     }
 }
 

@@ -40,6 +40,49 @@ impl Difference {
     }
 }
 
+/// `diffs` in words, keys one alternative has and the other lacks taken
+/// together by table: "consumers.autoscale: max = 64, min = 8 (not in
+/// fixed)" rather than a line per key.
+pub fn grouped_words(diffs: &[Difference], base_label: &str) -> Vec<String> {
+    let parent = |d: &Difference| d.key.rsplit_once('.').map(|(p, _)| p.to_owned());
+    let side = |d: &Difference| (d.base.is_none(), d.value.is_none());
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < diffs.len() {
+        let (d, p) = (&diffs[i], parent(&diffs[i]));
+        let one_sided = d.base.is_none() != d.value.is_none();
+        let run = diffs[i..]
+            .iter()
+            .take_while(|e| one_sided && parent(e) == p && side(e) == side(d))
+            .count();
+        match (&p, run) {
+            (Some(table), 2..) => {
+                let part = |e: &Difference| {
+                    let v = e
+                        .value
+                        .as_ref()
+                        .or(e.base.as_ref())
+                        .cloned()
+                        .unwrap_or_default();
+                    format!("{} = {v}", &e.key[table.len() + 1..])
+                };
+                let keys: Vec<String> = diffs[i..i + run].iter().map(part).collect();
+                out.push(if d.base.is_none() {
+                    format!("{table}: {} (not in {base_label})", keys.join(", "))
+                } else {
+                    format!("no {table} ({base_label}: {})", keys.join(", "))
+                });
+                i += run;
+            }
+            _ => {
+                out.push(d.words(base_label));
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 /// The keys of `sc` that differ from `base`, in key order.
 pub fn differences(base: &Scenario, sc: &Scenario) -> Vec<Difference> {
     let (a, b) = (flatten(base), flatten(sc));
@@ -131,5 +174,31 @@ mod tests {
         assert_eq!(d[0].words("base"), "slo.latency_p99 = 5.0 (not in base)");
         let back = differences(&other, &base);
         assert_eq!(back[0].words("x"), "no slo.latency_p99 (x: 5.0)");
+    }
+
+    #[test]
+    fn keys_a_table_adds_are_worded_together() {
+        let base = load(BASE, &[]);
+        let other = load(
+            BASE,
+            &[
+                "slo.latency_p99=5s",
+                "slo.dead_lettered=0",
+                "consumers.count=3",
+            ],
+        );
+        let words = grouped_words(&differences(&base, &other), "base");
+        assert_eq!(
+            words,
+            [
+                "consumers.count = 3 (base: 2)",
+                "slo: dead_lettered = 0.0, latency_p99 = 5.0 (not in base)"
+            ]
+        );
+        let back = grouped_words(&differences(&other, &base), "b");
+        assert_eq!(
+            back[1],
+            "no slo (b: dead_lettered = 0.0, latency_p99 = 5.0)"
+        );
     }
 }

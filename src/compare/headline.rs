@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::paired::{Paired, paired};
 use crate::engine::result::ReplicationResult;
+use crate::output::summary::measured;
 use crate::scenario::Scenario;
 use crate::stats::{Stat, metric_range, summarize_in};
 
@@ -49,13 +50,30 @@ pub fn value(metric: &str, sc: &Scenario, r: &ReplicationResult) -> f64 {
     }
 }
 
-/// Every headline metric's values over replications, in [`HEADLINE`]
-/// order, each in replication order.
-pub fn headline_values(sc: &Scenario, results: &[ReplicationResult]) -> Vec<Vec<f64>> {
-    HEADLINE
-        .iter()
-        .map(|m| results.iter().map(|r| value(m, sc, r)).collect())
-        .collect()
+/// One alternative's headline figures, replication by replication.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AltValues {
+    /// Every headline metric's values, in [`HEADLINE`] order, each in
+    /// replication order.
+    pub values: Vec<Vec<f64>>,
+    /// Per headline metric, the replications in which it was not measured
+    /// ([`crate::output::summary::measured`]: a latency with too many
+    /// messages unfinished at the end).
+    pub unmeasured: Vec<u32>,
+}
+
+/// The headline figures of `results` (in replication order) of `sc`.
+pub fn headline_values(sc: &Scenario, results: &[ReplicationResult]) -> AltValues {
+    AltValues {
+        values: HEADLINE
+            .iter()
+            .map(|m| results.iter().map(|r| value(m, sc, r)).collect())
+            .collect(),
+        unmeasured: HEADLINE
+            .iter()
+            .map(|m| results.iter().filter(|r| !measured(m, r)).count() as u32)
+            .collect(),
+    }
 }
 
 /// One alternative's figure of one metric.
@@ -65,6 +83,16 @@ pub struct AltFigure {
     pub stat: Stat,
     /// Paired difference from the first alternative (`None` for the first).
     pub diff: Option<Paired>,
+    /// Replications in which the metric was not measured (see
+    /// [`AltValues::unmeasured`]).
+    pub unmeasured: u32,
+}
+
+impl AltFigure {
+    /// Whether the metric was measured in every replication.
+    pub fn measured(&self) -> bool {
+        self.unmeasured == 0
+    }
 }
 
 /// One metric over every alternative.
@@ -78,18 +106,19 @@ pub struct MetricRow {
 
 /// The rows of every headline metric from each alternative's
 /// [`headline_values`] (the first alternative is the reference).
-pub fn metric_rows(values: &[Vec<Vec<f64>>]) -> Vec<MetricRow> {
+pub fn metric_rows(alts: &[AltValues]) -> Vec<MetricRow> {
     HEADLINE
         .iter()
         .enumerate()
         .map(|(m, &metric)| MetricRow {
             metric,
-            figures: values
+            figures: alts
                 .iter()
                 .enumerate()
                 .map(|(i, alt)| AltFigure {
-                    stat: summarize_in(&alt[m], metric_range(metric)),
-                    diff: (i > 0).then(|| paired(&values[0][m], &alt[m])),
+                    stat: summarize_in(&alt.values[m], metric_range(metric)),
+                    diff: (i > 0).then(|| paired(&alts[0].values[m], &alt.values[m])),
+                    unmeasured: alt.unmeasured[m],
                 })
                 .collect(),
         })
@@ -110,7 +139,10 @@ mod tests {
 
     #[test]
     fn rows_pair_every_alternative_with_the_first() {
-        let alt = |x: f64| -> Vec<Vec<f64>> { HEADLINE.iter().map(|_| vec![x, x + 2.0]).collect() };
+        let alt = |x: f64| AltValues {
+            values: HEADLINE.iter().map(|_| vec![x, x + 2.0]).collect(),
+            unmeasured: vec![0; HEADLINE.len()],
+        };
         let rows = metric_rows(&[alt(1.0), alt(1.0), alt(4.0)]);
         assert_eq!(rows.len(), HEADLINE.len());
         let r = &rows[2];

@@ -21,5 +21,5 @@ pub mod headline;
 pub mod paired;
 
 pub use alternatives::{AltArg, FileArg, MAX_ALTERNATIVES, MAX_LABEL_CHARS};
-pub use headline::{HEADLINE, MetricRow, headline_values, metric_rows};
+pub use headline::{AltValues, HEADLINE, MetricRow, headline_values, metric_rows};
 pub use paired::{Paired, paired};

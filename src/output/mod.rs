@@ -5,6 +5,7 @@
 
 mod atomic;
 pub mod charts;
+pub mod compare;
 pub mod csv_files;
 pub mod json;
 pub mod observed;

@@ -356,7 +356,7 @@ fn queue_stat(results: &[ReplicationResult], q: usize, f: impl Fn(&QueueResult) 
 /// when at least one message was processed or none is waiting. Counting
 /// every waiting message (even one sent before warm-up) errs on the safe
 /// side; a stable run leaves a share far below any percentile's tail.
-fn measured(metric: &str, r: &ReplicationResult) -> bool {
+pub fn measured(metric: &str, r: &ReplicationResult) -> bool {
     // The tail share a target tolerates unseen (1: a mean or maximum), and
     // whether it is a wait (counted from the first receive) or a latency.
     let (tail, is_wait) = match metric {

@@ -7,6 +7,7 @@ mod backtest;
 mod capacity;
 mod charts;
 mod cli;
+mod compare;
 mod corpus;
 mod determinism;
 mod exits;

@@ -120,6 +120,7 @@ fn draw<DB: DrawingBackend>(
         } => draw_estimates(root, chart, points, marks, secondary.as_ref()),
         Kind::Bars { .. } => super::draw_grid::draw_bars(root, chart),
         Kind::Heatmap { .. } => super::draw_grid::draw_heatmap(root, chart),
+        Kind::Overlay { .. } => super::draw_overlay::draw_overlay(root, chart, joins),
     }
 }
 

@@ -12,8 +12,10 @@
 //! same number of decimals. `docs/design-review.md` says which chart answers
 //! which question.
 
+mod compare;
 mod draw;
 mod draw_grid;
+mod draw_overlay;
 mod fit;
 mod network;
 mod observed;
@@ -22,6 +24,7 @@ mod resources;
 mod run;
 mod sweep;
 
+pub use compare::compare_charts;
 pub use fit::write_fit_chart;
 pub use network::write_queue_panels;
 pub use queues::{QUEUES_CHART, QueueSeries, queue_backlogs};
@@ -218,6 +221,14 @@ pub enum Kind {
         legend: Option<String>,
         /// SLO bound.
         marks: Vec<Mark>,
+    },
+    /// Lines over time, one per alternative of a comparison, with the
+    /// legend beside the plot (it covers no line, however many).
+    Overlay {
+        /// The lines.
+        lines: Vec<Line>,
+        /// Windows shaded behind them (faults every alternative has).
+        windows: Vec<Window>,
     },
     /// A value per cell of a two-key grid, a colour scale, the SLO boundary.
     Heatmap {

@@ -19,6 +19,7 @@
 //! headings, and describe that point's own resolved scenario: a report never
 //! words the base file beside a point's numbers.
 
+pub mod compare;
 mod describe;
 mod details;
 mod downstream_words;
