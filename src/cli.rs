@@ -29,6 +29,26 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Combine the outputs of shards (`--shard K/N`) into the files the unsharded run writes.
     Merge(MergeArgs),
+    /// Print the JSON Schema of the scenario file (for editors: Taplo, Even Better TOML).
+    Schema(SchemaArgs),
+    /// Print a shell completion script (bash, zsh, fish, ...).
+    Completions(CompletionsArgs),
+}
+
+/// `mqsim schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Write the schema to this file (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `mqsim completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `mqsim sweep`.

@@ -9,9 +9,11 @@
 //! module is imported by the execution or sweep modules.
 
 mod check;
+mod completions;
 mod merge;
 mod plan;
 mod run;
+mod schema;
 mod sweep;
 mod validate;
 
@@ -31,6 +33,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Plan(args) => plan::plan(&args),
         Command::Validate(args) => validate::validate(&args),
         Command::Merge(args) => merge::merge(&args),
+        Command::Schema(args) => schema::schema(&args),
+        Command::Completions(args) => completions::completions(&args),
     }
 }
 

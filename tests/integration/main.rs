@@ -25,6 +25,7 @@ mod resource_examples;
 mod resources;
 mod scaleout;
 mod scenarios;
+mod schema;
 mod sweep;
 mod theory;
 mod validation;
