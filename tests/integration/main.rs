@@ -26,6 +26,7 @@ mod resources;
 mod scaleout;
 mod scenarios;
 mod schema;
+mod schema_ranges;
 mod sweep;
 mod theory;
 mod validation;
