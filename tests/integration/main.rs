@@ -6,6 +6,7 @@ mod autoscale;
 mod capacity;
 mod charts;
 mod cli;
+mod completions;
 mod corpus;
 mod determinism;
 mod exits;
