@@ -237,6 +237,10 @@ fn broken_files_are_invalid_at_the_wrong_key() {
             "/observed/start",
         ),
         ("name = \".hidden\"\n", "/name"),
+        (
+            "[queue]\ntype = \"fifo\"\nstale_delete = \"deletes\"\n",
+            "/queue",
+        ),
     ];
     for (broken, at) in cases {
         let errs = errors(&v, broken);
@@ -264,6 +268,7 @@ fn the_corpus_problems_a_schema_can_see_are_invalid() {
         ("unknown-preset.toml", "/queue/preset"),
         ("weibull-zero-shape.toml", "/consumers/processing/shape"),
         ("wrong-type-rate.toml", "/producers/0/rate"),
+        ("fifo-duplicate-delivery.toml", "/queue/duplicate_delivery"),
     ] {
         let text = std::fs::read_to_string(dir.join(name)).unwrap();
         let errs = errors(&v, &text);

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::super::presets;
 use super::downstream;
 use super::duration::{DAY, HOUR, MIN, span};
-use super::node::{Props, integer, list, number, probability, string, table, word};
+use super::node::{Props, integer, list, number, probability, string, table, when, word};
 use super::values::{capacity_schedule, distribution_key, duration_key, on_error};
 
 /// `[queue]` (`network` false) or `[queues.NAME]` (true).
@@ -124,7 +124,14 @@ pub fn queue(network: bool) -> Value {
     } else {
         "The queue (SQS-like, with visibility timeouts)."
     };
-    table(doc, props).build()
+    // A FIFO queue delivers each receive once and refuses stale deletes.
+    let fifo = json!({
+        "properties": { "duplicate_delivery": { "maximum": 0 } },
+        "propertyNames": { "not": { "const": "stale_delete" } }
+    });
+    table(doc, props)
+        .set("allOf", json!([when("type", "fifo", fifo)]))
+        .build()
 }
 
 /// `[consumers]` (`network` false) or `[queues.NAME.consumers]` (true).
