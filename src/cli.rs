@@ -33,6 +33,10 @@ pub enum Command {
     Fit(FitArgs),
     /// Run alternatives with common random numbers; paired differences from the first.
     Compare(CompareArgs),
+    /// Print the JSON Schema of the scenario file (for editors: Taplo, Even Better TOML).
+    Schema(SchemaArgs),
+    /// Print a shell completion script (bash, zsh, fish, ...).
+    Completions(CompletionsArgs),
 }
 
 /// `mqsim fit`.
@@ -82,6 +86,22 @@ pub struct CompareArgs {
     /// Threads, output directory (default `output/compare-<labels>/`), quietness, guards.
     #[command(flatten)]
     pub exec: Execution,
+}
+
+/// `mqsim schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Write the schema to this file (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `mqsim completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `mqsim sweep`.

@@ -10,10 +10,12 @@
 
 mod check;
 mod compare;
+mod completions;
 mod fit;
 mod merge;
 mod plan;
 mod run;
+mod schema;
 mod sweep;
 mod validate;
 
@@ -35,6 +37,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Merge(args) => merge::merge(&args),
         Command::Fit(args) => fit::fit(&args),
         Command::Compare(args) => compare::compare(&args),
+        Command::Schema(args) => schema::schema(&args),
+        Command::Completions(args) => completions::completions(&args),
     }
 }
 

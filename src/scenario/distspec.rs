@@ -13,7 +13,7 @@ use super::duration::{DURATION_FORMS, parse_duration};
 use crate::dist::Dist;
 
 /// The kinds and the parameter sets each accepts.
-const KINDS: &[(&str, &[&[&str]])] = &[
+pub(super) const KINDS: &[(&str, &[&[&str]])] = &[
     ("const", &[&["value"]]),
     ("exp", &[&["mean"]]),
     ("uniform", &[&["min", "max"]]),
@@ -30,7 +30,7 @@ const KINDS: &[(&str, &[&[&str]])] = &[
 
 /// Parameters that are plain numbers; every other one is a duration.
 /// (`mu` is the mean of ln X, X in seconds.)
-const UNITLESS: &[&str] = &["sigma", "cv", "shape", "mu"];
+pub(super) const UNITLESS: &[&str] = &["sigma", "cv", "shape", "mu"];
 
 /// Parses the distribution at `key`; `files` holds the data files it may name.
 pub fn parse_dist(key: &str, value: &Value, files: &DataFiles) -> Checked<Dist> {

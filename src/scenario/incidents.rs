@@ -28,7 +28,7 @@ use super::network::Names;
 use super::raw::{RawCrash, RawFault};
 use crate::time::SimTime;
 
-const KINDS: &str = "\"consumer-outage\", \"queue-outage\", \"spike\", \"slowdown\", \
+pub(super) const KINDS: &str = "\"consumer-outage\", \"queue-outage\", \"spike\", \"slowdown\", \
                      \"error-burst\", \"resource-outage\", \"resource-slowdown\", \"redrive\"";
 
 /// Validates fault `i` against the horizon, the producer names and the

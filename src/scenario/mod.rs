@@ -25,6 +25,7 @@ mod queues;
 mod raw;
 mod resources;
 mod schedule_file;
+pub mod schema;
 pub mod series;
 mod validate;
 mod written;

@@ -23,7 +23,7 @@ use crate::time::SimTime;
 /// The table as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawObserved {
+pub(super) struct RawObserved {
     queue: Option<String>,
     visible: Option<toml::Value>,
     age: Option<toml::Value>,
@@ -33,7 +33,7 @@ struct RawObserved {
 /// One series' file as written: a path or `{ file, metric }`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawSeriesFile {
+pub(super) struct RawSeriesFile {
     file: Option<String>,
     metric: Option<String>,
 }

@@ -24,7 +24,7 @@ use crate::time::SimTime;
 /// The table as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawScheduleFile {
+pub(super) struct RawScheduleFile {
     file: Option<String>,
     period: Option<RawDuration>,
     scale: Option<f64>,
