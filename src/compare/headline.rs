@@ -6,7 +6,8 @@
 //! comparison's means and intervals are those of `mqsim run` on each file.
 //!
 //! `throughput` is derived: messages deleted per second of the scenario's
-//! `duration` (the sending period). Over one horizon it moves with
+//! `duration` (the sending period); a network's `deleted` is summed over
+//! its queues, so there a message counts once per queue it passes. Over one horizon it moves with
 //! `deleted`; with `drain = true` a run that keeps up deletes everything it
 //! was sent, and its throughput is the arrival rate.
 

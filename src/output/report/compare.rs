@@ -117,13 +117,20 @@ fn what_it_is(c: &Comparison, i: usize, a: &Alternative) -> String {
 
 fn headline(h: &mut String, c: &Comparison) {
     let base = &c.base().label;
+    // A network's deletes are summed over its queues, so one message
+    // counts once per queue it passes: say so where it applies.
+    let hops = if c.alternatives.iter().any(|a| a.scenario.is_network()) {
+        " (in a network, summed over its queues: a message that passes three queues counts three times)"
+    } else {
+        ""
+    };
     let _ = writeln!(
         h,
         "<h2>Headline metrics</h2>\n<p class=\"note\">Mean over replications with its Student-t 95% interval; \
          the difference from {} is paired replication by replication (same random streams), with the 95% \
          interval of its mean; change is the mean difference in percent of {}'s mean. Times in seconds, \
-         cost in USD, throughput in messages deleted per second of sending (definitions: docs/metrics.md, \
-         docs/compare.md).</p>",
+         cost in USD, throughput in messages deleted per second of sending{hops} (definitions: \
+         docs/metrics.md, docs/compare.md).</p>",
         esc(base),
         esc(base)
     );
