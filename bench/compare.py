@@ -6,7 +6,9 @@ shared/reference (SimPy, Ciw), interleaved, several times each, and prints a
 markdown table: median wall time, messages per second, peak RSS
 (/usr/bin/time -v) and the ratio to the reference. Also mqsim's scaling from
 1 to 2 threads on replications, and its start-up time on a 1-second run.
-With --memory, the peak RSS of a 100-million-message backlog.
+With --memory, the peak RSS of a 100-million-message backlog. With --fleet,
+600 consumers at 5,000 msg/s for 1 h with a 30 s and a 12 h visibility
+timeout (memory and speed that should follow live messages, not timers).
 
 Usage (repository root; needs `pip install simpy==4.1.2 ciw==3.2.7`):
     cargo build --release
@@ -46,11 +48,17 @@ def messages_of(out_dir):
         return json.load(f)["messages"]
 
 
+def events_of(out_dir):
+    with open(os.path.join(out_dir, "timing.json")) as f:
+        return json.load(f)["events"]
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--no-ciw", action="store_true", help="skip Ciw (about 45 s a run)")
     p.add_argument("--memory", action="store_true", help="also the 100-million-message backlog")
+    p.add_argument("--fleet", action="store_true", help="also the 600-consumer fleet, 30 s and 12 h timeouts")
     p.add_argument("--reference", default=os.path.join(ROOT, "..", "shared", "reference"))
     p.add_argument("--mqsim", default=os.path.join(ROOT, "target", "release", "mqsim"))
     a = p.parse_args()
@@ -75,14 +83,20 @@ def main():
                            "--c", "10", "--customers", "1000000", "--seed", "1"]
     if a.memory:
         jobs["backlog/mqsim"] = mqsim_cmd(a.mqsim, "backlog.toml", out, "--threads", "1")
+    if a.fleet:
+        jobs["fleet-30s/mqsim"] = mqsim_cmd(a.mqsim, "fleet.toml", out, "--threads", "1")
+        jobs["fleet-12h/mqsim"] = mqsim_cmd(a.mqsim, "fleet.toml", out, "--threads", "1",
+                                            "--set", 'queue.visibility_timeout="12h"')
     results = {k: [] for k in jobs}
     messages = {}
+    events = {}
     for run in range(a.runs):  # interleaved: each tool once per round
         for name, cmd in jobs.items():
             wall, rss, _ = timed(cmd)
             results[name].append((wall, rss))
             if name.endswith("mqsim") or name.startswith("scale"):
                 messages[name] = messages_of(out)
+                events[name] = events_of(out)
             print(f"round {run + 1}: {name} {wall:.2f} s, {rss:.0f} MB", file=sys.stderr)
     med = {k: (statistics.median(w for w, _ in v), max(r for _, r in v)) for k, v in results.items()}
     n_ref = 1_000_000
@@ -106,6 +120,12 @@ def main():
         wall, rss = med["backlog/mqsim"]
         n = messages["backlog/mqsim"]
         print(f"Backlog: {n:,} messages waiting, peak RSS {rss:.0f} MB ({rss * 1048576 / n:.1f} bytes/message), {wall:.1f} s")
+    for timeout in ["30s", "12h"]:
+        key = f"fleet-{timeout}/mqsim"
+        if key in med:
+            wall, rss = med[key]
+            print(f"Fleet, visibility timeout {timeout}: {messages[key] / wall:,.0f} msg/s, "
+                  f"{events[key]:,} events, peak RSS {rss:.0f} MB, {wall:.1f} s")
 
 
 if __name__ == "__main__":
