@@ -19,10 +19,16 @@
 //! producer's next arrival), and that push then replaces the taken top
 //! with one sift instead of a pop and a push (two).
 //!
-//! Timers are never removed: a timer that no longer applies (a visibility
-//! deadline after the message was deleted, a poll timeout after the poll was
-//! answered) is recognised as stale by its handler and ignored (lazy
-//! cancellation).
+//! A timer that no longer applies (a visibility deadline after the message
+//! was deleted, a poll timeout after the poll was answered) is not removed
+//! when it becomes moot: its handler recognises it as stale and ignores it
+//! (lazy cancellation). So that moot timers of a long constant delay (a
+//! 12 h visibility timeout) neither pile up nor get dispatched, the lanes
+//! are compacted: when they hold more than [`EventQueue::lanes_over`]
+//! allows, the owner drops every entry it knows to be moot for good
+//! ([`EventQueue::retain_lanes`]), which keeps the rest in order. The
+//! threshold then doubles what is left, so compaction costs O(1) per push,
+//! amortised, and the lanes hold at most about twice the live timers.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -200,7 +206,17 @@ pub struct EventQueue {
     /// of a few integers rather than of as many containers.
     fronts: [Key; LANES + 1],
     seq: u64,
+    /// Entries in all lanes.
+    lane_entries: usize,
+    /// Compact the lanes when they hold more entries than this.
+    compact_above: usize,
+    /// The least `compact_above` ([`COMPACT_FLOOR`]).
+    compact_floor: usize,
 }
+
+/// The lanes are not compacted below this many entries (512 KiB): short
+/// timeouts at moderate rates never hold so many, and pay nothing.
+const COMPACT_FLOOR: usize = 1 << 14;
 
 impl Default for EventQueue {
     fn default() -> Self {
@@ -211,6 +227,9 @@ impl Default for EventQueue {
             lane_delays: Vec::new(),
             fronts: [EMPTY; LANES + 1],
             seq: 0,
+            lane_entries: 0,
+            compact_above: COMPACT_FLOOR,
+            compact_floor: COMPACT_FLOOR,
         }
     }
 }
@@ -284,6 +303,39 @@ impl EventQueue {
             self.fronts[1 + i] = key;
         }
         queue.push_back(Entry { key, event });
+        self.lane_entries += 1;
+    }
+
+    /// Whether the lanes hold enough entries that their owner should drop
+    /// the moot ones ([`EventQueue::retain_lanes`]).
+    #[inline(always)]
+    pub fn lanes_over(&self) -> bool {
+        self.lane_entries > self.compact_above
+    }
+
+    /// Keeps only the lane entries for which `keep(time, event)` holds, in
+    /// their order. `keep` may say false only of a timer whose handler
+    /// would do nothing whenever it came due: dropping it then changes
+    /// nothing but the count of events dispatched.
+    #[inline(never)]
+    pub fn retain_lanes(&mut self, mut keep: impl FnMut(u64, &Event) -> bool) {
+        for (i, lane) in self.lanes.iter_mut().enumerate() {
+            lane.retain(|e| keep(key_time(e.key), &e.event));
+            // Give back what a burst of moot timers made the lane take.
+            if lane.capacity() > 4 * lane.len().max(COMPACT_FLOOR) {
+                lane.shrink_to(2 * lane.len().max(COMPACT_FLOOR));
+            }
+            self.fronts[1 + i] = lane.front().map_or(EMPTY, |e| e.key);
+        }
+        self.lane_entries = self.lanes.iter().map(VecDeque::len).sum();
+        self.compact_above = (2 * self.lane_entries).max(self.compact_floor);
+    }
+
+    /// Compacts from `entries` on instead of [`COMPACT_FLOOR`] (`usize::MAX`:
+    /// never), for tests that compare the two.
+    pub fn set_compact_floor(&mut self, entries: usize) {
+        self.compact_floor = entries;
+        self.compact_above = entries;
     }
 
     /// Time of the next event, if any.
@@ -324,6 +376,7 @@ impl EventQueue {
         }
         let lane = &mut self.lanes[next.source - 1];
         let entry = lane.pop_front();
+        self.lane_entries -= 1;
         self.fronts[next.source] = lane.front().map_or(EMPTY, |e| e.key);
         entry.expect("peeked event is there").event
     }
@@ -409,6 +462,37 @@ mod tests {
             }
             assert_eq!(q.len(), reference.len());
         }
+    }
+
+    #[test]
+    fn retained_lanes_keep_their_order_and_compact_past_double_what_is_left() {
+        let mut q = EventQueue::new();
+        q.set_compact_floor(8);
+        let (a, b) = (q.lane(10), q.lane(20));
+        for p in 0..12 {
+            q.schedule_in(
+                if p % 3 == 0 { b } else { a },
+                10 + u64::from(p),
+                arrival(p),
+            );
+        }
+        q.schedule(15, arrival(99));
+        assert!(q.lanes_over());
+        q.retain_lanes(|time, e| time % 2 == 0 || *e == arrival(9));
+        assert!(!q.lanes_over());
+        let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
+        let kept = [0, 2, 4, 6, 8, 9, 10].map(|p| (10 + u64::from(p), arrival(p)));
+        let mut expected = kept.to_vec();
+        expected.insert(3, (15, arrival(99)));
+        assert_eq!(order, expected);
+        // Seven were left: the next compaction comes past fourteen, not
+        // past the floor of eight.
+        for p in 0..14 {
+            q.schedule_in(a, 100, arrival(p));
+        }
+        assert!(!q.lanes_over());
+        q.schedule_in(a, 100, arrival(14));
+        assert!(q.lanes_over());
     }
 
     #[test]

@@ -23,6 +23,8 @@
 //! - the run ends at `duration`, or with `drain = true` when nothing is left
 //!   in any queue or a producer's buffer and no consumer holds a message.
 
+#[cfg(test)]
+mod compaction_tests;
 mod finish;
 mod incidents;
 mod route;
@@ -151,6 +153,9 @@ impl<'a> Network<'a> {
             if !self.sh.outbox.is_empty() {
                 self.route_outbox();
             }
+            if self.sh.events.lanes_over() {
+                self.drop_moot_timers();
+            }
             if self.live() > self.max_backlog {
                 self.stopped = Some(format!(
                     "more than {} messages in the queues at {:.3} s",
@@ -168,6 +173,26 @@ impl<'a> Network<'a> {
         } else {
             self.duration
         }
+    }
+
+    /// Drops the lanes' visibility deadlines that can never apply: their
+    /// message is gone, received again or no longer in flight (a receipt
+    /// only grows, so such a deadline stays moot). A deadline superseded
+    /// by a heartbeat under the same receipt is kept: a later change of
+    /// visibility could make its instant the deadline again. Rare (once
+    /// per thousands of pushes), so kept out of the event loop's code.
+    #[cold]
+    #[inline(never)]
+    fn drop_moot_timers(&mut self) {
+        let queues = &self.queues;
+        self.sh.events.retain_lanes(|_, event| match *event {
+            Event::VisibilityDeadline {
+                queue,
+                msg,
+                receipt,
+            } => queues[usize::from(queue)].holds_current(msg, receipt),
+            _ => true,
+        });
     }
 
     /// Messages not gone yet, in all queues.
