@@ -286,6 +286,12 @@ impl<'a> Fleet<'a> {
         self.breaker.as_ref().map_or(&[], |b| b.changes())
     }
 
+    /// Whether consumer `c` still waits on long poll `poll`. A poll that
+    /// ended never waits again: each poll takes the next number.
+    pub fn waits_on(&self, c: usize, poll: u32) -> bool {
+        self.consumers[c].activity == Activity::Waiting(poll)
+    }
+
     /// Whether the fleet sends anything downstream.
     pub fn emits(&self) -> bool {
         !self.routes.is_empty()

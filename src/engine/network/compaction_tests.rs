@@ -1,5 +1,5 @@
-//! Dropping moot timers from the lanes changes nothing but the count of
-//! events dispatched: the example scenarios whose lanes get compacted, and
+//! Dropping moot timers (visibility deadlines, long-poll timeouts) from the
+//! lanes changes nothing but the count of events dispatched: the example scenarios whose lanes get compacted, and
 //! a scenario built to keep old receipts alive (failures
 //! left to time out, crashes, spontaneous duplicates, heartbeats, backoff),
 //! run with compaction at every chance and with none, give the same result

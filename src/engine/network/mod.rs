@@ -175,22 +175,28 @@ impl<'a> Network<'a> {
         }
     }
 
-    /// Drops the lanes' visibility deadlines that can never apply: their
-    /// message is gone, received again or no longer in flight (a receipt
-    /// only grows, so such a deadline stays moot). A deadline superseded
-    /// by a heartbeat under the same receipt is kept: a later change of
-    /// visibility could make its instant the deadline again. Rare (once
+    /// Drops the lanes' timers that can never apply: visibility deadlines
+    /// whose message is gone, received again or no longer in flight (a
+    /// receipt only grows, so such a deadline stays moot), and timeouts of
+    /// long polls that ended. A deadline superseded by a heartbeat under
+    /// the same receipt is kept: a later change of visibility could make
+    /// its instant the deadline again. Rare (once
     /// per thousands of pushes), so kept out of the event loop's code.
     #[cold]
     #[inline(never)]
     fn drop_moot_timers(&mut self) {
-        let queues = &self.queues;
+        let (queues, fleets) = (&self.queues, &self.fleets);
         self.sh.events.retain_lanes(|_, event| match *event {
             Event::VisibilityDeadline {
                 queue,
                 msg,
                 receipt,
             } => queues[usize::from(queue)].holds_current(msg, receipt),
+            Event::PollTimeout {
+                fleet,
+                consumer,
+                poll,
+            } => fleets[usize::from(fleet)].waits_on(consumer as usize, poll),
             _ => true,
         });
     }
