@@ -125,7 +125,7 @@ impl Fleet<'_> {
                 return;
             };
             let c = c as usize;
-            if self.consumers[c].activity != Activity::Waiting(poll) {
+            if !self.waits_on(c, poll) {
                 continue; // that poll already ended
             }
             if self.window_holds(c, q) {
@@ -145,7 +145,7 @@ impl Fleet<'_> {
     }
 
     pub fn on_poll_timeout(&mut self, c: usize, poll: u32, q: &mut Queue, sh: &mut Shared) {
-        if self.consumers[c].activity != Activity::Waiting(poll) {
+        if !self.waits_on(c, poll) {
             return;
         }
         q.rec.counts.requests_receive_empty += 1;

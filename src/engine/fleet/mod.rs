@@ -288,6 +288,7 @@ impl<'a> Fleet<'a> {
 
     /// Whether consumer `c` still waits on long poll `poll`. A poll that
     /// ended never waits again: each poll takes the next number.
+    #[inline]
     pub fn waits_on(&self, c: usize, poll: u32) -> bool {
         self.consumers[c].activity == Activity::Waiting(poll)
     }

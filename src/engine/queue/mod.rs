@@ -346,6 +346,7 @@ impl<'a> Queue<'a> {
     }
 
     /// Whether `h` is in flight under `receipt` (the latest receive).
+    #[inline]
     pub fn holds_current(&self, h: Handle, receipt: u32) -> bool {
         self.store
             .get(h)
