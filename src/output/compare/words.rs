@@ -254,6 +254,13 @@ fn cost_clause(c: &Comparison, i: usize) -> String {
     }
 }
 
+/// Whether the reference or alternative `i` is a network of queues.
+fn involves_network(c: &Comparison, i: usize) -> bool {
+    [0, i]
+        .iter()
+        .any(|&k| c.alternatives[k].scenario.is_network())
+}
+
 /// The other headline metrics of alternative `i`, sorted by verdict.
 pub fn other_sentences(c: &Comparison, i: usize) -> Vec<String> {
     let base = &c.base().label;
@@ -266,7 +273,12 @@ pub fn other_sentences(c: &Comparison, i: usize) -> Vec<String> {
     {
         let (fa, fb) = (&r.figures[0], &r.figures[i]);
         let Some(d) = fb.diff else { continue };
-        let what = metric_words(r.metric);
+        let what = if r.metric == "throughput" && involves_network(c, i) {
+            // A network's deletes count a message once per queue it passes.
+            "throughput (deletes summed over the queues)"
+        } else {
+            metric_words(r.metric)
+        };
         if !fa.measured() || !fb.measured() {
             unmeasured.push(what.to_owned());
             continue;
