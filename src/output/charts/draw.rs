@@ -58,7 +58,11 @@ pub(super) fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>> {
     // Fast deflate: the PNGs are 2–4× larger than at best compression but
     // written 10× faster, and they dominated the time of a short run.
     encoder.set_compression(png::Compression::Fast);
-    encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+    // One filter for every row: choosing per row (adaptive) tries all five
+    // and cost 45% more of the encoding for files within 3% of the size
+    // (charts are flat fills and thin lines, which Paeth predicts well).
+    encoder.set_adaptive_filter(png::AdaptiveFilterType::NonAdaptive);
+    encoder.set_filter(png::FilterType::Paeth);
     encoder.write_header()?.write_image_data(rgb)?;
     Ok(out)
 }
