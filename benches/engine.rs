@@ -10,6 +10,12 @@
 //! constant-delay lane, as in a run) and the message store (send, receive,
 //! delete); and the ceiling, the same M/M/c model as a bare binary-heap loop
 //! with nothing else (docs/performance.md).
+//!
+//! And the structures measured for the next event of each entity: the
+//! engine's heap (its taken top replaced by the entity's next event)
+//! against next-event slots with a tournament over them
+//! (`benches/support/slots.rs`), at 11 and 601 entities; and the lanes with
+//! their moot timers compacted away or left to be popped.
 
 use std::path::Path;
 
@@ -17,6 +23,9 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mqsim::engine::result::ReplicationResult;
 use mqsim::engine::run_replication;
 use mqsim::scenario::load_str;
+
+#[path = "support/slots.rs"]
+mod slots;
 
 const MMC: &str = r#"
 name = "bench-mmc"
@@ -191,12 +200,135 @@ fn bare_heap_mmc(c: &mut Criterion) {
     group.finish();
 }
 
+/// Events handled in each next-event and lane bench run.
+const EVENTS: u64 = 1_000_000;
+
+/// A processing time in µs, exponential-like from a xorshift state: the
+/// same draws for both structures.
+fn draw(x: &mut u64) -> u64 {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    1 + (*x % 2_000_000)
+}
+
+/// `n` entities, each with one pending event. Each event handled
+/// schedules its entity's next one, except every third: that entity goes
+/// idle and the one idle longest gets its next event (a consumer waiting
+/// for a message, woken by an arrival).
+fn next_event(c: &mut Criterion) {
+    let mut group = c.benchmark_group("next_event");
+    group.throughput(Throughput::Elements(EVENTS));
+    for n in [11u32, 601] {
+        group.bench_function(format!("heap_{n}_entities"), |b| {
+            b.iter(|| next_event_heap(n))
+        });
+        group.bench_function(format!("slots_{n}_entities"), |b| {
+            b.iter(|| next_event_slots(n))
+        });
+    }
+    group.finish();
+}
+
+fn next_event_heap(n: u32) -> u64 {
+    use mqsim::engine::events::{Event, EventQueue};
+    let mut q = EventQueue::new();
+    let (mut x, mut idle) = (12345u64, None);
+    for p in 0..n {
+        q.schedule(draw(&mut x), Event::Arrival { producer: p });
+    }
+    let mut now = 0;
+    for i in 0..EVENTS {
+        let (t, event) = q.pop().expect("pending events");
+        now = t;
+        let Event::Arrival { producer } = event else {
+            unreachable!("only arrivals are scheduled")
+        };
+        if i % 3 == 0 {
+            let woken = idle.replace(producer).unwrap_or(producer);
+            q.schedule(now + draw(&mut x), Event::Arrival { producer: woken });
+        } else {
+            q.schedule(now + draw(&mut x), event);
+        }
+    }
+    now
+}
+
+fn next_event_slots(n: u32) -> u64 {
+    let mut tree = slots::Slots::new(n as usize);
+    let (mut x, mut seq, mut idle) = (12345u64, 0u64, None);
+    let mut key = |time: u64| {
+        seq += 1;
+        (u128::from(time) << 64) | u128::from(seq)
+    };
+    for p in 0..n as usize {
+        let k = key(draw(&mut x));
+        tree.set(p, k);
+    }
+    let mut now = 0;
+    for i in 0..EVENTS {
+        let (k, slot) = tree.min();
+        now = (k >> 64) as u64;
+        if i % 3 == 0 {
+            let woken = idle.replace(slot).unwrap_or(slot);
+            if woken != slot {
+                tree.set(slot, slots::EMPTY);
+            }
+            let k = key(now + draw(&mut x));
+            tree.set(woken, k);
+        } else {
+            let k = key(now + draw(&mut x));
+            tree.set(slot, k);
+        }
+    }
+    now
+}
+
+/// A lane of visibility deadlines at 12 h, one per event, of which all
+/// but one in a hundred are made moot by a delete: compacted away as the
+/// engine does, or left in the lane (and dispatched, were the run long
+/// enough).
+fn lanes(c: &mut Criterion) {
+    use mqsim::engine::events::{Event, EventQueue};
+    let mut group = c.benchmark_group("lanes");
+    group.throughput(Throughput::Elements(EVENTS));
+    for compacted in [true, false] {
+        let name = if compacted {
+            "moot_deadlines_compacted"
+        } else {
+            "moot_deadlines_kept"
+        };
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut q = EventQueue::new();
+                if !compacted {
+                    q.set_compact_floor(usize::MAX);
+                }
+                let lane = q.lane(43_200_000_000);
+                for t in 0..EVENTS {
+                    let event = Event::Arrival {
+                        producer: (t % 100) as u32,
+                    };
+                    q.schedule_in(lane, t + 43_200_000_000, event);
+                    if q.lanes_over() {
+                        q.retain_lanes(|_, e| *e == Event::Arrival { producer: 0 });
+                    }
+                }
+                q.len()
+            })
+        });
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     mmc,
     pipeline,
     event_queue,
     message_store,
-    bare_heap_mmc
+    bare_heap_mmc,
+    next_event,
+    lanes
 );
 criterion_main!(benches);
