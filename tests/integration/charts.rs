@@ -355,3 +355,32 @@ fn a_sweep_charts_each_headline_metric_with_its_slo() {
         assert_axes(&svg, m, unit);
     }
 }
+
+/// With one replication there is no interval and no range: the charts say
+/// "one replication", draw no band, and the report words its tables so.
+#[test]
+fn one_replication_draws_no_band_and_says_so() {
+    let dir = run("quickstart.toml", &["--replications", "1"]);
+    let charts = dir.path().join("charts");
+    for name in [
+        "backlog",
+        "oldest_age",
+        "consumers",
+        "throughput",
+        "latency",
+    ] {
+        assert_chart(&charts, name, &["(one replication)"]);
+        let svg = fs::read_to_string(charts.join(format!("{name}.svg"))).unwrap();
+        assert!(!svg.contains("replications"), "{name}.svg: {svg}");
+        assert!(!svg.contains("<polygon"), "{name}.svg draws a band");
+    }
+    let report = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(report.contains("One replication (seed"));
+    assert!(report.contains("The values of the one replication"));
+    assert!(!report.contains("1 replications"));
+    // Two replications keep their bands and means.
+    let dir = run("quickstart.toml", &["--replications", "2"]);
+    let backlog = fs::read_to_string(dir.path().join("charts/backlog.svg")).unwrap();
+    assert!(backlog.contains("mean of 2 replications, 95% band"));
+    assert!(backlog.contains("<polygon"));
+}

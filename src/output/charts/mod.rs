@@ -338,6 +338,16 @@ fn decimate_band(band: Vec<(f64, f64, f64)>, buckets: usize) -> Vec<(f64, f64, f
         .collect()
 }
 
+/// What a chart's lines are made of: the mean `preposition` `n`
+/// replications ("mean of 5 replications"), or the one replication there is.
+fn replications_note(n: usize, preposition: &str) -> String {
+    if n == 1 {
+        "one replication".into()
+    } else {
+        format!("mean {preposition} {n} replications")
+    }
+}
+
 fn line(name: &str, points: Vec<(f64, f64)>, color: RGBColor) -> Line {
     Line {
         name: name.into(),

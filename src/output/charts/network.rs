@@ -124,8 +124,9 @@ pub fn write_queue_panels(
         })
         .collect();
     let title = format!(
-        "{}: each queue's backlog (mean of {} replications)",
-        sc.name, summary.manifest.replications
+        "{}: each queue's backlog ({})",
+        sc.name,
+        super::replications_note(summary.manifest.replications as usize, "of")
     );
     queue_backlogs(dir, &title, &series, &windows).map(Some)
 }

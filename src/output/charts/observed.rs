@@ -39,15 +39,15 @@ pub(super) fn add_observed(
             };
             if let Kind::Lines { lines, band, .. } = &mut chart.kind {
                 lines.push(observed_line(s, t));
+                let of = mean_and_range(n);
                 chart.title = if s.level == Level::Visible {
-                    *band = Some(range_band(&per_run(results, None), Level::Visible, t));
-                    format!(
-                        "{}: backlog (mean and min–max of {n} replications) against observed",
-                        sc.name
-                    )
+                    if n > 1 {
+                        *band = Some(range_band(&per_run(results, None), Level::Visible, t));
+                    }
+                    format!("{}: backlog ({of}) against observed", sc.name)
                 } else {
                     format!(
-                        "{}: age of the oldest message (mean and min–max of {n} replications) against observed",
+                        "{}: age of the oldest message ({of}) against observed",
                         sc.name
                     )
                 };
@@ -108,20 +108,38 @@ fn queue_chart(
     Chart {
         name: format!("observed_{}", s.level.key()),
         title: format!(
-            "{}: {what} of queue {queue} (mean and min–max of {} replications) against observed",
+            "{}: {what} of queue {queue} ({}) against observed",
             sc.name,
-            runs.len()
+            mean_and_range(runs.len())
         ),
         x_label: t.label.clone(),
         y_label: y_label.into(),
         kind: t.lines(
             vec![
-                line("simulated (mean)", simulated, BLUE),
+                line(
+                    if runs.len() == 1 {
+                        "simulated"
+                    } else {
+                        "simulated (mean)"
+                    },
+                    simulated,
+                    BLUE,
+                ),
                 observed_line(s, t),
             ],
-            Some(range_band(runs, s.level, t)),
+            (runs.len() > 1).then(|| range_band(runs, s.level, t)),
             vec![],
         ),
+    }
+}
+
+/// What the simulated lines and band are: the mean and min–max of `n`
+/// replications, or the one replication there is (no band then).
+fn mean_and_range(n: usize) -> String {
+    if n == 1 {
+        "one replication".into()
+    } else {
+        format!("mean and min–max of {n} replications")
     }
 }
 

@@ -30,8 +30,10 @@ pub(super) fn resource_charts(sc: &Scenario, summary: &RunSummary, t: &TimeAxis)
         .map(|(k, r)| Chart {
             name: chart_name(&r.name),
             title: format!(
-                "{}: resource {}, consumers holding and waiting (mean of {n} replications)",
-                sc.name, r.name
+                "{}: resource {}, consumers holding and waiting ({})",
+                sc.name,
+                r.name,
+                super::replications_note(n as usize, "of")
             ),
             x_label: t.label.clone(),
             y_label: "consumers".into(),

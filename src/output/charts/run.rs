@@ -34,14 +34,15 @@ pub fn run_charts(
     let t = TimeAxis::new(sc, summary);
     let n = results.len();
     let net = sc.is_network();
-    let band = Band {
+    // One replication has no interval and no range: no band then.
+    let band = (n > 1).then(|| Band {
         label: "visible: 95% interval over replications".into(),
         points: decimate_band(
             visible_band(results, summary.timeseries.len(), &|s| t.x(s)),
             MAX_BAND_BUCKETS,
         ),
-    };
-    let oldest = Band {
+    });
+    let oldest = (n > 1).then(|| Band {
         label: "min–max over replications".into(),
         points: decimate_band(
             summary
@@ -52,6 +53,11 @@ pub fn run_charts(
                 .collect(),
             MAX_BAND_BUCKETS,
         ),
+    });
+    let backlog_of = if n == 1 {
+        replications_note(n, "of")
+    } else {
+        format!("{}, 95% band", replications_note(n, "of"))
     };
     // A single queue's breaker shades its backlog; a network's, its panel.
     let mut backlog_axis = t.clone();
@@ -67,12 +73,9 @@ pub fn run_charts(
         Chart {
             name: "backlog".into(),
             title: if net {
-                format!(
-                    "{}: backlog of all queues (mean of {n} replications, 95% band)",
-                    sc.name
-                )
+                format!("{}: backlog of all queues ({backlog_of})", sc.name)
             } else {
-                format!("{}: backlog (mean of {n} replications, 95% band)", sc.name)
+                format!("{}: backlog ({backlog_of})", sc.name)
             },
             x_label: t.label.clone(),
             y_label: "messages".into(),
@@ -92,7 +95,7 @@ pub fn run_charts(
                         RED,
                     ),
                 ],
-                Some(band),
+                band,
                 vec![],
             ),
         },
@@ -108,28 +111,34 @@ pub fn run_charts(
         Chart {
             name: "oldest_age".into(),
             title: format!(
-                "{}: age of the oldest message{} (mean over {n} replications)",
+                "{}: age of the oldest message{} ({})",
                 sc.name,
-                if net { " in any queue" } else { "" }
+                if net { " in any queue" } else { "" },
+                replications_note(n, "over")
             ),
             x_label: t.label.clone(),
             y_label: "seconds".into(),
             kind: t.lines(
                 vec![line(
-                    "oldest message (mean)",
+                    if n == 1 {
+                        "oldest message"
+                    } else {
+                        "oldest message (mean)"
+                    },
                     t.series(summary, &|s| s.oldest_age),
                     BLUE,
                 )],
-                Some(oldest),
+                oldest,
                 vec![],
             ),
         },
         Chart {
             name: "consumers".into(),
             title: format!(
-                "{}: consumers{} (mean over {n} replications)",
+                "{}: consumers{} ({})",
                 sc.name,
-                if net { " of all fleets" } else { "" }
+                if net { " of all fleets" } else { "" },
+                replications_note(n, "over")
             ),
             x_label: t.label.clone(),
             y_label: "consumers".into(),
@@ -210,7 +219,11 @@ pub fn throughput_chart(
         sc,
         summary,
         &Throughput {
-            title: format!("{}: throughput (mean over replications)", sc.name),
+            title: format!(
+                "{}: throughput ({})",
+                sc.name,
+                pooled(summary, "mean over replications")
+            ),
             series: &summary.timeseries,
             // A sample counts the interval before it: its middle's faults apply.
             labels: [
@@ -320,13 +333,15 @@ fn latency_chart(sc: &Scenario, summary: &RunSummary) -> Chart {
         name: "latency".into(),
         title: if sc.is_network() {
             format!(
-                "{}: end-to-end latency percentiles, send to journey's end (all replications)",
-                sc.name
+                "{}: end-to-end latency percentiles, send to journey's end ({})",
+                sc.name,
+                pooled(summary, "all replications")
             )
         } else {
             format!(
-                "{}: end-to-end latency percentiles (all replications)",
-                sc.name
+                "{}: end-to-end latency percentiles ({})",
+                sc.name,
+                pooled(summary, "all replications")
             )
         },
         x_label: "percentile".into(),
@@ -370,18 +385,29 @@ fn latency_over_time_chart(sc: &Scenario, summary: &RunSummary, t: &TimeAxis) ->
         name: "latency_over_time".into(),
         title: if sc.is_network() {
             format!(
-                "{}: end-to-end latency by send time (all replications merged)",
-                sc.name
+                "{}: end-to-end latency by send time ({})",
+                sc.name,
+                pooled(summary, "all replications merged")
             )
         } else {
             format!(
-                "{}: latency by send time (all replications merged)",
-                sc.name
+                "{}: latency by send time ({})",
+                sc.name,
+                pooled(summary, "all replications merged")
             )
         },
         x_label: format!("send {}", t.label),
         y_label: "seconds".into(),
         kind: t.lines(lines, None, marks),
+    }
+}
+
+/// `many` for a run of several replications, "one replication" for one.
+fn pooled(summary: &RunSummary, many: &str) -> String {
+    if summary.manifest.replications == 1 {
+        "one replication".into()
+    } else {
+        many.into()
     }
 }
 

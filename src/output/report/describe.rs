@@ -63,8 +63,12 @@ pub(super) fn closing(sc: &Scenario) -> [String; 2] {
             usd(sc.cost.consumer_hour)
         ),
         format!(
-            "{} independent replications (seed {}); {}.",
-            sc.replications,
+            "{} (seed {}); {}.",
+            if sc.replications == 1 {
+                "One replication".to_owned()
+            } else {
+                format!("{} independent replications", sc.replications)
+            },
             sc.seed,
             if sc.warmup.0 == 0 {
                 "no warm-up: every message counts in the latency statistics".to_owned()

@@ -49,10 +49,15 @@ pub(super) fn metrics(h: &mut String, s: &RunSummary, of: &str) {
     let left_out = s.metrics.len() - shown.len();
     let _ = writeln!(
         h,
-        "<h2>Metrics{}</h2>\n<p class=\"note\">Mean over replications with its Student-t 95% interval; times in \
+        "<h2>Metrics{}</h2>\n<p class=\"note\">{}; times in \
          seconds, cost in USD (definitions: docs/metrics.md).{}{}</p>\n<table><tr><th class=\"l\">metric</th>\
          <th>mean</th><th>95% interval</th><th>min</th><th>max</th></tr>",
         esc(of),
+        if s.manifest.replications == 1 {
+            "The values of the one replication (an interval needs two or more)"
+        } else {
+            "Mean over replications with its Student-t 95% interval"
+        },
         if left_out > 0 {
             format!(
                 " {left_out} metrics of features this scenario does not use (FIFO groups, throttling, \
@@ -160,13 +165,17 @@ pub(super) fn reproduce(h: &mut String, r: &Report, of: &str) {
     let (sc, m) = (r.scenario, &r.summary.manifest);
     let _ = writeln!(
         h,
-        "<h2>Reproduce</h2>\n<pre>{}</pre>\n<p>mqsim {} · scenario SHA-256 <code>{}</code> · seed {} · {} replications. \
+        "<h2>Reproduce</h2>\n<pre>{}</pre>\n<p>mqsim {} · scenario SHA-256 <code>{}</code> · seed {} · {}. \
          The same command, scenario and version give the same numbers on any machine.</p>",
         esc(r.command),
         m.mqsim_version,
         esc(&m.scenario_sha256),
         m.seed,
-        m.replications
+        if m.replications == 1 {
+            "1 replication".to_owned()
+        } else {
+            format!("{} replications", m.replications)
+        }
     );
     let file = format!("{}.toml", sc.name);
     let _ = write!(
