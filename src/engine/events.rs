@@ -204,8 +204,8 @@ pub struct EventQueue {
     /// The constant delay of each lane in use, `lane_delays.len()` of them.
     lane_delays: Vec<u64>,
     /// The smallest key of each source (heap, then the lanes), kept up to
-    /// date on every push and pop, so that finding the next event is a scan
-    /// of a few integers rather than of as many containers.
+    /// date on every push and pop, so that finding the smallest lane front
+    /// is a scan of a few integers rather than of as many containers.
     fronts: [Key; LANES + 1],
     /// The smallest of the lanes' fronts, `fronts[lanes_source]`.
     lanes_front: Key,
@@ -371,7 +371,8 @@ impl EventQueue {
         })
     }
 
-    /// Sets [`EventQueue::lanes_front`] after a lane's front grew.
+    /// Sets [`EventQueue::lanes_front`] after a lane's front grew (a pop,
+    /// a compaction).
     #[inline(always)]
     fn find_lanes_front(&mut self) {
         // The smallest so far stays in registers: comparing against
