@@ -156,6 +156,21 @@ fn every_example_scenario_checks() {
     }
 }
 
+/// The benchmark models (bench/compare.py and docs/performance.md) stay
+/// valid as the scenario format changes.
+#[test]
+fn every_bench_scenario_checks() {
+    let names = toml_files(&root().join("bench"));
+    assert!(names.len() >= 8, "{names:?}");
+    for name in names {
+        mqsim()
+            .current_dir(root())
+            .args(["check", &format!("bench/{name}")])
+            .assert()
+            .success();
+    }
+}
+
 #[test]
 fn check_estimates_each_fault_and_set_reaches_into_faults() {
     let dir = tempfile::tempdir().unwrap();
