@@ -113,12 +113,9 @@ fn event_queue(c: &mut Criterion) {
                 q.schedule(u64::from(i) * 7, Event::Arrival { producer: i });
             }
             for _ in 0..500_000 {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
                 let (t, e) = q.pop().expect("pending events");
                 now = t;
-                q.schedule(now + x % 1000, e);
+                q.schedule(now + xorshift(&mut x) % 1000, e);
                 q.schedule_in(visibility, now + 30_000, Event::Sample);
                 if let Some((t, _)) = q.pop() {
                     now = t;
@@ -203,13 +200,18 @@ fn bare_heap_mmc(c: &mut Criterion) {
 /// Events handled in each next-event and lane bench run.
 const EVENTS: u64 = 1_000_000;
 
-/// A processing time in µs, exponential-like from a xorshift state: the
-/// same draws for both structures.
-fn draw(x: &mut u64) -> u64 {
+/// The next state of a xorshift generator: cheap draws that are the same
+/// for every structure a bench compares.
+fn xorshift(x: &mut u64) -> u64 {
     *x ^= *x << 13;
     *x ^= *x >> 7;
     *x ^= *x << 17;
-    1 + (*x % 2_000_000)
+    *x
+}
+
+/// A delay in µs, uniform over (0, 2 s].
+fn draw(x: &mut u64) -> u64 {
+    1 + xorshift(x) % 2_000_000
 }
 
 /// `n` entities, each with one pending event. Each event handled

@@ -146,29 +146,28 @@ fn check_reports_offered_load_and_warns_when_unstable() {
 
 #[test]
 fn every_example_scenario_checks() {
-    let names = toml_files(&root().join("scenarios"));
-    for name in names {
+    assert_every_scenario_checks("scenarios");
+}
+
+/// `mqsim check` accepts every scenario file in `dir` (from the root).
+fn assert_every_scenario_checks(dir: &str) -> usize {
+    let names = toml_files(&root().join(dir));
+    for name in &names {
         mqsim()
             .current_dir(root())
-            .args(["check", &format!("scenarios/{name}")])
+            .args(["check", &format!("{dir}/{name}")])
             .assert()
             .success();
     }
+    names.len()
 }
 
 /// The benchmark models (bench/compare.py and docs/performance.md) stay
 /// valid as the scenario format changes.
 #[test]
 fn every_bench_scenario_checks() {
-    let names = toml_files(&root().join("bench"));
-    assert!(names.len() >= 8, "{names:?}");
-    for name in names {
-        mqsim()
-            .current_dir(root())
-            .args(["check", &format!("bench/{name}")])
-            .assert()
-            .success();
-    }
+    let checked = assert_every_scenario_checks("bench");
+    assert!(checked >= 8, "{checked} bench scenarios");
 }
 
 #[test]

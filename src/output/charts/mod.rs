@@ -338,13 +338,28 @@ fn decimate_band(band: Vec<(f64, f64, f64)>, buckets: usize) -> Vec<(f64, f64, f
         .collect()
 }
 
-/// What a chart's lines are made of: the mean `preposition` `n`
-/// replications ("mean of 5 replications"), or the one replication there is.
-fn replications_note(n: usize, preposition: &str) -> String {
+/// What a chart's lines are made of: `many` for a run of `n > 1`
+/// replications ("mean of 5 replications"); for a run of one, "one
+/// replication" (no mean, no interval, no band).
+fn of_replications(n: usize, many: impl FnOnce() -> String) -> String {
     if n == 1 {
         "one replication".into()
     } else {
-        format!("mean {preposition} {n} replications")
+        many()
+    }
+}
+
+/// [`of_replications`] for a mean: "mean `preposition` `n` replications".
+fn replications_note(n: usize, preposition: &str) -> String {
+    of_replications(n, || format!("mean {preposition} {n} replications"))
+}
+
+/// A line's name, marked "(mean)" when it is a mean over replications.
+fn mean_line_name(name: &str, n: usize) -> String {
+    if n == 1 {
+        name.into()
+    } else {
+        format!("{name} (mean)")
     }
 }
 

@@ -116,15 +116,7 @@ fn queue_chart(
         y_label: y_label.into(),
         kind: t.lines(
             vec![
-                line(
-                    if runs.len() == 1 {
-                        "simulated"
-                    } else {
-                        "simulated (mean)"
-                    },
-                    simulated,
-                    BLUE,
-                ),
+                line(&mean_line_name("simulated", runs.len()), simulated, BLUE),
                 observed_line(s, t),
             ],
             (runs.len() > 1).then(|| range_band(runs, s.level, t)),
@@ -133,14 +125,9 @@ fn queue_chart(
     }
 }
 
-/// What the simulated lines and band are: the mean and min–max of `n`
-/// replications, or the one replication there is (no band then).
+/// What the simulated lines and band are (no band for one replication).
 fn mean_and_range(n: usize) -> String {
-    if n == 1 {
-        "one replication".into()
-    } else {
-        format!("mean and min–max of {n} replications")
-    }
+    of_replications(n, || format!("mean and min–max of {n} replications"))
 }
 
 fn observed_line(s: &SeriesBacktest, t: &TimeAxis) -> Line {

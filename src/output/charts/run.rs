@@ -54,11 +54,7 @@ pub fn run_charts(
             MAX_BAND_BUCKETS,
         ),
     });
-    let backlog_of = if n == 1 {
-        replications_note(n, "of")
-    } else {
-        format!("{}, 95% band", replications_note(n, "of"))
-    };
+    let backlog_of = of_replications(n, || format!("mean of {n} replications, 95% band"));
     // A single queue's breaker shades its backlog; a network's, its panel.
     let mut backlog_axis = t.clone();
     if !net && let Some(q) = sc.queues.first() {
@@ -120,11 +116,7 @@ pub fn run_charts(
             y_label: "seconds".into(),
             kind: t.lines(
                 vec![line(
-                    if n == 1 {
-                        "oldest message"
-                    } else {
-                        "oldest message (mean)"
-                    },
+                    &mean_line_name("oldest message", n),
                     t.series(summary, &|s| s.oldest_age),
                     BLUE,
                 )],
@@ -402,13 +394,9 @@ fn latency_over_time_chart(sc: &Scenario, summary: &RunSummary, t: &TimeAxis) ->
     }
 }
 
-/// `many` for a run of several replications, "one replication" for one.
+/// [`of_replications`] for the run of `summary`.
 fn pooled(summary: &RunSummary, many: &str) -> String {
-    if summary.manifest.replications == 1 {
-        "one replication".into()
-    } else {
-        many.into()
-    }
+    of_replications(summary.manifest.replications as usize, || many.into())
 }
 
 /// The 95% interval of the visible backlog at each sample, across
